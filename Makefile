@@ -1,0 +1,53 @@
+# fundwatch: `make help` lists the targets.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+UV_VERSION := 0.13.9
+LAKE   ?= ./lake
+DEMO_LANDING ?= ./demo/landing
+PERSONS ?= 20000
+STAMP  := $(VENV)/.installed
+
+export GX_ANALYTICS_ENABLED = false
+export SPARK_LOCAL_IP = 127.0.0.1
+export PYARROW_IGNORE_TIMEZONE = 1
+
+.DEFAULT_GOAL := help
+.PHONY: help demo test lint fmt lock bench clean mlflow-ui check-java
+
+help: ## List the targets
+	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*?## "}{printf "  %-12s %s\n",$$1,$$2}'
+
+check-java:
+	@command -v java >/dev/null || { echo "fundwatch needs a JDK 17+ on the PATH (Debian: apt-get install -y openjdk-17-jre-headless)"; exit 1; }
+
+$(STAMP): pyproject.toml requirements.lock
+	@echo ">> creating $(VENV) and installing the pinned dependencies (requirements.lock)"
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q "uv==$(UV_VERSION)"
+	$(BIN)/uv pip sync --python $(BIN)/python -q requirements.lock
+	$(BIN)/uv pip install --python $(BIN)/python -q --no-deps -e .
+	touch $@
+
+demo: check-java $(STAMP) ## Generate a synthetic prefecture and run the whole weekly pipeline on it
+	@test -f $(DEMO_LANDING)/labels.csv || $(BIN)/fundwatch generate --out $(DEMO_LANDING) --persons $(PERSONS) --seed 7
+	$(BIN)/fundwatch run --landing $(DEMO_LANDING) --lake $(LAKE)
+
+test: check-java $(STAMP) ## Run the test suite
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP) ## ruff lint + format check
+	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+
+fmt: $(STAMP) ## ruff format + autofix
+	$(BIN)/ruff format . && $(BIN)/ruff check --fix .
+
+lock: ## Re-resolve requirements.lock from pyproject.toml
+	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 -o requirements.lock
+
+mlflow-ui: $(STAMP) ## Open MLflow's UI on the demo lake (http://127.0.0.1:5000)
+	$(BIN)/mlflow ui --backend-store-uri sqlite:///$(abspath $(LAKE))/mlflow/mlflow.db --host 127.0.0.1 --port 5000
+
+clean: ## Remove the demo lake and landing zone (not the venv)
+	rm -rf $(LAKE) ./demo
