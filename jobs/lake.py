@@ -1,0 +1,247 @@
+"""All Delta Lake I/O of fundwatch.
+
+delta-rs (the ``deltalake`` package) owns the transaction log; Spark computes and writes parquet. A
+distributed write goes: Spark writes parquet under ``<table>/_staging/<uuid>/``; the driver moves the
+finished files into the table folder (``key=value/part-…`` for partitioned tables); delta-rs commits
+exactly those files in one transaction. A crash before the commit leaves the table at its previous
+version (the moved files are unreferenced and removed by ``vacuum``). See ../shared/stack.md.
+
+The tables are ordinary Delta tables: Spark with the Delta jars, delta-rs, DuckDB or Polars read them.
+Small tables (ledgers, model metadata) are written from Arrow with delta-rs directly.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+import uuid
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from urllib.parse import unquote
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+from deltalake import DeltaTable, write_deltalake
+from deltalake.transaction import AddAction, CommitProperties, Transaction
+
+PartitionFilter = tuple[str, str, str | list[str]]
+
+
+class LakeError(RuntimeError):
+    """A table is missing or a write does not fit the table."""
+
+
+def _nullable(schema: pa.Schema) -> pa.Schema:
+    # Spark marks some computed columns non-nullable; Delta tables here keep every column nullable so
+    # that later writes (and other writers) are never refused for it.
+    return pa.schema([f.with_nullable(True) for f in schema])
+
+
+class Lake:
+    """A folder of Delta tables: ``bronze/``, ``quarantine/``, ``silver/``, ``gold/``, ``meta/``."""
+
+    def __init__(self, root: str | os.PathLike[str]):
+        self.root = Path(root).resolve()
+
+    def __repr__(self) -> str:
+        return f"Lake({str(self.root)!r})"
+
+    # -- paths and metadata ------------------------------------------------------------------------
+    def path(self, name: str) -> Path:
+        return self.root / name
+
+    def exists(self, name: str) -> bool:
+        return DeltaTable.is_deltatable(str(self.path(name)))
+
+    def table(self, name: str, version: int | None = None) -> DeltaTable:
+        if not self.exists(name):
+            raise LakeError(f"Delta table {name!r} does not exist in {self.root} (run the stage that writes it)")
+        return DeltaTable(str(self.path(name)), version=version)
+
+    def version(self, name: str) -> int | None:
+        return self.table(name).version() if self.exists(name) else None
+
+    def committed(self, name: str, app_id: str) -> int | None:
+        """Version of the idempotent transaction ``app_id`` recorded in the table, if any."""
+        if not self.exists(name):
+            return None
+        return self.table(name).transaction_version(app_id)
+
+    # -- reads -------------------------------------------------------------------------------------
+    def read(self, spark, name: str, version: int | None = None):
+        """Read a table snapshot into Spark (distributed: executors read the parquet files)."""
+        from pyspark.sql.pandas.types import from_arrow_schema
+
+        dt = self.table(name, version)
+        arrow_schema = pa.schema(dt.schema().to_arrow())
+        spark_schema = from_arrow_schema(arrow_schema)
+        uris = dt.file_uris()
+        if not uris:
+            return spark.createDataFrame([], spark_schema)
+        return spark.read.schema(spark_schema).option("basePath", str(self.path(name))).parquet(*uris)
+
+    def read_arrow(self, name: str, columns: Sequence[str] | None = None, filters=None) -> pa.Table:
+        """Read a (small) table into the driver as Arrow."""
+        return self.table(name).to_pyarrow_table(columns=list(columns) if columns else None, filters=filters)
+
+    # -- writes ------------------------------------------------------------------------------------
+    def write(
+        self,
+        df,
+        name: str,
+        mode: str = "append",
+        partition_by: Sequence[str] = (),
+        replace: Sequence[PartitionFilter] | None = None,
+        app_id: str | None = None,
+        metadata: dict | None = None,
+    ) -> int | None:
+        """Write a Spark DataFrame as one Delta commit.
+
+        Args:
+            df: Data to write; its schema must match the table's when the table exists.
+            name: Table name relative to the lake root, e.g. ``"bronze/setl"``.
+            mode: ``"append"`` or ``"overwrite"``.
+            partition_by: Partition columns (used when the table is created).
+            replace: With ``mode="overwrite"``, only these partitions are replaced, e.g.
+                ``[("as_of", "=", "2024-12-29")]``. Without it the whole table is replaced.
+            app_id: Idempotency key. When a commit with this key is already in the table the write is
+                skipped, so a re-run after a crash never commits the same batch twice.
+            metadata: Stored in the commit info (job, run, row counts).
+
+        Returns:
+            The new table version, or ``None`` when skipped because ``app_id`` was already committed.
+        """
+        if mode not in ("append", "overwrite"):
+            raise ValueError(f"mode must be append or overwrite, not {mode!r}")
+        if app_id is not None and self.committed(name, app_id) is not None:
+            return None
+        if self.exists(name):
+            df, partition_by = self._conform(df, name, partition_by)
+        table_path = self.path(name)
+        staging = table_path / "_staging" / uuid.uuid4().hex
+        table_path.mkdir(parents=True, exist_ok=True)
+        try:
+            df.write.mode("errorifexists").partitionBy(*partition_by).parquet(str(staging))
+            arrow_schema = _nullable(_arrow_schema(df))
+            actions = list(self._adopt(staging, table_path))
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+        return self._commit(name, actions, arrow_schema, mode, partition_by, replace, app_id, metadata)
+
+    def write_arrow(
+        self,
+        data: pa.Table,
+        name: str,
+        mode: str = "append",
+        partition_by: Sequence[str] = (),
+        replace_predicate: str | None = None,
+        app_id: str | None = None,
+        metadata: dict | None = None,
+    ) -> int | None:
+        """Write a small Arrow table from the driver with delta-rs (ledgers, model metadata)."""
+        if app_id is not None and self.committed(name, app_id) is not None:
+            return None
+        props = CommitProperties(
+            custom_metadata=_commit_metadata(metadata),
+            app_transactions=[Transaction(app_id, 1)] if app_id else None,
+        )
+        write_deltalake(
+            str(self.path(name)),
+            data.cast(_nullable(data.schema)),
+            mode=mode,
+            partition_by=list(partition_by) or None,
+            predicate=replace_predicate,
+            schema_mode="merge" if mode == "append" else None,
+            commit_properties=props,
+        )
+        return self.version(name)
+
+    def _conform(self, df, name: str, partition_by: Sequence[str]):
+        """Order the columns as the table has them and use the table's own partitioning."""
+        dt = self.table(name)
+        columns = [f.name for f in dt.schema().fields]
+        table_partitions = list(dt.metadata().partition_columns)
+        if partition_by and list(partition_by) != table_partitions:
+            raise LakeError(f"{name!r} is partitioned by {table_partitions}, not {list(partition_by)}")
+        missing = [c for c in columns if c not in df.columns]
+        extra = [c for c in df.columns if c not in columns]
+        if missing or extra:
+            raise LakeError(f"schema of the data written to {name!r} differs from the table's: "
+                            f"missing columns {missing}, unexpected columns {extra}")
+        return df.select(*columns), table_partitions
+
+    def _adopt(self, staging: Path, table_path: Path) -> Iterable[AddAction]:
+        """Move the parquet files Spark finished into the table folder; describe each for the log."""
+        for file in sorted(staging.rglob("*.parquet")):
+            rel = file.relative_to(staging)
+            partition_values = {}
+            for part in rel.parts[:-1]:
+                key, _, value = part.partition("=")
+                value = unquote(value)
+                partition_values[key] = None if value == "__HIVE_DEFAULT_PARTITION__" else value
+            num_records = pq.read_metadata(file).num_rows
+            if num_records == 0:  # Spark writes an empty file for an empty task: nothing to commit
+                continue
+            target = table_path / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(file, target)
+            stat = target.stat()
+            yield AddAction(
+                path=rel.as_posix(),
+                size=stat.st_size,
+                partition_values=partition_values,
+                modification_time=int(stat.st_mtime * 1000),
+                data_change=True,
+                stats=json.dumps({"numRecords": num_records}),
+            )
+
+    def _commit(self, name, actions, arrow_schema, mode, partition_by, replace, app_id, metadata):
+        table_path = str(self.path(name))
+        if not self.exists(name):
+            DeltaTable.create(table_path, schema=arrow_schema, partition_by=list(partition_by) or None, mode="ignore")
+        dt = DeltaTable(table_path)
+        table_schema = pa.schema(dt.schema().to_arrow())
+        if [f.name for f in table_schema] != [f.name for f in arrow_schema] or not all(
+            a.type.equals(b.type) for a, b in zip(table_schema, arrow_schema, strict=True)
+        ):
+            raise LakeError(
+                f"schema of the data written to {name!r} differs from the table's:\n"
+                f"  table: {table_schema}\n  data:  {arrow_schema}"
+            )
+        props = CommitProperties(
+            custom_metadata=_commit_metadata(metadata),
+            app_transactions=[Transaction(app_id, 1)] if app_id else None,
+        )
+        dt.create_write_transaction(
+            actions,
+            mode=mode,
+            schema=table_schema,
+            partition_by=dt.metadata().partition_columns or None,
+            partition_filters=list(replace) if replace else None,
+            commit_properties=props,
+        )
+        return DeltaTable(table_path).version()
+
+    # -- maintenance -------------------------------------------------------------------------------
+    def vacuum(self, name: str, retention_hours: int = 168) -> list[str]:
+        """Delete files no snapshot younger than ``retention_hours`` references (incl. crash leftovers)."""
+        return self.table(name).vacuum(retention_hours=retention_hours, dry_run=False, enforce_retention_duration=False)
+
+    def tables(self) -> list[str]:
+        """Names of all Delta tables in the lake."""
+        return sorted(p.parent.relative_to(self.root).as_posix() for p in self.root.glob("*/*/_delta_log"))
+
+
+def _arrow_schema(df) -> pa.Schema:
+    from pyspark.sql.pandas.types import to_arrow_schema
+
+    return to_arrow_schema(df.schema, timezone="UTC")
+
+
+def _commit_metadata(metadata: dict | None) -> dict[str, str]:
+    meta = {"fundwatch.committed_at": time.strftime("%Y-%m-%dT%H:%M:%S")}
+    for key, value in (metadata or {}).items():
+        meta[f"fundwatch.{key}"] = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
+    return meta
