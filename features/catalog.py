@@ -1,0 +1,44 @@
+"""Chinese labels and units of every feature, for evidence text and the detector catalogue."""
+
+from __future__ import annotations
+
+# name: (label, unit, decimals)
+LABELS: dict[str, tuple[str, str, int]] = {
+    "n_adm": ("住院次数", "次", 0),
+    "n_adm_mild": ("轻症住院次数", "次", 0),
+    "adm_max_same_inst": ("同一机构最多住院次数", "次", 0),
+    "n_readmit_15d": ("出院15天内再入院次数", "次", 0),
+    "total_los": ("住院总天数", "天", 0),
+    "co_adm_max": ("同日入出院的其他患者最多", "人", 0),
+    "co_adm_stays": ("同进同出(≥3人)住院次数", "次", 0),
+    "amt_peak_stays": ("报销金额与他人高度接近的住院次数", "次", 0),
+    "n_outpatient": ("门诊次数", "次", 0),
+    "n_pharmacy": ("药店购药次数", "次", 0),
+    "fund_pay_total": ("基金支付总额", "元", 2),
+    "rx_days_supply": ("药品总供应天数", "天", 0),
+    "rx_supply_ratio": ("单一药品供应天数/经过天数", "倍", 2),
+    "rx_max_drug_days": ("单一药品最多供应天数", "天", 0),
+    "n_visits": ("就诊人次", "人次", 0),
+    "n_patients": ("就诊人数", "人", 0),
+    "adm_per_patient": ("人均住院次数", "次", 2),
+    "co_adm_share": ("同日入院且同日出院(≥3人)的住院占比", "", 2),
+    "co_adm_groups": ("同进同出群组数", "组", 0),
+    "los_cv": ("住院天数变异系数", "", 2),
+    "amt_peak_share": ("报销金额高度集中的住院占比", "", 2),
+    "mild_share": ("轻症住院占比", "", 2),
+    "elderly_share": ("65岁以上患者住院占比", "", 2),
+    "low_income_share": ("特殊人群(特困/低保/脱贫)住院占比", "", 2),
+    "cost_per_stay": ("次均住院统筹支付", "元", 2),
+    "cost_per_visit": ("次均门诊/购药基金支付", "元", 2),
+    "rx_days_per_patient": ("人均药品供应天数", "天", 0),
+    "pharm_amt_peak_share": ("购药金额高度集中占比", "", 2),
+}
+
+
+def fmt(name: str, value: float | None) -> str:
+    label, unit, dec = LABELS[name]
+    if value is None:
+        value = 0.0
+    if unit == "" and dec == 2:  # shares as percentages
+        return f"{value * 100:.0f}%"
+    return f"{value:,.{dec}f}{unit}"

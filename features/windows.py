@@ -1,0 +1,47 @@
+"""Shared pieces of the feature transforms: the look-back window and amount-peak detection."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from pyspark.sql import DataFrame, Window
+from pyspark.sql import functions as F
+
+# Width of an amount bin on a log scale (0.5%) and the neighbourhood a bin is compared with (±20 bins ≈ ±10%).
+AMOUNT_BIN = 0.005
+AMOUNT_NEIGHBOURHOOD = 20
+
+
+def in_window(visits: DataFrame, as_of: dt.date, window_days: int) -> DataFrame:
+    """Settled visits that began within ``window_days`` ending on ``as_of`` (inclusive)."""
+    start = as_of - dt.timedelta(days=window_days - 1)
+    return visits.filter(F.col("settled") & F.col("adm_date").between(F.lit(start), F.lit(as_of)))
+
+
+def amount_peaks(stays: DataFrame, entity: str, amount: str = "hifp_pay") -> DataFrame:
+    """Flag stays whose amount sits in a sharp peak of the entity's amount distribution.
+
+    Template billing (the same package amount for many patients) shows as one narrow amount bin holding
+    far more stays than the bins around it. Comparing a bin with its own neighbourhood, instead of
+    counting near-equal amounts, keeps large institutions (many stays, dense amounts) from looking
+    suspicious for their size alone.
+
+    Returns ``stays`` with ``amt_bin_n`` (stays in the same 0.5% bin) and ``amt_peak`` (boolean).
+    """
+    binned = stays.withColumn(
+        "amt_bin", F.when(F.col(amount) > 0, F.floor(F.log(F.col(amount)) / F.log(F.lit(1 + AMOUNT_BIN)))))
+    counts = binned.filter(F.col("amt_bin").isNotNull()).groupBy(entity, "amt_bin").agg(F.count("*").alias("amt_bin_n"))
+    w = Window.partitionBy(entity).orderBy("amt_bin").rangeBetween(-AMOUNT_NEIGHBOURHOOD, AMOUNT_NEIGHBOURHOOD)
+    counts = counts.withColumn("amt_hood_n", F.sum("amt_bin_n").over(w))
+    # a peak: at least 3 stays in the bin and 4x the average bin of its neighbourhood
+    counts = counts.withColumn(
+        "amt_peak", (F.col("amt_bin_n") >= 3)
+        & (F.col("amt_bin_n") * (2 * AMOUNT_NEIGHBOURHOOD + 1) >= 4 * F.col("amt_hood_n")))
+    return (binned.join(counts.select(entity, "amt_bin", "amt_bin_n", "amt_peak"), [entity, "amt_bin"], "left")
+            .fillna({"amt_bin_n": 0, "amt_peak": False}))
+
+
+def co_admission_groups(stays: DataFrame) -> DataFrame:
+    """Size of each stay's group: patients admitted and discharged on the same days at the same place."""
+    w = Window.partitionBy("fixmedins_code", "adm_date", "dscg_date")
+    return stays.withColumn("co_adm_n", F.count("*").over(w))

@@ -1,0 +1,48 @@
+"""Features job: silver → gold/features_psn and gold/features_fixmedins for one as-of date."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from features.fixmedins import fixmedins_features
+from features.psn import psn_features
+from jobs.lake import Lake, LakeError
+from jobs.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+def latest_settlement_date(spark, lake: Lake) -> dt.date:
+    from pyspark.sql import functions as F
+
+    if not lake.exists("silver/setl"):
+        raise LakeError("no settlements in the lake yet: run `fundwatch ingest --landing DIR` first")
+    value = lake.read(spark, "silver/setl").agg(F.max("setl_time")).first()[0]
+    if value is None:
+        raise LakeError("silver/setl is empty: nothing to report on")
+    return value.date()
+
+
+def run(spark, settings: Settings, as_of: dt.date) -> dict[str, int]:
+    lake = Lake(settings.lake)
+    for t in ("psn", "fixmedins", "visit", "fee_list"):
+        if not lake.exists(f"silver/{t}"):
+            raise LakeError(f"silver/{t} is missing: ingest a delivery with the {t} table first")
+    psn = lake.read(spark, "silver/psn")
+    fix = lake.read(spark, "silver/fixmedins")
+    visits = lake.read(spark, "silver/visit").cache()
+    fees = lake.read(spark, "silver/fee_list")
+    f = settings.features
+    out = {
+        "gold/features_psn": psn_features(psn, visits, fees, as_of, f.window_days, f.readmit_days),
+        "gold/features_fixmedins": fixmedins_features(fix, psn, visits, fees, as_of, f.window_days),
+    }
+    counts = {}
+    for name, df in out.items():
+        lake.write(df, name, mode="overwrite", partition_by=["as_of"], replace=[("as_of", "=", as_of.isoformat())],
+                   metadata={"stage": "features", "as_of": as_of.isoformat()})
+        counts[name] = lake.table(name).count()
+        log.info("wrote %s for as_of %s", name, as_of)
+    visits.unpersist()
+    return counts

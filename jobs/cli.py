@@ -1,0 +1,158 @@
+"""The ``fundwatch`` command line."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import logging
+import sys
+import time
+from pathlib import Path
+
+log = logging.getLogger("fundwatch")
+
+
+def _date(s: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(s)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"--as-of takes YYYY-MM-DD, not {s!r}") from exc
+
+
+def _parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--lake", help="lake folder (default ./lake or $FUNDWATCH_LAKE)")
+    common.add_argument("--as-of", type=_date, help="last day of the reported week (default: latest settlement date)")
+    common.add_argument("--config", help="TOML file overriding jobs/defaults.toml")
+    common.add_argument("--master", help="Spark master (default local[2]; ignored under spark-submit)")
+    common.add_argument("-v", "--verbose", action="store_true")
+    p = argparse.ArgumentParser(prog="fundwatch", description="Medical-insurance fund fraud screening pipeline.")
+    sub = p.add_subparsers(dest="cmd", required=True)
+    g = sub.add_parser("generate", parents=[common], help="write a synthetic landing zone + labels.csv")
+    g.add_argument("--out", required=True, type=Path)
+    g.add_argument("--persons", type=int, default=20_000)
+    g.add_argument("--seed", type=int, default=7)
+    g.add_argument("--format", choices=["parquet", "csv"], default="parquet")
+    i = sub.add_parser("ingest", parents=[common], help="landing files → bronze/quarantine/silver")
+    i.add_argument("--landing", required=True, type=Path)
+    i.add_argument("--no-gx", action="store_true", help="skip the Great Expectations run (quarantine still applies)")
+    sub.add_parser("features", parents=[common], help="silver → gold/features_*")
+    t = sub.add_parser("train", parents=[common], help="fit, log and register the isolation forests")
+    t.add_argument("--labels", type=Path, help="labels.csv of generated data, for ranking metrics only")
+    t.add_argument("--promote", action="store_true", help="make the new models champion")
+    sub.add_parser("score", parents=[common], help="champion models → gold/entity_scores")
+    sub.add_parser("publish", parents=[common], help="gold/clues and per-region exports")
+    r = sub.add_parser("run", parents=[common], help="ingest, features, train (if no champion), score, publish")
+    r.add_argument("--landing", required=True, type=Path)
+    r.add_argument("--retrain", action="store_true", help="train and promote new models even if a champion exists")
+    sub.add_parser("expectations", help="regenerate expectations/*.json from the contract")
+    return p
+
+
+class _Stage:
+    def __init__(self, name: str):
+        self.name = name
+
+    def __enter__(self):
+        self.t0 = time.time()
+        log.info("▶ %s …", self.name)
+        return self
+
+    def __exit__(self, *exc):
+        if exc[0] is None:
+            log.info("✔ %s done in %.1fs", self.name, time.time() - self.t0)
+
+
+def _has_champions(settings) -> bool:
+    from jobs.entities import ENTITIES
+    from jobs.lake import LakeError
+    from jobs.score import load_champion
+
+    try:
+        for e in ENTITIES.values():
+            load_champion(settings, e)
+        return True
+    except LakeError:
+        return False
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if getattr(args, "verbose", False) else logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s", datefmt="%H:%M:%S")
+    for noisy in ("py4j", "mlflow", "alembic", "great_expectations", "urllib3"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    if args.cmd == "expectations":
+        from jobs.quality import write_suites
+
+        for path in write_suites():
+            print(path)
+        return 0
+    if args.cmd == "generate":
+        from jobs.generate import generate
+
+        with _Stage(f"generate {args.persons} persons → {args.out}"):
+            counts = generate(args.out, persons=args.persons, seed=args.seed, fmt=args.format)
+        for k, v in counts.items():
+            print(f"  {k:10s} {v:>10,d} rows")
+        return 0
+
+    from jobs.ingest import IngestError
+    from jobs.lake import LakeError
+    from jobs.settings import load_settings
+
+    settings = load_settings(args.config, args.lake)
+    try:
+        return _run_stages(args, settings)
+    except (IngestError, LakeError, FileNotFoundError) as exc:
+        log.error("%s", exc)
+        return 2
+
+
+def _run_stages(args, settings) -> int:
+    from jobs import build_features, ingest, publish, score, train
+    from jobs.lake import Lake
+    from jobs.spark import get_spark
+
+    lake = Lake(settings.lake)
+    lake.root.mkdir(parents=True, exist_ok=True)
+    with _Stage("start Spark"):
+        spark = get_spark(args.master or settings.spark.master or None,
+                          extra_conf={"spark.sql.shuffle.partitions": str(settings.spark.shuffle_partitions)})
+    cmd = args.cmd
+    if cmd in ("ingest", "run"):
+        with _Stage(f"ingest {args.landing}"):
+            report = ingest.ingest(spark, lake, args.landing, validate_with_gx=not getattr(args, "no_gx", False))
+        for table in sorted({f.table for f in report.files}):
+            t = report.totals(table)
+            log.info("  %-10s landed %d = bronze %d + quarantined %d + duplicate %d", table, t["landed"], t["bronze"],
+                     t["quarantined"], t["duplicate"])
+        if cmd == "ingest":
+            return 0
+    as_of = args.as_of or build_features.latest_settlement_date(spark, lake)
+    log.info("as-of date: %s", as_of)
+    if cmd in ("features", "run"):
+        with _Stage("features"):
+            build_features.run(spark, settings, as_of)
+    if cmd == "train" or (cmd == "run" and (args.retrain or not _has_champions(settings))):
+        labels = getattr(args, "labels", None)
+        if labels is None and cmd == "run" and (args.landing / "labels.csv").exists():
+            labels = args.landing / "labels.csv"
+        with _Stage("train"):
+            metrics = train.run(spark, settings, as_of, labels, promote=True if cmd == "run" else (args.promote or None))
+        for et, m in metrics.items():
+            log.info("  %s: %s", et, ", ".join(f"{k}={v:.3f}" for k, v in sorted(m.items())))
+    if cmd in ("score", "run"):
+        with _Stage("score"):
+            score.run(spark, settings, as_of)
+    if cmd in ("publish", "run"):
+        with _Stage("publish"):
+            out = publish.run(spark, settings, as_of)
+        print(f"\nclues:   {out['clues']} for {out['regions']} regions  → {lake.root / 'exports' / as_of.isoformat()}")
+        print(f"lake:    {lake.root}  (tables: {', '.join(lake.tables())})")
+        print(f"mlflow:  {settings.mlflow_uri}  (make mlflow-ui)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,29 @@
+"""What is scored: per entity type, its feature table, key, feature list, receiving region and peers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from features.fixmedins import FIXMEDINS_FEATURES
+from features.psn import PSN_FEATURES
+
+
+@dataclass(frozen=True)
+class Entity:
+    entity_type: str
+    label: str
+    table: str
+    key: str
+    features: tuple[str, ...]
+    admdvs: str  # column naming the region whose regulator receives the clue
+    peers: tuple[str, ...]  # like is compared with like within these columns
+    model_name: str
+
+
+ENTITIES = {
+    "psn": Entity("psn", "参保人", "gold/features_psn", "psn_no", tuple(PSN_FEATURES), "insuplc_admdvs",
+                  ("age_band", "insutype"), "fundwatch_psn"),
+    "fixmedins": Entity("fixmedins", "定点医药机构", "gold/features_fixmedins", "fixmedins_code",
+                        tuple(FIXMEDINS_FEATURES), "fix_blng_admdvs", ("fixmedins_type", "hosp_lv"),
+                        "fundwatch_fixmedins"),
+}

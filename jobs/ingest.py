@@ -1,0 +1,416 @@
+"""Ingest: landed extracts → ``bronze/<table>`` + ``quarantine/<table>``, then ``silver/``.
+
+Per table, the files not yet in the ingest ledger (``meta/ingest_ledger``, keyed by content hash) form
+one batch:
+
+1. Whole-file problems (empty file, not parquet, unreadable, required columns missing) reject the
+   file: it is recorded in the ledger with the reason and the command exits non-zero at the end.
+2. Every other row is kept. Values are parsed leniently ("12,345.60", "2024/1/5", GBK text); a
+   value that does not parse, or a row failing the table's expectation suite, goes to
+   ``quarantine/<table>`` with its raw text and the reasons.
+3. Rows repeating a row already in the lake or in the batch (same key, same content) are counted,
+   not stored twice. A row whose key is in the lake with different content is a correction: it is
+   appended to bronze (history) and ``silver/`` takes the newest.
+4. Every file's ledger row reconciles: landed = bronze + quarantined + duplicate.
+
+Each write is one Delta commit keyed by the batch id, so a re-run after a crash never doubles a row.
+"""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+import logging
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from jobs.contract import DATE, DECIMAL, INT, SPARK_TYPES, STRING, TABLES, TIMESTAMP, Column, Table
+from jobs.lake import Lake
+from jobs.quality import failure_predicates, load_suite_dict, summarize, validate
+
+log = logging.getLogger(__name__)
+
+LEDGER = "meta/ingest_ledger"
+VALIDATION = "meta/validation"
+META_COLS = ["_source_file", "_file_sha256", "_batch_id", "_ingested_at"]
+DATE_FORMATS = ["yyyy-M-d", "yyyy/M/d", "yyyyMMdd", "yyyy.M.d"]
+TS_FORMATS = ["yyyy-M-d H:m:s", "yyyy/M/d H:m:s", "yyyy-M-d H:m", "yyyy/M/d H:m", "yyyyMMddHHmmss",
+              "yyyy-M-d'T'H:m:s"]
+
+
+class IngestError(RuntimeError):
+    """Raised after a batch when files were rejected: names file, table and reason."""
+
+
+@dataclass
+class FileResult:
+    table: str
+    file: str
+    sha256: str
+    size: int
+    status: str = "ok"  # ok | rejected | skipped (already ingested)
+    reason: str = ""
+    landed: int = 0
+    bronze: int = 0
+    quarantined: int = 0
+    duplicate: int = 0
+
+
+@dataclass
+class IngestReport:
+    files: list[FileResult] = field(default_factory=list)
+
+    @property
+    def rejected(self) -> list[FileResult]:
+        return [f for f in self.files if f.status == "rejected"]
+
+    def totals(self, table: str | None = None) -> dict[str, int]:
+        sel = [f for f in self.files if table is None or f.table == table]
+        return {k: sum(getattr(f, k) for f in sel) for k in ("landed", "bronze", "quarantined", "duplicate")}
+
+
+# -- files -----------------------------------------------------------------------------------------
+def sha256_of(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def landing_files(landing: Path, table: str) -> list[Path]:
+    folder = landing / table
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in (".csv", ".parquet"))
+
+
+def detect_encoding(path: Path, sample_bytes: int = 1 << 20) -> str:
+    """UTF-8 (with or without BOM) when the sample decodes as UTF-8, else GB18030 (a superset of GBK)."""
+    with path.open("rb") as fh:
+        head = fh.read(sample_bytes)
+    if head.startswith(codecs.BOM_UTF8):
+        return "UTF-8"
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
+        return "UTF-8"
+    except UnicodeDecodeError:
+        return "GB18030"
+
+
+def normalize_name(name: str) -> str:
+    return name.replace("\ufeff", "").strip().lower()
+
+
+def read_csv_header(path: Path, encoding: str) -> list[str]:
+    import csv
+
+    with path.open("r", encoding="utf-8-sig" if encoding == "UTF-8" else encoding, newline="") as fh:
+        return next(csv.reader(fh), [])
+
+
+# -- parsing ---------------------------------------------------------------------------------------
+def _parse(raw, col: Column):
+    """Typed value of a raw string column (null where it does not parse)."""
+    from pyspark.sql import functions as F
+
+    s = F.nullif(F.trim(raw), F.lit(""))
+    if col.type == STRING:
+        if col.codes and all(len(c) == 2 and c.isdigit() for c in col.codes):
+            # Excel drops leading zeros of codes such as 01..14: pad single digits back.
+            s = F.when(s.rlike(r"^\d$"), F.lpad(s, 2, "0")).otherwise(s)
+        return s
+    if col.type == DECIMAL:
+        cleaned = F.regexp_replace(s, r"[,\s¥￥]", "")
+        return cleaned.try_cast(SPARK_TYPES[DECIMAL])
+    if col.type == INT:
+        num = F.regexp_replace(s, r"[,\s]", "").try_cast("decimal(18,4)")
+        return F.when(num == F.floor(num), num.try_cast("int"))
+    if col.type == DATE:
+        cands = [F.to_date(s.try_cast("timestamp"))] + [F.try_to_date(s, F.lit(f)) for f in DATE_FORMATS]
+        return F.coalesce(*cands)
+    if col.type == TIMESTAMP:
+        cands = [s.try_cast("timestamp")] + [F.try_to_timestamp(s, F.lit(f)) for f in TS_FORMATS]
+        return F.coalesce(*cands)
+    raise ValueError(col.type)
+
+
+def _typed_source(df, col: Column):
+    """For parquet columns already typed (numbers, dates, timestamps), cast directly."""
+    from pyspark.sql import functions as F
+    from pyspark.sql.types import DateType, NumericType, StringType, TimestampNTZType, TimestampType
+
+    dtype = df.schema[col.name].dataType
+    if isinstance(dtype, StringType):
+        return _parse(F.col(col.name), col)
+    if isinstance(dtype, TimestampNTZType):
+        src = F.col(col.name).cast("timestamp")  # wall-clock local time, kept as is under UTC session
+    elif isinstance(dtype, (TimestampType, DateType, NumericType)):
+        src = F.col(col.name)
+    else:
+        return _parse(F.col(col.name).cast("string"), col)
+    if col.type == STRING:
+        return _parse(src.cast("string"), col)
+    return src.try_cast(SPARK_TYPES[col.type])
+
+
+def read_file(spark, path: Path, table: Table):
+    """Read one landed file as (typed columns, raw text columns, extras map). Raises ValueError to reject."""
+    from pyspark.sql import functions as F
+    from pyspark.sql.types import StringType, StructField, StructType
+
+    if path.stat().st_size == 0:
+        raise ValueError("empty file (0 bytes)")
+    if path.suffix.lower() == ".parquet":
+        try:
+            pq.read_metadata(path)
+        except Exception as exc:  # truncated or not parquet at all
+            raise ValueError(f"not a readable parquet file: {exc}") from exc
+        df = spark.read.parquet(str(path))
+        df = df.toDF(*[normalize_name(c) for c in df.columns])
+    else:
+        with path.open("rb") as fh:
+            if fh.read(4) == b"PAR1":
+                raise ValueError("file is parquet but named .csv")
+        encoding = detect_encoding(path)
+        header = [normalize_name(c) for c in read_csv_header(path, encoding)]
+        if not header or header == [""]:
+            raise ValueError("no header row")
+        if len(set(header)) != len(header):
+            raise ValueError(f"duplicate column names in header: {header}")
+        schema = StructType([StructField(c, StringType()) for c in header] + [StructField("_corrupt", StringType())])
+        df = (spark.read.option("header", True).option("encoding", encoding).option("mode", "PERMISSIVE")
+              .option("columnNameOfCorruptRecord", "_corrupt").option("multiLine", True).option("escape", '"')
+              .schema(schema).csv(str(path)))
+    for col in table.columns:
+        for alias in col.aliases:
+            if col.name not in df.columns and alias in df.columns:
+                df = df.withColumnRenamed(alias, col.name)
+    missing = [c for c in table.required if c not in df.columns]
+    if missing:
+        raise ValueError(f"required columns missing: {', '.join(missing)} (columns found: {', '.join(df.columns)})")
+    for col in table.columns:
+        if col.name not in df.columns:
+            df = df.withColumn(col.name, F.lit(None).cast("string"))
+    if "_corrupt" not in df.columns:
+        df = df.withColumn("_corrupt", F.lit(None).cast("string"))
+    extras = [c for c in df.columns if c not in table.column_names and c != "_corrupt"]
+    extra_map = (F.map_from_arrays(F.array(*[F.lit(c) for c in extras]), F.array(*[F.col(c).cast("string") for c in extras]))
+                 if extras else F.create_map().cast("map<string,string>"))
+    typed = [_typed_source(df, c).alias(c.name) for c in table.columns]
+    raw = [F.col(c.name).cast("string").alias(f"{c.name}__raw") for c in table.columns]
+    return df.select(*typed, *raw, extra_map.alias("_extra"), F.col("_corrupt"))
+
+
+# -- the batch -------------------------------------------------------------------------------------
+def bronze_schema_cols(table: Table) -> list[str]:
+    return table.column_names + ["_extra", *META_COLS, "_row_hash"]
+
+
+def quarantine_cols(table: Table) -> list[str]:
+    return table.column_names + ["_extra", *META_COLS, "_reason"]
+
+
+def classify(batch, table: Table, suite: dict, bronze=None):
+    """Tag every row of a batch with ``_outcome`` (bronze / quarantine / duplicate) and ``_reason``.
+
+    Pure transform: ``batch`` has the typed columns, ``<col>__raw``, ``_extra``, ``_corrupt``,
+    ``_file_seq``, ``_row_seq`` and the meta columns; ``bronze`` (optional) has key + ``_row_hash``.
+    """
+    from pyspark.sql import Window
+    from pyspark.sql import functions as F
+
+    reasons = [F.when(F.col("_corrupt").isNotNull(), F.lit("malformed_csv_row"))]
+    for col in table.columns:
+        if col.type != STRING:
+            raw = F.nullif(F.trim(F.col(f"{col.name}__raw")), F.lit(""))
+            reasons.append(F.when(raw.isNotNull() & F.col(col.name).isNull(), F.lit(f"bad_type:{col.name}")))
+    for reason, failing in failure_predicates(suite):
+        reasons.append(F.when(failing, F.lit(reason)))
+    for amt in table.signed_by_refund:
+        reasons.append(F.when((F.col(amt) < 0) & (F.coalesce(F.col("refd_setl_flag"), F.lit("0")) != "1"),
+                              F.lit(f"negative_amount_outside_refund:{amt}")))
+    reason = F.concat_ws("; ", F.filter(F.array(*reasons), lambda x: x.isNotNull()))
+    row_hash = F.sha2(F.to_json(F.struct(*[F.col(c).cast("string") for c in table.column_names])), 256)
+    df = batch.withColumn("_reason", F.nullif(reason, F.lit(""))).withColumn("_row_hash", row_hash)
+
+    # Among the rows of a key that passed validation, the newest (last file, last row) wins.
+    df = df.withColumn("_good", F.col("_reason").isNull())
+    newest_first = [F.col("_file_seq").desc(), F.col("_row_seq").desc()]
+    by_key = Window.partitionBy(*table.key, "_good").orderBy(*newest_first)
+    by_copy = Window.partitionBy(*table.key, "_good", "_row_hash").orderBy(*newest_first)
+    good = F.col("_good")
+    df = (df.withColumn("_copy_no", F.row_number().over(by_copy))
+            .withColumn("_newest_hash", F.first("_row_hash").over(by_key)))
+    outcome = (F.when(~good, F.lit("quarantine"))
+                .when(F.col("_copy_no") > 1, F.lit("duplicate"))
+                .when(F.col("_row_hash") != F.col("_newest_hash"), F.lit("quarantine"))
+                .otherwise(F.lit("bronze")))
+    df = df.withColumn("_outcome", outcome).withColumn(
+        "_reason", F.when((F.col("_outcome") == "quarantine") & F.col("_reason").isNull(),
+                          F.lit("duplicate_key_in_batch: a later row of this batch has the same key and other values"))
+        .otherwise(F.col("_reason")))
+    if bronze is not None:
+        seen = bronze.select(*table.key, "_row_hash").distinct().withColumn("_seen", F.lit(True))
+        df = (df.join(seen, on=[*table.key, "_row_hash"], how="left")
+                .withColumn("_outcome", F.when((F.col("_outcome") == "bronze") & F.col("_seen"), F.lit("duplicate"))
+                            .otherwise(F.col("_outcome"))).drop("_seen"))
+    return df.drop("_copy_no", "_newest_hash", "_good")
+
+
+def ingest_table(spark, lake: Lake, landing: Path, table: Table, validate_with_gx: bool = True) -> list[FileResult]:
+    from pyspark import StorageLevel
+    from pyspark.sql import functions as F
+
+    files = landing_files(landing, table.name)
+    if not files:
+        return []
+    done = set()
+    if lake.exists(LEDGER):
+        led = lake.read_arrow(LEDGER, columns=["table", "sha256", "status"]).to_pylist()
+        done = {r["sha256"] for r in led if r["table"] == table.name and r["status"] == "ok"}
+    results, frames = [], []
+    for seq, path in enumerate(files):
+        res = FileResult(table.name, str(path), sha256_of(path), path.stat().st_size)
+        results.append(res)
+        if res.sha256 in done:
+            res.status, res.reason = "skipped", "already ingested (same content hash)"
+            continue
+        try:
+            df = read_file(spark, path, table)
+        except Exception as exc:
+            res.status, res.reason = "rejected", str(exc).splitlines()[0][:500]
+            log.error("REJECTED %s (table %s): %s", path, table.name, res.reason)
+            continue
+        frames.append(df.withColumn("_source_file", F.lit(str(path))).withColumn("_file_sha256", F.lit(res.sha256))
+                        .withColumn("_file_seq", F.lit(seq)).withColumn("_row_seq", F.monotonically_increasing_id()))
+    todo = [r for r in results if r.status == "ok"]
+    if frames:
+        batch_id = hashlib.sha256("".join(sorted(r.sha256 for r in todo)).encode()).hexdigest()[:16]
+        ingested_at = time.time()
+        batch = frames[0]
+        for f in frames[1:]:
+            batch = batch.unionByName(f)
+        batch = (batch.withColumn("_batch_id", F.lit(batch_id))
+                      .withColumn("_ingested_at", F.lit(ingested_at).cast("timestamp")))
+        suite = load_suite_dict(table.name)
+        bronze = lake.read(spark, f"bronze/{table.name}") if lake.exists(f"bronze/{table.name}") else None
+        tagged = classify(batch, table, suite, bronze).persist(StorageLevel.MEMORY_AND_DISK)
+        try:
+            counts = {(r["_source_file"], r["_outcome"]): r["count"]
+                      for r in tagged.groupBy("_source_file", "_outcome").count().collect()}
+            for r in todo:
+                r.bronze = counts.get((r.file, "bronze"), 0)
+                r.quarantined = counts.get((r.file, "quarantine"), 0)
+                r.duplicate = counts.get((r.file, "duplicate"), 0)
+                r.landed = r.bronze + r.quarantined + r.duplicate
+            meta = {"batch_id": batch_id, "table": table.name, "files": [r.file for r in todo]}
+            lake.write(tagged.filter("_outcome = 'bronze'").select(*bronze_schema_cols(table)),
+                       f"bronze/{table.name}", app_id=f"ingest:{batch_id}", metadata=meta)
+            q = tagged.filter("_outcome = 'quarantine'").select(
+                *[F.col(f"{c}__raw").alias(c) for c in table.column_names], "_extra", *META_COLS, "_reason")
+            lake.write(q, f"quarantine/{table.name}", app_id=f"ingest:{batch_id}", metadata=meta)
+            if validate_with_gx:
+                _store_validation(lake, table, suite, tagged.select(*table.column_names), batch_id)
+        finally:
+            tagged.unpersist()
+    _write_ledger(lake, results)
+    for r in todo:
+        log.info("ingested %s: landed %d = bronze %d + quarantined %d + duplicate %d",
+                 Path(r.file).name, r.landed, r.bronze, r.quarantined, r.duplicate)
+    return results
+
+
+def _store_validation(lake: Lake, table: Table, suite: dict, typed_df, batch_id: str) -> None:
+    import json
+
+    result = validate(typed_df, suite, batch_id)
+    rows = summarize(result)
+    now = time.time()
+    data = pa.table({
+        "table": [table.name] * len(rows),
+        "batch_id": [batch_id] * len(rows),
+        "validated_at": pa.array([now] * len(rows)).cast(pa.timestamp("s")).cast(pa.timestamp("us", tz="UTC")),
+        "reason": [r["reason"] for r in rows],
+        "expectation": [r["expectation"] for r in rows],
+        "success": [r["success"] for r in rows],
+        "unexpected_count": pa.array([r["unexpected_count"] for r in rows], pa.int64()),
+        "element_count": pa.array([r["element_count"] for r in rows], pa.int64()),
+        "result_json": [json.dumps(result, ensure_ascii=False, default=str)] * len(rows),
+    })
+    lake.write_arrow(data, VALIDATION, app_id=f"validate:{table.name}:{batch_id}")
+
+
+def _write_ledger(lake: Lake, results: list[FileResult]) -> None:
+    rows = [r for r in results if r.status != "skipped"]
+    if not rows:
+        return
+    now = time.time()
+    data = pa.table({
+        "table": [r.table for r in rows],
+        "file": [r.file for r in rows],
+        "sha256": [r.sha256 for r in rows],
+        "size_bytes": pa.array([r.size for r in rows], pa.int64()),
+        "status": [r.status for r in rows],
+        "reason": [r.reason for r in rows],
+        "rows_landed": pa.array([r.landed for r in rows], pa.int64()),
+        "rows_bronze": pa.array([r.bronze for r in rows], pa.int64()),
+        "rows_quarantined": pa.array([r.quarantined for r in rows], pa.int64()),
+        "rows_duplicate": pa.array([r.duplicate for r in rows], pa.int64()),
+        "ingested_at": pa.array([now] * len(rows)).cast(pa.timestamp("s")).cast(pa.timestamp("us", tz="UTC")),
+    })
+    lake.write_arrow(data, LEDGER)
+
+
+def build_silver(spark, lake: Lake, tables: list[str] | None = None) -> dict[str, int]:
+    """silver/<table>: the newest version of every key, contract columns only; plus silver/visit."""
+    from pyspark.sql import Window
+    from pyspark.sql import functions as F
+
+    from features.visits import net_visits
+
+    counts = {}
+    for table in TABLES.values():
+        if tables is not None and table.name not in tables:
+            continue
+        if not lake.exists(f"bronze/{table.name}"):
+            continue
+        bronze = lake.read(spark, f"bronze/{table.name}")
+        w = Window.partitionBy(*table.key).orderBy(F.col("_ingested_at").desc(), F.col("_row_hash"))
+        latest = (bronze.withColumn("_n", F.row_number().over(w)).filter("_n = 1")
+                  .select(*table.column_names))
+        lake.write(latest, f"silver/{table.name}", mode="overwrite", metadata={"stage": "silver"})
+    if lake.exists("silver/mdtrt") and lake.exists("silver/setl"):
+        visits = net_visits(lake.read(spark, "silver/mdtrt"), lake.read(spark, "silver/setl"))
+        lake.write(visits, "silver/visit", mode="overwrite", metadata={"stage": "silver"})
+    for name in lake.tables():
+        if name.startswith("silver/"):
+            counts[name] = lake.table(name).count()
+    return counts
+
+
+def ingest(spark, lake: Lake, landing: Path, tables: list[str] | None = None, validate_with_gx: bool = True,
+           fail_on_reject: bool = True) -> IngestReport:
+    """Ingest every contract table found under ``landing``; rebuild silver for the tables that changed."""
+    landing = Path(landing)
+    if not landing.is_dir():
+        raise IngestError(f"landing folder {landing} does not exist")
+    report = IngestReport()
+    for table in TABLES.values():
+        if tables is not None and table.name not in tables:
+            continue
+        report.files.extend(ingest_table(spark, lake, landing, table, validate_with_gx))
+    unknown = sorted(p.name for p in landing.iterdir() if p.is_dir() and p.name not in TABLES)
+    if unknown:
+        log.warning("landing folders that are not contract tables were ignored: %s", ", ".join(unknown))
+    changed = sorted({f.table for f in report.files if f.status == "ok"})
+    if changed or not lake.exists("silver/visit"):
+        build_silver(spark, lake)
+    if report.rejected and fail_on_reject:
+        lines = "\n".join(f"  - {Path(f.file).name} (table {f.table}): {f.reason}" for f in report.rejected)
+        raise IngestError(f"{len(report.rejected)} file(s) rejected; the rest of the delivery was ingested:\n{lines}")
+    return report

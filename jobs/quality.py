@@ -1,0 +1,118 @@
+"""Great Expectations suites: generated from the contract, versioned in ``expectations/``, run per batch.
+
+The same suite drives two things, so they cannot drift apart:
+
+* GX validates every landed batch and the result is kept in the lake (``meta/validation``);
+* each row-level expectation is translated into a Spark predicate that names the failing rows, which
+  go to ``quarantine/<table>`` with the expectation's reason code.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from jobs.contract import TABLES, Table
+
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+
+EXPECTATIONS_DIR = Path(__file__).resolve().parent.parent / "expectations"
+
+
+def suite_dict(table: Table) -> dict:
+    """The expectation suite of one contract table, as GX's JSON form."""
+    exps: list[dict] = []
+
+    def add(type_: str, reason: str, **kwargs):
+        exps.append({"type": type_, "kwargs": kwargs, "meta": {"reason": reason}})
+
+    for col in table.columns:
+        if col.required:
+            add("expect_column_values_to_not_be_null", f"missing:{col.name}", column=col.name)
+        if col.codes:
+            add("expect_column_values_to_be_in_set", f"not_in_code_set:{col.name}", column=col.name,
+                value_set=list(col.codes))
+        if col.pattern:
+            add("expect_column_values_to_match_regex", f"bad_format:{col.name}", column=col.name, regex=col.pattern)
+    for a, b in table.ordered:
+        add("expect_column_pair_values_a_to_be_greater_than_b", f"{a}_before_{b}", column_A=a, column_B=b,
+            or_equal=True, ignore_row_if="either_value_is_missing")
+    return {
+        "name": f"fundwatch.{table.name}",
+        "expectations": exps,
+        "meta": {"contract_table": table.name, "key": list(table.key), "generated_by": "fundwatch expectations"},
+    }
+
+
+def write_suites(directory: Path = EXPECTATIONS_DIR) -> list[Path]:
+    """Regenerate ``expectations/<table>.json`` from the contract."""
+    directory.mkdir(parents=True, exist_ok=True)
+    out = []
+    for table in TABLES.values():
+        path = directory / f"{table.name}.json"
+        path.write_text(json.dumps(suite_dict(table), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        out.append(path)
+    return out
+
+
+def load_suite_dict(table: str, directory: Path = EXPECTATIONS_DIR) -> dict:
+    path = directory / f"{table}.json"
+    if not path.exists():
+        raise FileNotFoundError(f"no expectation suite for table {table!r} at {path} (run `fundwatch expectations`)")
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def failure_predicates(suite: dict) -> list[tuple[str, object]]:
+    """(reason, Spark Column that is true where a row fails) for every row-level expectation."""
+    from pyspark.sql import functions as F
+
+    out = []
+    for exp in suite["expectations"]:
+        kw, reason, kind = exp["kwargs"], exp["meta"]["reason"], exp["type"]
+        if kind == "expect_column_values_to_not_be_null":
+            cond = F.col(kw["column"]).isNull()
+        elif kind == "expect_column_values_to_be_in_set":
+            c = F.col(kw["column"])
+            cond = c.isNotNull() & ~c.isin(list(kw["value_set"]))
+        elif kind == "expect_column_values_to_match_regex":
+            c = F.col(kw["column"])
+            cond = c.isNotNull() & ~c.rlike(kw["regex"])
+        elif kind == "expect_column_pair_values_a_to_be_greater_than_b":
+            a, b = F.col(kw["column_A"]), F.col(kw["column_B"])
+            cond = a.isNotNull() & b.isNotNull() & ((a < b) if kw.get("or_equal") else (a <= b))
+        else:
+            raise ValueError(f"expectation {kind!r} has no row-level translation; add one in jobs/quality.py")
+        out.append((reason, cond))
+    return out
+
+
+def validate(df, suite: dict, batch_id: str) -> dict:
+    """Run the suite on a Spark DataFrame with Great Expectations; return the JSON-able result."""
+    import great_expectations as gx
+
+    context = gx.get_context(mode="ephemeral")
+    gx_suite = context.suites.add(gx.ExpectationSuite(name=suite["name"], expectations=suite["expectations"],
+                                                      meta=suite.get("meta")))
+    asset = context.data_sources.add_spark(name="landing").add_dataframe_asset(name=suite["name"])
+    batch_def = asset.add_batch_definition_whole_dataframe("batch")
+    vdef = context.validation_definitions.add(gx.ValidationDefinition(name=f"{suite['name']}:{batch_id}",
+                                                                      data=batch_def, suite=gx_suite))
+    result = vdef.run(batch_parameters={"dataframe": df}, result_format="SUMMARY")
+    return result.to_json_dict()
+
+
+def summarize(result: dict) -> list[dict]:
+    """One row per expectation: reason, success, unexpected count, element count."""
+    rows = []
+    for r in result.get("results", []):
+        cfg = r["expectation_config"]
+        res = r.get("result") or {}
+        rows.append({
+            "reason": (cfg.get("meta") or {}).get("reason", cfg["type"]),
+            "expectation": cfg["type"],
+            "success": bool(r["success"]),
+            "unexpected_count": int(res.get("unexpected_count") or 0),
+            "element_count": int(res.get("element_count") or 0),
+        })
+    return rows

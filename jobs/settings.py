@@ -1,0 +1,87 @@
+"""One typed configuration: defaults.toml, then an optional file, then FUNDWATCH_* environment, then CLI."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+
+DEFAULTS = Path(__file__).with_name("defaults.toml")
+
+
+@dataclass(frozen=True)
+class FeatureSettings:
+    window_days: int = 365
+    readmit_days: int = 15
+
+
+@dataclass(frozen=True)
+class ModelSettings:
+    n_estimators: int = 300
+    max_samples: int = 512
+    random_state: int = 42
+    max_train_rows: int = 500_000
+
+
+@dataclass(frozen=True)
+class PublishSettings:
+    clues_psn: int = 30
+    clues_fixmedins: int = 5
+    max_setl_ids: int = 50
+
+
+@dataclass(frozen=True)
+class SparkSettings:
+    master: str = ""
+    shuffle_partitions: int = 8
+
+
+@dataclass(frozen=True)
+class Settings:
+    lake: Path = Path("lake")
+    features: FeatureSettings = field(default_factory=FeatureSettings)
+    model: ModelSettings = field(default_factory=ModelSettings)
+    publish: PublishSettings = field(default_factory=PublishSettings)
+    spark: SparkSettings = field(default_factory=SparkSettings)
+
+    @property
+    def mlflow_uri(self) -> str:
+        return f"sqlite:///{Path(self.lake).resolve() / 'mlflow' / 'mlflow.db'}"
+
+    def as_params(self) -> dict[str, object]:
+        out: dict[str, object] = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if hasattr(value, "__dataclass_fields__"):
+                out.update({f"{f.name}.{k.name}": getattr(value, k.name) for k in fields(value)})
+        return out
+
+
+def _merge(base, data: dict):
+    updates = {}
+    for f in fields(base):
+        if f.name not in data:
+            continue
+        cur = getattr(base, f.name)
+        if hasattr(cur, "__dataclass_fields__"):
+            updates[f.name] = _merge(cur, data[f.name])
+        else:
+            updates[f.name] = type(cur)(data[f.name]) if not isinstance(cur, Path) else Path(data[f.name])
+    return replace(base, **updates)
+
+
+def load_settings(config: str | Path | None = None, lake: str | Path | None = None) -> Settings:
+    """Defaults, then ``config``, then environment (FUNDWATCH_LAKE, FUNDWATCH_SPARK_MASTER), then ``lake``."""
+    settings = _merge(Settings(), tomllib.loads(DEFAULTS.read_text(encoding="utf-8")))
+    if config:
+        settings = _merge(settings, tomllib.loads(Path(config).read_text(encoding="utf-8")))
+    env: dict = {}
+    if os.environ.get("FUNDWATCH_LAKE"):
+        env["lake"] = os.environ["FUNDWATCH_LAKE"]
+    if os.environ.get("FUNDWATCH_SPARK_MASTER"):
+        env["spark"] = {"master": os.environ["FUNDWATCH_SPARK_MASTER"]}
+    settings = _merge(settings, env)
+    if lake:
+        settings = replace(settings, lake=Path(lake))
+    return settings
