@@ -330,11 +330,10 @@ def _store_validation(lake: Lake, table: Table, suite: dict, typed_df, batch_id:
 
     result = validate(typed_df, suite, batch_id)
     rows = summarize(result)
-    now = time.time()
     data = pa.table({
         "table": [table.name] * len(rows),
         "batch_id": [batch_id] * len(rows),
-        "validated_at": pa.array([now] * len(rows)).cast(pa.timestamp("s")).cast(pa.timestamp("us", tz="UTC")),
+        "validated_at": _utc_now(len(rows)),
         "reason": [r["reason"] for r in rows],
         "expectation": [r["expectation"] for r in rows],
         "success": [r["success"] for r in rows],
@@ -345,11 +344,16 @@ def _store_validation(lake: Lake, table: Table, suite: dict, typed_df, batch_id:
     lake.write_arrow(data, VALIDATION, app_id=f"validate:{table.name}:{batch_id}")
 
 
+def _utc_now(n: int) -> pa.Array:
+    import datetime as dt
+
+    return pa.array([dt.datetime.now(dt.UTC)] * n, pa.timestamp("us", tz="UTC"))
+
+
 def _write_ledger(lake: Lake, results: list[FileResult]) -> None:
     rows = [r for r in results if r.status != "skipped"]
     if not rows:
         return
-    now = time.time()
     data = pa.table({
         "table": [r.table for r in rows],
         "file": [r.file for r in rows],
@@ -361,7 +365,7 @@ def _write_ledger(lake: Lake, results: list[FileResult]) -> None:
         "rows_bronze": pa.array([r.bronze for r in rows], pa.int64()),
         "rows_quarantined": pa.array([r.quarantined for r in rows], pa.int64()),
         "rows_duplicate": pa.array([r.duplicate for r in rows], pa.int64()),
-        "ingested_at": pa.array([now] * len(rows)).cast(pa.timestamp("s")).cast(pa.timestamp("us", tz="UTC")),
+        "ingested_at": _utc_now(len(rows)),
     })
     lake.write_arrow(data, LEDGER)
 

@@ -91,7 +91,10 @@ def validate(df, suite: dict, batch_id: str) -> dict:
     """Run the suite on a Spark DataFrame with Great Expectations; return the JSON-able result."""
     import great_expectations as gx
 
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
     context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
     gx_suite = context.suites.add(gx.ExpectationSuite(name=suite["name"], expectations=suite["expectations"],
                                                       meta=suite.get("meta")))
     asset = context.data_sources.add_spark(name="landing").add_dataframe_asset(name=suite["name"])
