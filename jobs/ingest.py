@@ -131,7 +131,7 @@ def _parse(raw, col: Column):
         num = F.regexp_replace(s, r"[,\s]", "").try_cast("decimal(18,4)")
         return F.when(num == F.floor(num), num.try_cast("int"))
     if col.type == DATE:
-        cands = [F.to_date(s.try_cast("timestamp"))] + [F.try_to_date(s, F.lit(f)) for f in DATE_FORMATS]
+        cands = [F.to_date(s.try_cast("timestamp"))] + [F.try_to_date(s, f) for f in DATE_FORMATS]
         return F.coalesce(*cands)
     if col.type == TIMESTAMP:
         cands = [s.try_cast("timestamp")] + [F.try_to_timestamp(s, F.lit(f)) for f in TS_FORMATS]
@@ -264,6 +264,7 @@ def classify(batch, table: Table, suite: dict, bronze=None):
 
 def ingest_table(spark, lake: Lake, landing: Path, table: Table, validate_with_gx: bool = True) -> list[FileResult]:
     from pyspark import StorageLevel
+    from pyspark.errors import AnalysisException
     from pyspark.sql import functions as F
 
     files = landing_files(landing, table.name)
@@ -282,7 +283,7 @@ def ingest_table(spark, lake: Lake, landing: Path, table: Table, validate_with_g
             continue
         try:
             df = read_file(spark, path, table)
-        except Exception as exc:
+        except (ValueError, OSError, AnalysisException) as exc:  # the file's fault; a bug in our code still raises
             res.status, res.reason = "rejected", str(exc).splitlines()[0][:500]
             log.error("REJECTED %s (table %s): %s", path, table.name, res.reason)
             continue

@@ -20,6 +20,8 @@ BASE_CONF: dict[str, str] = {
     # Partition values like month=2024-01 or admdvs=130322 must stay strings.
     "spark.sql.sources.partitionColumnTypeInference.enabled": "false",
     "spark.sql.execution.arrow.pyspark.enabled": "true",
+    # Chinese extracts come in GBK/GB18030; Spark 4 only allows the UTF/ISO charsets without this.
+    "spark.sql.legacy.javaCharsets": "true",
     "spark.sql.adaptive.enabled": "true",
     "spark.ui.showConsoleProgress": "false",
 }

@@ -28,3 +28,19 @@ def lake(tmp_path):
     from jobs.lake import Lake
 
     return Lake(tmp_path / "lake")
+
+
+@pytest.fixture(scope="session")
+def demo(tmp_path_factory, spark):
+    """A small generated prefecture run once through the whole pipeline: (landing, lake, as_of)."""
+    from jobs.cli import main
+    from jobs.generate import generate
+
+    root = tmp_path_factory.mktemp("demo")
+    landing, lake = root / "landing", root / "lake"
+    generate(landing, persons=2500, seed=11)
+    assert main(["run", "--landing", str(landing), "--lake", str(lake)]) == 0
+    from jobs.lake import Lake
+
+    as_of = Lake(lake).read_arrow("gold/entity_scores", columns=["as_of"]).column("as_of")[0].as_py()
+    return landing, lake, as_of

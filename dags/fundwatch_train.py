@@ -1,0 +1,54 @@
+"""
+### fundwatch training
+
+Monthly: fit new isolation forests on the latest features and register them in MLflow as
+`challenger`. Promotion to `champion` is a reviewed decision: run `fundwatch train --promote` or set
+the alias in MLflow's UI.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pendulum
+from airflow.sdk import Param, dag, task
+
+DEFAULT_ARGS = {"owner": "fundwatch", "retries": 2, "retry_delay": pendulum.duration(minutes=10)}
+
+
+@dag(
+    dag_id="fundwatch_train",
+    schedule="0 3 1 * *",
+    start_date=pendulum.datetime(2025, 1, 1, tz="Asia/Shanghai"),
+    catchup=False,
+    doc_md=__doc__,
+    tags=["fundwatch", "training", "mlflow"],
+    default_args=DEFAULT_ARGS,
+    max_active_runs=1,
+    params={"lake": Param(os.environ.get("FUNDWATCH_LAKE", "lake"), type="string"),
+            "as_of": Param("", type="string")},
+)
+def fundwatch_train():
+    @task
+    def as_of(params=None, data_interval_end=None, logical_date=None) -> str:
+        from jobs.tasks import as_of_for
+
+        return as_of_for(data_interval_end or logical_date, params.get("as_of") or None)
+
+    @task
+    def features(day: str, params=None) -> str:
+        from jobs.tasks import cli
+
+        cli("features", "--lake", params["lake"], "--as-of", day)
+        return day
+
+    @task
+    def train(day: str, params=None) -> None:
+        from jobs.tasks import cli
+
+        cli("train", "--lake", params["lake"], "--as-of", day)
+
+    train(features(as_of()))
+
+
+fundwatch_train()
