@@ -58,5 +58,6 @@ def net_visits(mdtrt: DataFrame, setl: DataFrame) -> DataFrame:
         # length of stay in days, counted the usual way (discharge day not counted, minimum 1)
         "los_days": F.when(inpatient, F.greatest(F.datediff("endtime", "begntime"), F.lit(1))).cast("int"),
         # a visit whose settlements were all reversed paid nothing: it is not a visit for the features
-        "settled": (F.col("n_setl") > F.col("n_refund")) | (F.abs(F.col("fund_pay_sumamt")) >= 0.01),
+        "settled": ((F.col("n_setl") - F.col("n_refund")) > F.col("n_refund"))
+        | (F.abs(F.col("fund_pay_sumamt")) >= 0.01),
     })

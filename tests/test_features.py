@@ -1,0 +1,157 @@
+"""Each feature and rule: a tiny case that builds the pattern, and normal care where it stays quiet."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from features.fixmedins import fixmedins_features
+from features.psn import psn_features
+from features.visits import net_visits
+from models.rules import apply_rules
+
+pytestmark = pytest.mark.spark
+
+AS_OF = dt.date(2025, 12, 31)
+MDTRT = ("mdtrt_id string, psn_no string, fixmedins_code string, med_type string, begntime timestamp, "
+         "endtime timestamp, dise_codg string, dise_name string, adm_dept_codg string, atddr_no string")
+SETL = ("setl_id string, mdtrt_id string, psn_no string, fixmedins_code string, med_type string, setl_time timestamp, "
+        "medfee_sumamt decimal(18,2), fulamt_ownpay_amt decimal(18,2), hifp_pay decimal(18,2), "
+        "fund_pay_sumamt decimal(18,2), acct_pay decimal(18,2), psn_cash_pay decimal(18,2), insutype string, "
+        "refd_setl_flag string")
+FEE = ("feedetl_sn string, mdtrt_id string, setl_id string, fee_ocur_time timestamp, med_list_codg string, "
+       "hilist_name string, med_chrgitm_type string, chrgitm_lv string, cnt decimal(18,2), pric decimal(18,2), "
+       "det_item_fee_sumamt decimal(18,2), prd_days int, used_frqu_dscr string, bilg_dr_codg string")
+PSN = ("psn_no string, certno string, psn_name string, gend string, brdy date, insutype string, psn_type string, "
+       "psn_idet_type string, insuplc_admdvs string, live_addr string")
+FIX = "fixmedins_code string, fixmedins_name string, fixmedins_type string, hosp_lv string, ownership string, fix_blng_admdvs string"
+
+
+def _d(day: int, hour: int = 9) -> dt.datetime:
+    return dt.datetime(2025, 1, 1, hour) + dt.timedelta(days=day)
+
+
+class World:
+    """Builds tiny contract tables: stays, outpatient visits and drug purchases."""
+
+    def __init__(self):
+        self.mdtrt, self.setl, self.fee = [], [], []
+        self.persons = {}
+
+    def person(self, psn_no, birth_year=1950, idet=None):
+        self.persons[psn_no] = (psn_no, "110101195001011234", "某", "1", dt.date(birth_year, 1, 1), "390", None, idet,
+                                "130322", None)
+
+    def visit(self, psn_no, inst, med_type, day, los=0, amount=1000.0, dx="J18.900", refund=False, drug=None,
+              prd_days=None):
+        mid = f"M{len(self.mdtrt)}"
+        self.person(psn_no) if psn_no not in self.persons else None
+        begn, end = _d(day), _d(day + los, 10)
+        self.mdtrt.append((mid, psn_no, inst, med_type, begn, end, dx, None, None, None))
+        a = Decimal(str(amount))
+        self.setl.append((f"S{mid}", mid, psn_no, inst, med_type, end, a, Decimal(0), a * Decimal("0.7"),
+                          a * Decimal("0.7"), Decimal(0), a * Decimal("0.3"), "390", "0"))
+        if refund:
+            self.setl.append((f"R{mid}", mid, psn_no, inst, med_type, end, -a, Decimal(0), -a * Decimal("0.7"),
+                              -a * Decimal("0.7"), Decimal(0), -a * Decimal("0.3"), "390", "1"))
+        if drug:
+            self.fee.append((f"F{mid}", mid, f"S{mid}", begn, drug, None, "09", "甲", Decimal(30), Decimal(1), a,
+                             prd_days, "qd", None))
+
+    def frames(self, spark):
+        visits = net_visits(spark.createDataFrame(self.mdtrt, MDTRT), spark.createDataFrame(self.setl, SETL))
+        fee = spark.createDataFrame(self.fee, FEE)
+        psn = spark.createDataFrame(list(self.persons.values()), PSN)
+        return psn, visits, fee
+
+
+def _psn(spark, world):
+    psn, visits, fee = world.frames(spark)
+    out = apply_rules(psn_features(psn, visits, fee, AS_OF), "psn")
+    return {r.psn_no: r for r in out.collect()}
+
+
+def test_refunds_net_out_the_settlement_they_reverse(spark):
+    w = World()
+    w.visit("A", "H1", "21", 10, los=5, amount=5000, refund=True)
+    w.visit("A", "H1", "21", 40, los=5, amount=3000)
+    _, visits, _ = w.frames(spark)
+    rows = {r.mdtrt_id: r for r in visits.collect()}
+    assert rows["M0"].fund_pay_sumamt == 0 and not rows["M0"].settled
+    assert rows["M1"].fund_pay_sumamt == Decimal("2100.00") and rows["M1"].los_days == 5
+    got = _psn(spark, w)
+    assert got["A"].n_adm == 1  # the reversed stay is not a stay
+
+
+def test_frequent_mild_admissions_fire_p01_and_normal_care_stays_quiet(spark):
+    w = World()
+    for k in range(6):
+        w.visit("FREQ", "H1", "21", 20 + 50 * k, los=8, dx="I63.800")  # lacunar infarct, every ~7 weeks
+    w.visit("NORM", "H1", "21", 100, los=7, dx="J18.900")
+    for k in range(5):  # chemotherapy cycles: frequent, but serious
+        w.visit("CHEMO", "H2", "21", 10 + 25 * k, los=4, dx="C34.900")
+    got = _psn(spark, w)
+    assert got["FREQ"].n_adm == 6 and got["FREQ"].n_adm_mild == 6 and "P01" in got["FREQ"].rules_fired
+    assert got["NORM"].rules_fired == [] and got["NORM"].n_adm == 1
+    assert "P01" not in got["CHEMO"].rules_fired
+
+
+def test_readmission_within_15_days_fires_p02(spark):
+    w = World()
+    for start in (10, 25, 40):  # each stay 5 days, readmitted 10 days after discharge
+        w.visit("SPLIT", "H1", "21", start, los=5)
+    w.visit("OK", "H1", "21", 10, los=5)
+    w.visit("OK", "H1", "21", 100, los=5)
+    got = _psn(spark, w)
+    assert got["SPLIT"].n_readmit_15d == 2 and "P02" in got["SPLIT"].rules_fired
+    assert got["OK"].n_readmit_15d == 0 and got["OK"].rules_fired == []
+
+
+def test_co_admission_with_near_identical_amounts_fires_p03(spark):
+    w = World()
+    for k in range(5):  # five villagers, same day in, same day out, same bill (±0.1%)
+        w.visit(f"G{k}", "H9", "21", 50, los=9, amount=8000 + k * 2)
+    for k in range(8):  # ordinary patients at the same place: other days, spread amounts
+        w.visit(f"N{k}", "H9", "21", 10 + 30 * k, los=3 + k, amount=2000 + 1500 * k)
+    got = _psn(spark, w)
+    assert all("P03" in got[f"G{k}"].rules_fired for k in range(5))
+    assert got["G0"].co_adm_max == 4
+    assert not any("P03" in got[f"N{k}"].rules_fired for k in range(8))
+
+
+def test_supply_far_beyond_elapsed_days_fires_p04(spark):
+    w = World()
+    for k in range(12):  # a 30-day supply every 10 days
+        w.visit("HEAVY", "P1", "41", 200 + 10 * k, amount=300, drug="XC08CAA001", prd_days=30)
+    for k in range(6):  # a 30-day supply every 30 days
+        w.visit("CHRONIC", "P1", "41", 180 + 30 * k, amount=300, drug="XC08CAA001", prd_days=30)
+    got = _psn(spark, w)
+    assert got["HEAVY"].rx_supply_ratio > 2 and "P04" in got["HEAVY"].rules_fired
+    assert got["CHRONIC"].rx_supply_ratio < 1.3 and got["CHRONIC"].rules_fired == []
+
+
+def test_institution_clustered_admissions_and_template_amounts(spark):
+    w = World()
+    for g, day in enumerate((30, 90, 150, 210)):  # four recruited groups of four
+        for k in range(4):
+            w.visit(f"C{g}{k}", "FAKE", "21", day, los=8, amount=6800 + k)
+    for k in range(25):  # an ordinary hospital: spread days, stays and amounts
+        w.visit(f"N{k}", "REAL", "21", 5 + 13 * k, los=3 + k % 9, amount=1800 + 737 * k)
+    psn, visits, fee = w.frames(spark)
+    fix = spark.createDataFrame([("FAKE", "甲", "1", "08", "2", "130322"), ("REAL", "乙", "1", "08", "1", "130322")],
+                                FIX)
+    out = {r.fixmedins_code: r for r in apply_rules(fixmedins_features(fix, psn, visits, fee, AS_OF),
+                                                    "fixmedins").collect()}
+    assert out["FAKE"].co_adm_share == 1.0 and out["FAKE"].co_adm_groups == 4 and "F01" in out["FAKE"].rules_fired
+    assert out["FAKE"].elderly_share == 1.0 and out["FAKE"].los_cv == 0.0
+    assert out["REAL"].co_adm_share == 0.0 and out["REAL"].rules_fired == []
+    assert out["REAL"].amt_peak_share < 0.2
+
+
+def test_visits_outside_the_window_do_not_count(spark):
+    w = World()
+    w.visit("A", "H1", "21", -400, los=5)  # 2023
+    w.visit("A", "H1", "21", 100, los=5)
+    assert _psn(spark, w)["A"].n_adm == 1
