@@ -26,8 +26,10 @@ DEFAULT_ARGS = {"owner": "fundwatch", "retries": 2, "retry_delay": pendulum.dura
     tags=["fundwatch", "ingest"],
     default_args=DEFAULT_ARGS,
     max_active_runs=1,
-    params={"lake": Param(os.environ.get("FUNDWATCH_LAKE", "lake"), type="string"),
-            "landing": Param(os.environ.get("FUNDWATCH_LANDING", "landing"), type="string")},
+    params={
+        "lake": Param(os.environ.get("FUNDWATCH_LAKE", "lake"), type="string"),
+        "landing": Param(os.environ.get("FUNDWATCH_LANDING", "landing"), type="string"),
+    },
 )
 def fundwatch_ingest():
     @task

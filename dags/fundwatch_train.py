@@ -25,8 +25,10 @@ DEFAULT_ARGS = {"owner": "fundwatch", "retries": 2, "retry_delay": pendulum.dura
     tags=["fundwatch", "training", "mlflow"],
     default_args=DEFAULT_ARGS,
     max_active_runs=1,
-    params={"lake": Param(os.environ.get("FUNDWATCH_LAKE", "lake"), type="string"),
-            "as_of": Param("", type="string")},
+    params={
+        "lake": Param(os.environ.get("FUNDWATCH_LAKE", "lake"), type="string"),
+        "as_of": Param("", type="string"),
+    },
 )
 def fundwatch_train():
     @task

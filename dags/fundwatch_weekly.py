@@ -28,8 +28,10 @@ DEFAULT_ARGS = {"owner": "fundwatch", "retries": 2, "retry_delay": pendulum.dura
     tags=["fundwatch", "weekly", "clues"],
     default_args=DEFAULT_ARGS,
     max_active_runs=1,
-    params={"lake": Param(os.environ.get("FUNDWATCH_LAKE", "lake"), type="string"),
-            "as_of": Param("", type="string", description="YYYY-MM-DD; empty = the day before the interval end")},
+    params={
+        "lake": Param(os.environ.get("FUNDWATCH_LAKE", "lake"), type="string"),
+        "as_of": Param("", type="string", description="YYYY-MM-DD; empty = the day before the interval end"),
+    },
 )
 def fundwatch_weekly():
     @task

@@ -18,8 +18,11 @@ def is_inpatient(med_type_col):
     """Spark predicate: the visit is an inpatient stay."""
     from functools import reduce
 
-    conds = [med_type_col.startswith(p) for p in INPATIENT_PREFIXES] + [med_type_col == c for c in INPATIENT_CODES]
+    conds = [med_type_col.startswith(p) for p in INPATIENT_PREFIXES] + [
+        med_type_col == c for c in INPATIENT_CODES
+    ]
     return reduce(lambda a, b: a | b, conds)
+
 
 # Mild conditions that the supervision plans name as typical of unnecessary or fake admissions
 # (seeds/002: 腔隙性脑梗死, 颈/腰椎间盘突出 等轻症): ICD-10 prefixes.

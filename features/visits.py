@@ -41,7 +41,10 @@ def net_visits(mdtrt: DataFrame, setl: DataFrame) -> DataFrame:
         F.coalesce("med_type", "setl_med_type").alias("med_type"),
         F.coalesce("begntime", "first_setl_time").alias("begntime"),
         F.coalesce("endtime", "last_setl_time").alias("endtime"),
-        "dise_codg", "dise_name", "adm_dept_codg", "atddr_no",
+        "dise_codg",
+        "dise_name",
+        "adm_dept_codg",
+        "atddr_no",
         *[F.coalesce(F.col(a), F.lit(0)).cast("decimal(18,2)").alias(a) for a in AMOUNTS],
         F.coalesce("n_setl", F.lit(0)).cast("int").alias("n_setl"),
         F.coalesce("n_refund", F.lit(0)).cast("int").alias("n_refund"),
@@ -50,14 +53,18 @@ def net_visits(mdtrt: DataFrame, setl: DataFrame) -> DataFrame:
         F.coalesce("_has_visit", F.lit(False)).alias("has_visit_record"),
     )
     inpatient = is_inpatient(F.col("med_type"))
-    return v.withColumns({
-        "is_inpatient": inpatient,
-        "is_pharmacy": F.col("med_type").isin(*PHARMACY_MED_TYPES),
-        "adm_date": F.to_date("begntime"),
-        "dscg_date": F.to_date("endtime"),
-        # length of stay in days, counted the usual way (discharge day not counted, minimum 1)
-        "los_days": F.when(inpatient, F.greatest(F.datediff("endtime", "begntime"), F.lit(1))).cast("int"),
-        # a visit whose settlements were all reversed paid nothing: it is not a visit for the features
-        "settled": ((F.col("n_setl") - F.col("n_refund")) > F.col("n_refund"))
-        | (F.abs(F.col("fund_pay_sumamt")) >= 0.01),
-    })
+    return v.withColumns(
+        {
+            "is_inpatient": inpatient,
+            "is_pharmacy": F.col("med_type").isin(*PHARMACY_MED_TYPES),
+            "adm_date": F.to_date("begntime"),
+            "dscg_date": F.to_date("endtime"),
+            # length of stay in days, counted the usual way (discharge day not counted, minimum 1)
+            "los_days": F.when(inpatient, F.greatest(F.datediff("endtime", "begntime"), F.lit(1))).cast(
+                "int"
+            ),
+            # a visit whose settlements were all reversed paid nothing: it is not a visit for the features
+            "settled": ((F.col("n_setl") - F.col("n_refund")) > F.col("n_refund"))
+            | (F.abs(F.col("fund_pay_sumamt")) >= 0.01),
+        }
+    )

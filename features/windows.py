@@ -29,16 +29,28 @@ def amount_peaks(stays: DataFrame, entity: str, amount: str = "hifp_pay") -> Dat
     Returns ``stays`` with ``amt_bin_n`` (stays in the same 0.5% bin) and ``amt_peak`` (boolean).
     """
     binned = stays.withColumn(
-        "amt_bin", F.when(F.col(amount) > 0, F.floor(F.log(F.col(amount)) / F.log(F.lit(1 + AMOUNT_BIN)))))
-    counts = binned.filter(F.col("amt_bin").isNotNull()).groupBy(entity, "amt_bin").agg(F.count("*").alias("amt_bin_n"))
-    w = Window.partitionBy(entity).orderBy("amt_bin").rangeBetween(-AMOUNT_NEIGHBOURHOOD, AMOUNT_NEIGHBOURHOOD)
+        "amt_bin", F.when(F.col(amount) > 0, F.floor(F.log(F.col(amount)) / F.log(F.lit(1 + AMOUNT_BIN))))
+    )
+    counts = (
+        binned.filter(F.col("amt_bin").isNotNull())
+        .groupBy(entity, "amt_bin")
+        .agg(F.count("*").alias("amt_bin_n"))
+    )
+    w = (
+        Window.partitionBy(entity)
+        .orderBy("amt_bin")
+        .rangeBetween(-AMOUNT_NEIGHBOURHOOD, AMOUNT_NEIGHBOURHOOD)
+    )
     counts = counts.withColumn("amt_hood_n", F.sum("amt_bin_n").over(w))
     # a peak: at least 3 stays in the bin and 4x the average bin of its neighbourhood
     counts = counts.withColumn(
-        "amt_peak", (F.col("amt_bin_n") >= 3)
-        & (F.col("amt_bin_n") * (2 * AMOUNT_NEIGHBOURHOOD + 1) >= 4 * F.col("amt_hood_n")))
-    return (binned.join(counts.select(entity, "amt_bin", "amt_bin_n", "amt_peak"), [entity, "amt_bin"], "left")
-            .fillna({"amt_bin_n": 0, "amt_peak": False}))
+        "amt_peak",
+        (F.col("amt_bin_n") >= 3)
+        & (F.col("amt_bin_n") * (2 * AMOUNT_NEIGHBOURHOOD + 1) >= 4 * F.col("amt_hood_n")),
+    )
+    return binned.join(
+        counts.select(entity, "amt_bin", "amt_bin_n", "amt_peak"), [entity, "amt_bin"], "left"
+    ).fillna({"amt_bin_n": 0, "amt_peak": False})
 
 
 def co_admission_groups(stays: DataFrame) -> DataFrame:

@@ -40,8 +40,14 @@ def run(spark, settings: Settings, as_of: dt.date) -> dict[str, int]:
     }
     counts = {}
     for name, df in out.items():
-        lake.write(df, name, mode="overwrite", partition_by=["as_of"], replace=[("as_of", "=", as_of.isoformat())],
-                   metadata={"stage": "features", "as_of": as_of.isoformat()})
+        lake.write(
+            df,
+            name,
+            mode="overwrite",
+            partition_by=["as_of"],
+            replace=[("as_of", "=", as_of.isoformat())],
+            metadata={"stage": "features", "as_of": as_of.isoformat()},
+        )
         counts[name] = lake.table(name).count()
         log.info("wrote %s for as_of %s", name, as_of)
     visits.unpersist()

@@ -22,11 +22,15 @@ def _date(s: str) -> dt.date:
 def _parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--lake", help="lake folder (default ./lake or $FUNDWATCH_LAKE)")
-    common.add_argument("--as-of", type=_date, help="last day of the reported week (default: latest settlement date)")
+    common.add_argument(
+        "--as-of", type=_date, help="last day of the reported week (default: latest settlement date)"
+    )
     common.add_argument("--config", help="TOML file overriding jobs/defaults.toml")
     common.add_argument("--master", help="Spark master (default local[2]; ignored under spark-submit)")
     common.add_argument("-v", "--verbose", action="store_true")
-    p = argparse.ArgumentParser(prog="fundwatch", description="Medical-insurance fund fraud screening pipeline.")
+    p = argparse.ArgumentParser(
+        prog="fundwatch", description="Medical-insurance fund fraud screening pipeline."
+    )
     sub = p.add_subparsers(dest="cmd", required=True)
     g = sub.add_parser("generate", parents=[common], help="write a synthetic landing zone + labels.csv")
     g.add_argument("--out", required=True, type=Path)
@@ -35,16 +39,22 @@ def _parser() -> argparse.ArgumentParser:
     g.add_argument("--format", choices=["parquet", "csv"], default="parquet")
     i = sub.add_parser("ingest", parents=[common], help="landing files → bronze/quarantine/silver")
     i.add_argument("--landing", required=True, type=Path)
-    i.add_argument("--no-gx", action="store_true", help="skip the Great Expectations run (quarantine still applies)")
+    i.add_argument(
+        "--no-gx", action="store_true", help="skip the Great Expectations run (quarantine still applies)"
+    )
     sub.add_parser("features", parents=[common], help="silver → gold/features_*")
     t = sub.add_parser("train", parents=[common], help="fit, log and register the isolation forests")
     t.add_argument("--labels", type=Path, help="labels.csv of generated data, for ranking metrics only")
     t.add_argument("--promote", action="store_true", help="make the new models champion")
     sub.add_parser("score", parents=[common], help="champion models → gold/entity_scores")
     sub.add_parser("publish", parents=[common], help="gold/clues and per-region exports")
-    r = sub.add_parser("run", parents=[common], help="ingest, features, train (if no champion), score, publish")
+    r = sub.add_parser(
+        "run", parents=[common], help="ingest, features, train (if no champion), score, publish"
+    )
     r.add_argument("--landing", required=True, type=Path)
-    r.add_argument("--retrain", action="store_true", help="train and promote new models even if a champion exists")
+    r.add_argument(
+        "--retrain", action="store_true", help="train and promote new models even if a champion exists"
+    )
     sub.add_parser("expectations", help="regenerate expectations/*.json from the contract")
     return p
 
@@ -78,8 +88,11 @@ def _has_champions(settings) -> bool:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    logging.basicConfig(level=logging.DEBUG if getattr(args, "verbose", False) else logging.INFO,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s", datefmt="%H:%M:%S")
+    logging.basicConfig(
+        level=logging.DEBUG if getattr(args, "verbose", False) else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        datefmt="%H:%M:%S",
+    )
     for noisy in ("py4j", "mlflow", "alembic", "great_expectations", "urllib3"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     if args.cmd == "expectations":
@@ -117,16 +130,26 @@ def _run_stages(args, settings) -> int:
     lake = Lake(settings.lake)
     lake.root.mkdir(parents=True, exist_ok=True)
     with _Stage("start Spark"):
-        spark = get_spark(args.master or settings.spark.master or None,
-                          extra_conf={"spark.sql.shuffle.partitions": str(settings.spark.shuffle_partitions)})
+        spark = get_spark(
+            args.master or settings.spark.master or None,
+            extra_conf={"spark.sql.shuffle.partitions": str(settings.spark.shuffle_partitions)},
+        )
     cmd = args.cmd
     if cmd in ("ingest", "run"):
         with _Stage(f"ingest {args.landing}"):
-            report = ingest.ingest(spark, lake, args.landing, validate_with_gx=not getattr(args, "no_gx", False))
+            report = ingest.ingest(
+                spark, lake, args.landing, validate_with_gx=not getattr(args, "no_gx", False)
+            )
         for table in sorted({f.table for f in report.files}):
             t = report.totals(table)
-            log.info("  %-10s landed %d = bronze %d + quarantined %d + duplicate %d", table, t["landed"], t["bronze"],
-                     t["quarantined"], t["duplicate"])
+            log.info(
+                "  %-10s landed %d = bronze %d + quarantined %d + duplicate %d",
+                table,
+                t["landed"],
+                t["bronze"],
+                t["quarantined"],
+                t["duplicate"],
+            )
         if cmd == "ingest":
             return 0
     as_of = args.as_of or build_features.latest_settlement_date(spark, lake)
@@ -139,7 +162,9 @@ def _run_stages(args, settings) -> int:
         if labels is None and cmd == "run" and (args.landing / "labels.csv").exists():
             labels = args.landing / "labels.csv"
         with _Stage("train"):
-            metrics = train.run(spark, settings, as_of, labels, promote=True if cmd == "run" else (args.promote or None))
+            metrics = train.run(
+                spark, settings, as_of, labels, promote=True if cmd == "run" else (args.promote or None)
+            )
         for et, m in metrics.items():
             log.info("  %s: %s", et, ", ".join(f"{k}={v:.3f}" for k, v in sorted(m.items())))
     if cmd in ("score", "run"):
@@ -148,7 +173,9 @@ def _run_stages(args, settings) -> int:
     if cmd in ("publish", "run"):
         with _Stage("publish"):
             out = publish.run(spark, settings, as_of)
-        print(f"\nclues:   {out['clues']} for {out['regions']} regions  → {lake.root / 'exports' / as_of.isoformat()}")
+        print(
+            f"\nclues:   {out['clues']} for {out['regions']} regions  → {lake.root / 'exports' / as_of.isoformat()}"
+        )
         print(f"lake:    {lake.root}  (tables: {', '.join(lake.tables())})")
         print(f"mlflow:  {settings.mlflow_uri}  (make mlflow-ui)")
     return 0

@@ -21,9 +21,24 @@ class Entity:
 
 
 ENTITIES = {
-    "psn": Entity("psn", "参保人", "gold/features_psn", "psn_no", tuple(PSN_FEATURES), "insuplc_admdvs",
-                  ("age_band", "insutype"), "fundwatch_psn"),
-    "fixmedins": Entity("fixmedins", "定点医药机构", "gold/features_fixmedins", "fixmedins_code",
-                        tuple(FIXMEDINS_FEATURES), "fix_blng_admdvs", ("fixmedins_type", "hosp_lv"),
-                        "fundwatch_fixmedins"),
+    "psn": Entity(
+        "psn",
+        "参保人",
+        "gold/features_psn",
+        "psn_no",
+        tuple(PSN_FEATURES),
+        "insuplc_admdvs",
+        ("age_band", "insutype"),
+        "fundwatch_psn",
+    ),
+    "fixmedins": Entity(
+        "fixmedins",
+        "定点医药机构",
+        "gold/features_fixmedins",
+        "fixmedins_code",
+        tuple(FIXMEDINS_FEATURES),
+        "fix_blng_admdvs",
+        ("fixmedins_type", "hosp_lv"),
+        "fundwatch_fixmedins",
+    ),
 }

@@ -38,8 +38,14 @@ LEDGER = "meta/ingest_ledger"
 VALIDATION = "meta/validation"
 META_COLS = ["_source_file", "_file_sha256", "_batch_id", "_ingested_at"]
 DATE_FORMATS = ["yyyy-M-d", "yyyy/M/d", "yyyyMMdd", "yyyy.M.d"]
-TS_FORMATS = ["yyyy-M-d H:m:s", "yyyy/M/d H:m:s", "yyyy-M-d H:m", "yyyy/M/d H:m", "yyyyMMddHHmmss",
-              "yyyy-M-d'T'H:m:s"]
+TS_FORMATS = [
+    "yyyy-M-d H:m:s",
+    "yyyy/M/d H:m:s",
+    "yyyy-M-d H:m",
+    "yyyy/M/d H:m",
+    "yyyyMMddHHmmss",
+    "yyyy-M-d'T'H:m:s",
+]
 
 
 class IngestError(RuntimeError):
@@ -182,25 +188,41 @@ def read_file(spark, path: Path, table: Table):
             raise ValueError("no header row")
         if len(set(header)) != len(header):
             raise ValueError(f"duplicate column names in header: {header}")
-        schema = StructType([StructField(c, StringType()) for c in header] + [StructField("_corrupt", StringType())])
-        df = (spark.read.option("header", True).option("encoding", encoding).option("mode", "PERMISSIVE")
-              .option("columnNameOfCorruptRecord", "_corrupt").option("multiLine", True).option("escape", '"')
-              .schema(schema).csv(str(path)))
+        schema = StructType(
+            [StructField(c, StringType()) for c in header] + [StructField("_corrupt", StringType())]
+        )
+        df = (
+            spark.read.option("header", True)
+            .option("encoding", encoding)
+            .option("mode", "PERMISSIVE")
+            .option("columnNameOfCorruptRecord", "_corrupt")
+            .option("multiLine", True)
+            .option("escape", '"')
+            .schema(schema)
+            .csv(str(path))
+        )
     for col in table.columns:
         for alias in col.aliases:
             if col.name not in df.columns and alias in df.columns:
                 df = df.withColumnRenamed(alias, col.name)
     missing = [c for c in table.required if c not in df.columns]
     if missing:
-        raise ValueError(f"required columns missing: {', '.join(missing)} (columns found: {', '.join(df.columns)})")
+        raise ValueError(
+            f"required columns missing: {', '.join(missing)} (columns found: {', '.join(df.columns)})"
+        )
     for col in table.columns:
         if col.name not in df.columns:
             df = df.withColumn(col.name, F.lit(None).cast("string"))
     if "_corrupt" not in df.columns:
         df = df.withColumn("_corrupt", F.lit(None).cast("string"))
     extras = [c for c in df.columns if c not in table.column_names and c != "_corrupt"]
-    extra_map = (F.map_from_arrays(F.array(*[F.lit(c) for c in extras]), F.array(*[F.col(c).cast("string") for c in extras]))
-                 if extras else F.create_map().cast("map<string,string>"))
+    extra_map = (
+        F.map_from_arrays(
+            F.array(*[F.lit(c) for c in extras]), F.array(*[F.col(c).cast("string") for c in extras])
+        )
+        if extras
+        else F.create_map().cast("map<string,string>")
+    )
     typed = [_typed_source(df, c).alias(c.name) for c in table.columns]
     raw = [F.col(c.name).cast("string").alias(f"{c.name}__raw") for c in table.columns]
     return df.select(*typed, *raw, extra_map.alias("_extra"), F.col("_corrupt"))
@@ -232,8 +254,12 @@ def classify(batch, table: Table, suite: dict, bronze=None):
     for reason, failing in failure_predicates(suite):
         reasons.append(F.when(failing, F.lit(reason)))
     for amt in table.signed_by_refund:
-        reasons.append(F.when((F.col(amt) < 0) & (F.coalesce(F.col("refd_setl_flag"), F.lit("0")) != "1"),
-                              F.lit(f"negative_amount_outside_refund:{amt}")))
+        reasons.append(
+            F.when(
+                (F.col(amt) < 0) & (F.coalesce(F.col("refd_setl_flag"), F.lit("0")) != "1"),
+                F.lit(f"negative_amount_outside_refund:{amt}"),
+            )
+        )
     reason = F.concat_ws("; ", F.filter(F.array(*reasons), lambda x: x.isNotNull()))
     row_hash = F.sha2(F.to_json(F.struct(*[F.col(c).cast("string") for c in table.column_names])), 256)
     df = batch.withColumn("_reason", F.nullif(reason, F.lit(""))).withColumn("_row_hash", row_hash)
@@ -244,25 +270,40 @@ def classify(batch, table: Table, suite: dict, bronze=None):
     by_key = Window.partitionBy(*table.key, "_good").orderBy(*newest_first)
     by_copy = Window.partitionBy(*table.key, "_good", "_row_hash").orderBy(*newest_first)
     good = F.col("_good")
-    df = (df.withColumn("_copy_no", F.row_number().over(by_copy))
-            .withColumn("_newest_hash", F.first("_row_hash").over(by_key)))
-    outcome = (F.when(~good, F.lit("quarantine"))
-                .when(F.col("_copy_no") > 1, F.lit("duplicate"))
-                .when(F.col("_row_hash") != F.col("_newest_hash"), F.lit("quarantine"))
-                .otherwise(F.lit("bronze")))
+    df = df.withColumn("_copy_no", F.row_number().over(by_copy)).withColumn(
+        "_newest_hash", F.first("_row_hash").over(by_key)
+    )
+    outcome = (
+        F.when(~good, F.lit("quarantine"))
+        .when(F.col("_copy_no") > 1, F.lit("duplicate"))
+        .when(F.col("_row_hash") != F.col("_newest_hash"), F.lit("quarantine"))
+        .otherwise(F.lit("bronze"))
+    )
     df = df.withColumn("_outcome", outcome).withColumn(
-        "_reason", F.when((F.col("_outcome") == "quarantine") & F.col("_reason").isNull(),
-                          F.lit("duplicate_key_in_batch: a later row of this batch has the same key and other values"))
-        .otherwise(F.col("_reason")))
+        "_reason",
+        F.when(
+            (F.col("_outcome") == "quarantine") & F.col("_reason").isNull(),
+            F.lit("duplicate_key_in_batch: a later row of this batch has the same key and other values"),
+        ).otherwise(F.col("_reason")),
+    )
     if bronze is not None:
         seen = bronze.select(*table.key, "_row_hash").distinct().withColumn("_seen", F.lit(True))
-        df = (df.join(seen, on=[*table.key, "_row_hash"], how="left")
-                .withColumn("_outcome", F.when((F.col("_outcome") == "bronze") & F.col("_seen"), F.lit("duplicate"))
-                            .otherwise(F.col("_outcome"))).drop("_seen"))
+        df = (
+            df.join(seen, on=[*table.key, "_row_hash"], how="left")
+            .withColumn(
+                "_outcome",
+                F.when((F.col("_outcome") == "bronze") & F.col("_seen"), F.lit("duplicate")).otherwise(
+                    F.col("_outcome")
+                ),
+            )
+            .drop("_seen")
+        )
     return df.drop("_copy_no", "_newest_hash", "_good")
 
 
-def ingest_table(spark, lake: Lake, landing: Path, table: Table, validate_with_gx: bool = True) -> list[FileResult]:
+def ingest_table(
+    spark, lake: Lake, landing: Path, table: Table, validate_with_gx: bool = True
+) -> list[FileResult]:
     from pyspark import StorageLevel
     from pyspark.errors import AnalysisException
     from pyspark.sql import functions as F
@@ -283,12 +324,20 @@ def ingest_table(spark, lake: Lake, landing: Path, table: Table, validate_with_g
             continue
         try:
             df = read_file(spark, path, table)
-        except (ValueError, OSError, AnalysisException) as exc:  # the file's fault; a bug in our code still raises
+        except (
+            ValueError,
+            OSError,
+            AnalysisException,
+        ) as exc:  # the file's fault; a bug in our code still raises
             res.status, res.reason = "rejected", str(exc).splitlines()[0][:500]
             log.error("REJECTED %s (table %s): %s", path, table.name, res.reason)
             continue
-        frames.append(df.withColumn("_source_file", F.lit(str(path))).withColumn("_file_sha256", F.lit(res.sha256))
-                        .withColumn("_file_seq", F.lit(seq)).withColumn("_row_seq", F.monotonically_increasing_id()))
+        frames.append(
+            df.withColumn("_source_file", F.lit(str(path)))
+            .withColumn("_file_sha256", F.lit(res.sha256))
+            .withColumn("_file_seq", F.lit(seq))
+            .withColumn("_row_seq", F.monotonically_increasing_id())
+        )
     todo = [r for r in results if r.status == "ok"]
     if frames:
         batch_id = hashlib.sha256("".join(sorted(r.sha256 for r in todo)).encode()).hexdigest()[:16]
@@ -296,24 +345,32 @@ def ingest_table(spark, lake: Lake, landing: Path, table: Table, validate_with_g
         batch = frames[0]
         for f in frames[1:]:
             batch = batch.unionByName(f)
-        batch = (batch.withColumn("_batch_id", F.lit(batch_id))
-                      .withColumn("_ingested_at", F.lit(ingested_at).cast("timestamp")))
+        batch = batch.withColumn("_batch_id", F.lit(batch_id)).withColumn(
+            "_ingested_at", F.lit(ingested_at).cast("timestamp")
+        )
         suite = load_suite_dict(table.name)
         bronze = lake.read(spark, f"bronze/{table.name}") if lake.exists(f"bronze/{table.name}") else None
         tagged = classify(batch, table, suite, bronze).persist(StorageLevel.MEMORY_AND_DISK)
         try:
-            counts = {(r["_source_file"], r["_outcome"]): r["count"]
-                      for r in tagged.groupBy("_source_file", "_outcome").count().collect()}
+            counts = {
+                (r["_source_file"], r["_outcome"]): r["count"]
+                for r in tagged.groupBy("_source_file", "_outcome").count().collect()
+            }
             for r in todo:
                 r.bronze = counts.get((r.file, "bronze"), 0)
                 r.quarantined = counts.get((r.file, "quarantine"), 0)
                 r.duplicate = counts.get((r.file, "duplicate"), 0)
                 r.landed = r.bronze + r.quarantined + r.duplicate
             meta = {"batch_id": batch_id, "table": table.name, "files": [r.file for r in todo]}
-            lake.write(tagged.filter("_outcome = 'bronze'").select(*bronze_schema_cols(table)),
-                       f"bronze/{table.name}", app_id=f"ingest:{batch_id}", metadata=meta)
+            lake.write(
+                tagged.filter("_outcome = 'bronze'").select(*bronze_schema_cols(table)),
+                f"bronze/{table.name}",
+                app_id=f"ingest:{batch_id}",
+                metadata=meta,
+            )
             q = tagged.filter("_outcome = 'quarantine'").select(
-                *[F.col(f"{c}__raw").alias(c) for c in table.column_names], "_extra", *META_COLS, "_reason")
+                *[F.col(f"{c}__raw").alias(c) for c in table.column_names], "_extra", *META_COLS, "_reason"
+            )
             lake.write(q, f"quarantine/{table.name}", app_id=f"ingest:{batch_id}", metadata=meta)
             if validate_with_gx:
                 _store_validation(lake, table, suite, tagged.select(*table.column_names), batch_id)
@@ -321,8 +378,14 @@ def ingest_table(spark, lake: Lake, landing: Path, table: Table, validate_with_g
             tagged.unpersist()
     _write_ledger(lake, results)
     for r in todo:
-        log.info("ingested %s: landed %d = bronze %d + quarantined %d + duplicate %d",
-                 Path(r.file).name, r.landed, r.bronze, r.quarantined, r.duplicate)
+        log.info(
+            "ingested %s: landed %d = bronze %d + quarantined %d + duplicate %d",
+            Path(r.file).name,
+            r.landed,
+            r.bronze,
+            r.quarantined,
+            r.duplicate,
+        )
     return results
 
 
@@ -331,17 +394,19 @@ def _store_validation(lake: Lake, table: Table, suite: dict, typed_df, batch_id:
 
     result = validate(typed_df, suite, batch_id)
     rows = summarize(result)
-    data = pa.table({
-        "table": [table.name] * len(rows),
-        "batch_id": [batch_id] * len(rows),
-        "validated_at": _utc_now(len(rows)),
-        "reason": [r["reason"] for r in rows],
-        "expectation": [r["expectation"] for r in rows],
-        "success": [r["success"] for r in rows],
-        "unexpected_count": pa.array([r["unexpected_count"] for r in rows], pa.int64()),
-        "element_count": pa.array([r["element_count"] for r in rows], pa.int64()),
-        "result_json": [json.dumps(result, ensure_ascii=False, default=str)] * len(rows),
-    })
+    data = pa.table(
+        {
+            "table": [table.name] * len(rows),
+            "batch_id": [batch_id] * len(rows),
+            "validated_at": _utc_now(len(rows)),
+            "reason": [r["reason"] for r in rows],
+            "expectation": [r["expectation"] for r in rows],
+            "success": [r["success"] for r in rows],
+            "unexpected_count": pa.array([r["unexpected_count"] for r in rows], pa.int64()),
+            "element_count": pa.array([r["element_count"] for r in rows], pa.int64()),
+            "result_json": [json.dumps(result, ensure_ascii=False, default=str)] * len(rows),
+        }
+    )
     lake.write_arrow(data, VALIDATION, app_id=f"validate:{table.name}:{batch_id}")
 
 
@@ -355,19 +420,21 @@ def _write_ledger(lake: Lake, results: list[FileResult]) -> None:
     rows = [r for r in results if r.status != "skipped"]
     if not rows:
         return
-    data = pa.table({
-        "table": [r.table for r in rows],
-        "file": [r.file for r in rows],
-        "sha256": [r.sha256 for r in rows],
-        "size_bytes": pa.array([r.size for r in rows], pa.int64()),
-        "status": [r.status for r in rows],
-        "reason": [r.reason for r in rows],
-        "rows_landed": pa.array([r.landed for r in rows], pa.int64()),
-        "rows_bronze": pa.array([r.bronze for r in rows], pa.int64()),
-        "rows_quarantined": pa.array([r.quarantined for r in rows], pa.int64()),
-        "rows_duplicate": pa.array([r.duplicate for r in rows], pa.int64()),
-        "ingested_at": _utc_now(len(rows)),
-    })
+    data = pa.table(
+        {
+            "table": [r.table for r in rows],
+            "file": [r.file for r in rows],
+            "sha256": [r.sha256 for r in rows],
+            "size_bytes": pa.array([r.size for r in rows], pa.int64()),
+            "status": [r.status for r in rows],
+            "reason": [r.reason for r in rows],
+            "rows_landed": pa.array([r.landed for r in rows], pa.int64()),
+            "rows_bronze": pa.array([r.bronze for r in rows], pa.int64()),
+            "rows_quarantined": pa.array([r.quarantined for r in rows], pa.int64()),
+            "rows_duplicate": pa.array([r.duplicate for r in rows], pa.int64()),
+            "ingested_at": _utc_now(len(rows)),
+        }
+    )
     lake.write_arrow(data, LEDGER)
 
 
@@ -386,8 +453,7 @@ def build_silver(spark, lake: Lake, tables: list[str] | None = None) -> dict[str
             continue
         bronze = lake.read(spark, f"bronze/{table.name}")
         w = Window.partitionBy(*table.key).orderBy(F.col("_ingested_at").desc(), F.col("_row_hash"))
-        latest = (bronze.withColumn("_n", F.row_number().over(w)).filter("_n = 1")
-                  .select(*table.column_names))
+        latest = bronze.withColumn("_n", F.row_number().over(w)).filter("_n = 1").select(*table.column_names)
         lake.write(latest, f"silver/{table.name}", mode="overwrite", metadata={"stage": "silver"})
     if lake.exists("silver/mdtrt") and lake.exists("silver/setl"):
         visits = net_visits(lake.read(spark, "silver/mdtrt"), lake.read(spark, "silver/setl"))
@@ -398,8 +464,14 @@ def build_silver(spark, lake: Lake, tables: list[str] | None = None) -> dict[str
     return counts
 
 
-def ingest(spark, lake: Lake, landing: Path, tables: list[str] | None = None, validate_with_gx: bool = True,
-           fail_on_reject: bool = True) -> IngestReport:
+def ingest(
+    spark,
+    lake: Lake,
+    landing: Path,
+    tables: list[str] | None = None,
+    validate_with_gx: bool = True,
+    fail_on_reject: bool = True,
+) -> IngestReport:
     """Ingest every contract table found under ``landing``; rebuild silver for the tables that changed."""
     landing = Path(landing)
     if not landing.is_dir():
@@ -417,5 +489,7 @@ def ingest(spark, lake: Lake, landing: Path, tables: list[str] | None = None, va
         build_silver(spark, lake)
     if report.rejected and fail_on_reject:
         lines = "\n".join(f"  - {Path(f.file).name} (table {f.table}): {f.reason}" for f in report.rejected)
-        raise IngestError(f"{len(report.rejected)} file(s) rejected; the rest of the delivery was ingested:\n{lines}")
+        raise IngestError(
+            f"{len(report.rejected)} file(s) rejected; the rest of the delivery was ingested:\n{lines}"
+        )
     return report

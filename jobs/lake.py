@@ -57,7 +57,9 @@ class Lake:
 
     def table(self, name: str, version: int | None = None) -> DeltaTable:
         if not self.exists(name):
-            raise LakeError(f"Delta table {name!r} does not exist in {self.root} (run the stage that writes it)")
+            raise LakeError(
+                f"Delta table {name!r} does not exist in {self.root} (run the stage that writes it)"
+            )
         return DeltaTable(str(self.path(name)), version=version)
 
     def version(self, name: str) -> int | None:
@@ -168,8 +170,10 @@ class Lake:
         missing = [c for c in columns if c not in df.columns]
         extra = [c for c in df.columns if c not in columns]
         if missing or extra:
-            raise LakeError(f"schema of the data written to {name!r} differs from the table's: "
-                            f"missing columns {missing}, unexpected columns {extra}")
+            raise LakeError(
+                f"schema of the data written to {name!r} differs from the table's: "
+                f"missing columns {missing}, unexpected columns {extra}"
+            )
         return df.select(*columns), table_partitions
 
     def _adopt(self, staging: Path, table_path: Path) -> Iterable[AddAction]:
@@ -200,7 +204,9 @@ class Lake:
     def _commit(self, name, actions, arrow_schema, mode, partition_by, replace, app_id, metadata):
         table_path = str(self.path(name))
         if not self.exists(name):
-            DeltaTable.create(table_path, schema=arrow_schema, partition_by=list(partition_by) or None, mode="ignore")
+            DeltaTable.create(
+                table_path, schema=arrow_schema, partition_by=list(partition_by) or None, mode="ignore"
+            )
         dt = DeltaTable(table_path)
         table_schema = pa.schema(dt.schema().to_arrow())
         if [f.name for f in table_schema] != [f.name for f in arrow_schema] or not all(
@@ -227,7 +233,9 @@ class Lake:
     # -- maintenance -------------------------------------------------------------------------------
     def vacuum(self, name: str, retention_hours: int = 168) -> list[str]:
         """Delete files no snapshot younger than ``retention_hours`` references (incl. crash leftovers)."""
-        return self.table(name).vacuum(retention_hours=retention_hours, dry_run=False, enforce_retention_duration=False)
+        return self.table(name).vacuum(
+            retention_hours=retention_hours, dry_run=False, enforce_retention_duration=False
+        )
 
     def tables(self) -> list[str]:
         """Names of all Delta tables in the lake."""
@@ -243,5 +251,7 @@ def _arrow_schema(df) -> pa.Schema:
 def _commit_metadata(metadata: dict | None) -> dict[str, str]:
     meta = {"fundwatch.committed_at": time.strftime("%Y-%m-%dT%H:%M:%S")}
     for key, value in (metadata or {}).items():
-        meta[f"fundwatch.{key}"] = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
+        meta[f"fundwatch.{key}"] = (
+            value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
+        )
     return meta

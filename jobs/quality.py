@@ -31,17 +31,36 @@ def suite_dict(table: Table) -> dict:
         if col.required:
             add("expect_column_values_to_not_be_null", f"missing:{col.name}", column=col.name)
         if col.codes:
-            add("expect_column_values_to_be_in_set", f"not_in_code_set:{col.name}", column=col.name,
-                value_set=list(col.codes))
+            add(
+                "expect_column_values_to_be_in_set",
+                f"not_in_code_set:{col.name}",
+                column=col.name,
+                value_set=list(col.codes),
+            )
         if col.pattern:
-            add("expect_column_values_to_match_regex", f"bad_format:{col.name}", column=col.name, regex=col.pattern)
+            add(
+                "expect_column_values_to_match_regex",
+                f"bad_format:{col.name}",
+                column=col.name,
+                regex=col.pattern,
+            )
     for a, b in table.ordered:
-        add("expect_column_pair_values_a_to_be_greater_than_b", f"{a}_before_{b}", column_A=a, column_B=b,
-            or_equal=True, ignore_row_if="either_value_is_missing")
+        add(
+            "expect_column_pair_values_a_to_be_greater_than_b",
+            f"{a}_before_{b}",
+            column_A=a,
+            column_B=b,
+            or_equal=True,
+            ignore_row_if="either_value_is_missing",
+        )
     return {
         "name": f"fundwatch.{table.name}",
         "expectations": exps,
-        "meta": {"contract_table": table.name, "key": list(table.key), "generated_by": "fundwatch expectations"},
+        "meta": {
+            "contract_table": table.name,
+            "key": list(table.key),
+            "generated_by": "fundwatch expectations",
+        },
     }
 
 
@@ -59,7 +78,9 @@ def write_suites(directory: Path = EXPECTATIONS_DIR) -> list[Path]:
 def load_suite_dict(table: str, directory: Path = EXPECTATIONS_DIR) -> dict:
     path = directory / f"{table}.json"
     if not path.exists():
-        raise FileNotFoundError(f"no expectation suite for table {table!r} at {path} (run `fundwatch expectations`)")
+        raise FileNotFoundError(
+            f"no expectation suite for table {table!r} at {path} (run `fundwatch expectations`)"
+        )
     return json.loads(path.read_text(encoding="utf-8"))
 
 
@@ -90,17 +111,18 @@ def failure_predicates(suite: dict) -> list[tuple[str, object]]:
 def validate(df, suite: dict, batch_id: str) -> dict:
     """Run the suite on a Spark DataFrame with Great Expectations; return the JSON-able result."""
     import great_expectations as gx
-
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
-    gx_suite = context.suites.add(gx.ExpectationSuite(name=suite["name"], expectations=suite["expectations"],
-                                                      meta=suite.get("meta")))
+    gx_suite = context.suites.add(
+        gx.ExpectationSuite(name=suite["name"], expectations=suite["expectations"], meta=suite.get("meta"))
+    )
     asset = context.data_sources.add_spark(name="landing").add_dataframe_asset(name=suite["name"])
     batch_def = asset.add_batch_definition_whole_dataframe("batch")
-    vdef = context.validation_definitions.add(gx.ValidationDefinition(name=f"{suite['name']}:{batch_id}",
-                                                                      data=batch_def, suite=gx_suite))
+    vdef = context.validation_definitions.add(
+        gx.ValidationDefinition(name=f"{suite['name']}:{batch_id}", data=batch_def, suite=gx_suite)
+    )
     result = vdef.run(batch_parameters={"dataframe": df}, result_format="SUMMARY")
     return result.to_json_dict()
 
@@ -111,11 +133,13 @@ def summarize(result: dict) -> list[dict]:
     for r in result.get("results", []):
         cfg = r["expectation_config"]
         res = r.get("result") or {}
-        rows.append({
-            "reason": (cfg.get("meta") or {}).get("reason", cfg["type"]),
-            "expectation": cfg["type"],
-            "success": bool(r["success"]),
-            "unexpected_count": int(res.get("unexpected_count") or 0),
-            "element_count": int(res.get("element_count") or 0),
-        })
+        rows.append(
+            {
+                "reason": (cfg.get("meta") or {}).get("reason", cfg["type"]),
+                "expectation": cfg["type"],
+                "success": bool(r["success"]),
+                "unexpected_count": int(res.get("unexpected_count") or 0),
+                "element_count": int(res.get("element_count") or 0),
+            }
+        )
     return rows

@@ -37,10 +37,13 @@ def score_entities(spark, features, entity: Entity, model):
         yield from score_batches(batches, bmodel.value, cols, key)
 
     scored = features.select(key, *cols).mapInPandas(_score, "entity_id string, model_score double")
-    ruled = apply_rules(features, entity.entity_type).select(F.col(key).alias("entity_id"), "rules_fired", "rule_score")
+    ruled = apply_rules(features, entity.entity_type).select(
+        F.col(key).alias("entity_id"), "rules_fired", "rule_score"
+    )
     # Rules carry hard evidence and come first; the model orders entities within and finds what no rule names.
-    return (scored.join(ruled, "entity_id")
-            .withColumn("risk_score", F.round(0.5 * F.col("rule_score") + 0.5 * F.col("model_score"), 6)))
+    return scored.join(ruled, "entity_id").withColumn(
+        "risk_score", F.round(0.5 * F.col("rule_score") + 0.5 * F.col("model_score"), 6)
+    )
 
 
 def load_champion(settings: Settings, entity: Entity):
@@ -55,12 +58,16 @@ def load_champion(settings: Settings, entity: Entity):
     try:
         mv = client.get_model_version_by_alias(entity.model_name, "champion")
     except Exception as exc:
-        raise LakeError(f"no champion model {entity.model_name!r} in {settings.mlflow_uri}: run `fundwatch train`") from exc
+        raise LakeError(
+            f"no champion model {entity.model_name!r} in {settings.mlflow_uri}: run `fundwatch train`"
+        ) from exc
     model = mlflow.sklearn.load_model(f"models:/{entity.model_name}@champion")
     features = tuple(mv.tags.get("features", "").split(","))
     if features != entity.features:
-        raise LakeError(f"champion {entity.model_name} v{mv.version} was trained on features {features}, "
-                        f"the code now builds {entity.features}: retrain with `fundwatch train`")
+        raise LakeError(
+            f"champion {entity.model_name} v{mv.version} was trained on features {features}, "
+            f"the code now builds {entity.features}: retrain with `fundwatch train`"
+        )
     return model, f"{entity.model_name}/{mv.version}"
 
 
@@ -74,18 +81,38 @@ def run(spark, settings: Settings, as_of: dt.date) -> dict[str, int]:
         model, version = load_champion(settings, entity)
         feats = read_features(spark, lake, entity, as_of)
         scored = score_entities(spark, feats, entity, model)
-        ctx = feats.select(F.col(entity.key).alias("entity_id"), F.col(entity.admdvs).alias("admdvs"), "fund_pay_total")
-        w = Window.partitionBy("entity_type").orderBy(F.col("risk_score").desc(), F.col("fund_pay_total").desc(),
-                                                      F.col("entity_id"))
-        out = (scored.join(ctx, "entity_id")
-               .withColumn("entity_type", F.lit(entity.entity_type))
-               .withColumn("rank", F.row_number().over(w))
-               .select(F.lit(as_of).alias("as_of"), "entity_type", "entity_id", "risk_score", "rank",
-                       F.lit(version).alias("model_version"), "admdvs", "model_score", "rule_score", "rules_fired",
-                       "fund_pay_total"))
-        lake.write(out, SCORES, mode="overwrite", partition_by=["as_of", "entity_type"],
-                   replace=[("as_of", "=", as_of.isoformat()), ("entity_type", "=", entity.entity_type)],
-                   metadata={"stage": "score", "as_of": as_of.isoformat(), "model_version": version})
+        ctx = feats.select(
+            F.col(entity.key).alias("entity_id"), F.col(entity.admdvs).alias("admdvs"), "fund_pay_total"
+        )
+        w = Window.partitionBy("entity_type").orderBy(
+            F.col("risk_score").desc(), F.col("fund_pay_total").desc(), F.col("entity_id")
+        )
+        out = (
+            scored.join(ctx, "entity_id")
+            .withColumn("entity_type", F.lit(entity.entity_type))
+            .withColumn("rank", F.row_number().over(w))
+            .select(
+                F.lit(as_of).alias("as_of"),
+                "entity_type",
+                "entity_id",
+                "risk_score",
+                "rank",
+                F.lit(version).alias("model_version"),
+                "admdvs",
+                "model_score",
+                "rule_score",
+                "rules_fired",
+                "fund_pay_total",
+            )
+        )
+        lake.write(
+            out,
+            SCORES,
+            mode="overwrite",
+            partition_by=["as_of", "entity_type"],
+            replace=[("as_of", "=", as_of.isoformat()), ("entity_type", "=", entity.entity_type)],
+            metadata={"stage": "score", "as_of": as_of.isoformat(), "model_version": version},
+        )
         counts[entity.entity_type] = feats.count()
         log.info("scored %d %s with %s", counts[entity.entity_type], entity.entity_type, version)
     return counts

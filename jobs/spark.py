@@ -41,7 +41,9 @@ def launched_by_spark_submit() -> bool:
     return "PYSPARK_GATEWAY_PORT" in os.environ
 
 
-def get_spark(master: str | None = None, app_name: str = "fundwatch", extra_conf: dict | None = None) -> SparkSession:
+def get_spark(
+    master: str | None = None, app_name: str = "fundwatch", extra_conf: dict | None = None
+) -> SparkSession:
     """Return the process-wide Spark session, creating it on first use.
 
     Args:

@@ -29,10 +29,19 @@ def evaluate(spark, feats, entity: Entity, model, labels: pd.DataFrame) -> dict[
     if r == 0:
         return {}
     scored = score_entities(spark, feats, entity, model)
-    top = [row.entity_id for row in scored.orderBy(F.col("risk_score").desc()).select("entity_id").limit(r).collect()]
-    base = [row[entity.key] for row in feats.orderBy(F.col("fund_pay_total").desc()).select(entity.key).limit(r).collect()]
-    metrics = {"r_precision": r_precision(top, positives), "baseline_fund_r_precision": r_precision(base, positives),
-               "n_positive": float(r)}
+    top = [
+        row.entity_id
+        for row in scored.orderBy(F.col("risk_score").desc()).select("entity_id").limit(r).collect()
+    ]
+    base = [
+        row[entity.key]
+        for row in feats.orderBy(F.col("fund_pay_total").desc()).select(entity.key).limit(r).collect()
+    ]
+    metrics = {
+        "r_precision": r_precision(top, positives),
+        "baseline_fund_r_precision": r_precision(base, positives),
+        "n_positive": float(r),
+    }
     top_set = set(top)
     for fraud_type, g in lab.groupby("fraud_type"):
         ids = set(g.entity_id.astype(str))
@@ -40,7 +49,9 @@ def evaluate(spark, feats, entity: Entity, model, labels: pd.DataFrame) -> dict[
     return metrics
 
 
-def run(spark, settings: Settings, as_of: dt.date, labels_path: Path | None = None, promote: bool | None = None):
+def run(
+    spark, settings: Settings, as_of: dt.date, labels_path: Path | None = None, promote: bool | None = None
+):
     """Fit, log and register a model per entity type. ``promote=None``: champion only when none exists."""
     import mlflow
     from mlflow import MlflowClient
@@ -57,9 +68,17 @@ def run(spark, settings: Settings, as_of: dt.date, labels_path: Path | None = No
         frac = min(1.0, m.max_train_rows / max(n, 1))
         sample = feats.sample(fraction=frac, seed=m.random_state) if frac < 1.0 else feats
         pdf = sample.select(entity.key, *entity.features).toPandas()
-        with mlflow.start_run(run_name=f"train-{entity.entity_type}-{as_of.isoformat()}", tags=run_tags("train")) as run:
-            mlflow.log_params({**settings.as_params(), "as_of": as_of.isoformat(), "entity_type": entity.entity_type,
-                               "n_features": len(entity.features)})
+        with mlflow.start_run(
+            run_name=f"train-{entity.entity_type}-{as_of.isoformat()}", tags=run_tags("train")
+        ) as run:
+            mlflow.log_params(
+                {
+                    **settings.as_params(),
+                    "as_of": as_of.isoformat(),
+                    "entity_type": entity.entity_type,
+                    "n_features": len(entity.features),
+                }
+            )
             mlflow.log_text(json.dumps(list(entity.features), indent=1), "features.json")
             model = fit(pdf, entity.features, m.n_estimators, m.max_samples, m.random_state)
             mlflow.log_metrics({"training_rows": float(len(pdf)), "entities": float(n)})
@@ -69,9 +88,13 @@ def run(spark, settings: Settings, as_of: dt.date, labels_path: Path | None = No
                 out[entity.entity_type] = metrics
             x = model_matrix(pdf.head(5), entity.features)
             info = mlflow.sklearn.log_model(
-                model, name="model", serialization_format="cloudpickle",
-                signature=infer_signature(x, -model.score_samples(x)), input_example=x,
-                registered_model_name=entity.model_name)
+                model,
+                name="model",
+                serialization_format="cloudpickle",
+                signature=infer_signature(x, -model.score_samples(x)),
+                input_example=x,
+                registered_model_name=entity.model_name,
+            )
             client = MlflowClient()
             version = info.registered_model_version
             client.set_model_version_tag(entity.model_name, version, "features", ",".join(entity.features))
@@ -85,6 +108,8 @@ def run(spark, settings: Settings, as_of: dt.date, labels_path: Path | None = No
                 client.set_registered_model_alias(entity.model_name, "champion", version)
             else:
                 client.set_registered_model_alias(entity.model_name, "challenger", version)
-            log.info("trained %s v%s on %d rows (run %s)", entity.model_name, version, len(pdf), run.info.run_id)
+            log.info(
+                "trained %s v%s on %d rows (run %s)", entity.model_name, version, len(pdf), run.info.run_id
+            )
         feats.unpersist()
     return out

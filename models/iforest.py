@@ -22,11 +22,20 @@ def model_matrix(df: pd.DataFrame, features: Sequence[str]) -> np.ndarray:
     return np.column_stack(cols) if cols else np.zeros((len(df), 0))
 
 
-def fit(df: pd.DataFrame, features: Sequence[str], n_estimators: int = 300, max_samples: int = 512,
-        random_state: int = 42) -> IsolationForest:
+def fit(
+    df: pd.DataFrame,
+    features: Sequence[str],
+    n_estimators: int = 300,
+    max_samples: int = 512,
+    random_state: int = 42,
+) -> IsolationForest:
     """Fit an isolation forest on the entities in ``df``."""
-    model = IsolationForest(n_estimators=n_estimators, max_samples=min(max_samples, max(len(df), 2)),
-                            random_state=random_state, n_jobs=1)
+    model = IsolationForest(
+        n_estimators=n_estimators,
+        max_samples=min(max_samples, max(len(df), 2)),
+        random_state=random_state,
+        n_jobs=1,
+    )
     model.fit(model_matrix(df, features))
     return model
 
@@ -36,8 +45,9 @@ def risk(model: IsolationForest, df: pd.DataFrame, features: Sequence[str]) -> n
     return -model.score_samples(model_matrix(df, features))
 
 
-def score_batches(batches: Iterator[pd.DataFrame], model: IsolationForest, features: Sequence[str],
-                  id_col: str) -> Iterator[pd.DataFrame]:
+def score_batches(
+    batches: Iterator[pd.DataFrame], model: IsolationForest, features: Sequence[str], id_col: str
+) -> Iterator[pd.DataFrame]:
     """``mapInPandas`` body: score each partition's rows with a broadcast model."""
     for pdf in batches:
         yield pd.DataFrame({"entity_id": pdf[id_col].astype(str), "model_score": risk(model, pdf, features)})

@@ -17,7 +17,11 @@ def spark():
     session = get_spark(
         "local[2]",
         app_name="fundwatch-tests",
-        extra_conf={"spark.sql.shuffle.partitions": "2", "spark.default.parallelism": "2", "spark.driver.memory": "2g"},
+        extra_conf={
+            "spark.sql.shuffle.partitions": "2",
+            "spark.default.parallelism": "2",
+            "spark.driver.memory": "2g",
+        },
     )
     yield session
     session.stop()

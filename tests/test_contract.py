@@ -31,4 +31,12 @@ def test_required_columns_follow_the_contract_readme():
     assert TABLES["fee_list"].key == ("feedetl_sn",)
     assert "psn_no" not in TABLES["fee_list"].column_names
     assert TABLES["opsp_reg"].key == ("psn_no", "opsp_dise_code", "begndate")
-    assert set(TABLES["psn"].required) == {"psn_no", "certno", "psn_name", "gend", "brdy", "insutype", "insuplc_admdvs"}
+    assert set(TABLES["psn"].required) == {
+        "psn_no",
+        "certno",
+        "psn_name",
+        "gend",
+        "brdy",
+        "insutype",
+        "insuplc_admdvs",
+    }

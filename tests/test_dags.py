@@ -18,10 +18,16 @@ DAGS = Path(__file__).resolve().parent.parent / "dags"
 
 def _env(home: Path, lake: Path | None = None) -> dict[str, str]:
     env = dict(os.environ)
-    env.update({"AIRFLOW_HOME": str(home), "AIRFLOW__CORE__DAGS_FOLDER": str(DAGS),
-                "AIRFLOW__CORE__LOAD_EXAMPLES": "False", "AIRFLOW__CORE__UNIT_TEST_MODE": "False",
-                "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{home}/airflow.db",
-                "PATH": f"{Path(sys.executable).parent}:{env.get('PATH', '')}"})
+    env.update(
+        {
+            "AIRFLOW_HOME": str(home),
+            "AIRFLOW__CORE__DAGS_FOLDER": str(DAGS),
+            "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+            "AIRFLOW__CORE__UNIT_TEST_MODE": "False",
+            "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{home}/airflow.db",
+            "PATH": f"{Path(sys.executable).parent}:{env.get('PATH', '')}",
+        }
+    )
     if lake:
         env["FUNDWATCH_LAKE"] = str(lake)
     return env
@@ -52,13 +58,23 @@ def test_weekly_dag_runs_end_to_end(demo, tmp_path):
     home = tmp_path / "airflow"
     home.mkdir()
     env = _env(home, lake_dir)
-    subprocess.run([sys.executable, "-m", "airflow", "db", "migrate"], env=env, check=True, capture_output=True,
-                   timeout=600)
+    subprocess.run(
+        [sys.executable, "-m", "airflow", "db", "migrate"],
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=600,
+    )
     lake = Lake(lake_dir)
     before = lake.version("gold/clues")
     logical = (as_of + dt.timedelta(days=1)).isoformat()  # the run reports through the day before
-    proc = subprocess.run([sys.executable, "-m", "airflow", "dags", "test", "fundwatch_weekly", logical],
-                          env=env, capture_output=True, text=True, timeout=1200)
+    proc = subprocess.run(
+        [sys.executable, "-m", "airflow", "dags", "test", "fundwatch_weekly", logical],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=1200,
+    )
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     assert lake.version("gold/clues") > before
     history = lake.table("gold/clues").history(1)[0]

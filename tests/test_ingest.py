@@ -31,15 +31,40 @@ def _csv(path, header, rows, encoding="utf-8"):
 
 def _setl_parquet(path, rows):
     path.parent.mkdir(parents=True, exist_ok=True)
-    cols = ["setl_id", "mdtrt_id", "psn_no", "fixmedins_code", "med_type", "setl_time", "medfee_sumamt", "hifp_pay",
-            "fund_pay_sumamt", "cash_payamt", "refd_setl_flag"]
-    pq.write_table(pa.table({c: pa.array([r[i] for r in rows], pa.string()) for i, c in enumerate(cols)}), path)
+    cols = [
+        "setl_id",
+        "mdtrt_id",
+        "psn_no",
+        "fixmedins_code",
+        "med_type",
+        "setl_time",
+        "medfee_sumamt",
+        "hifp_pay",
+        "fund_pay_sumamt",
+        "cash_payamt",
+        "refd_setl_flag",
+    ]
+    pq.write_table(
+        pa.table({c: pa.array([r[i] for r in rows], pa.string()) for i, c in enumerate(cols)}), path
+    )
 
 
 SETL_ROWS = [
     ("S1", "M1", "P1", "H1", "21", "2025-03-01 10:00:00", "12,345.60", "9000.00", "9000.00", "3345.60", "0"),
     ("S2", "M1", "P1", "H1", "21", "2025/3/2 10:00", "-12,345.60", "-9000.00", "-9000.00", "-3345.60", "1"),
-    ("S3", "M2", "P2", "H1", "11", "2025-03-05 09:00:00", "100", "-50", "50", "50", "0"),  # negative, not refund
+    (
+        "S3",
+        "M2",
+        "P2",
+        "H1",
+        "11",
+        "2025-03-05 09:00:00",
+        "100",
+        "-50",
+        "50",
+        "50",
+        "0",
+    ),  # negative, not refund
 ]
 
 
@@ -113,7 +138,9 @@ def test_amounts_refunds_and_column_alias(spark, lake, tmp_path):
     ingest(spark, lake, landing)
     good = {r.setl_id: r for r in lake.read(spark, "bronze/setl").collect()}
     assert good["S1"].medfee_sumamt == Decimal("12345.60") and good["S1"].psn_cash_pay == Decimal("3345.60")
-    assert good["S2"].hifp_pay == Decimal("-9000.00") and good["S2"].setl_time == dt.datetime(2025, 3, 2, 10, 0)
+    assert good["S2"].hifp_pay == Decimal("-9000.00") and good["S2"].setl_time == dt.datetime(
+        2025, 3, 2, 10, 0
+    )
     (bad,) = lake.read(spark, "quarantine/setl").collect()
     assert bad.setl_id == "S3" and "negative_amount_outside_refund:hifp_pay" in bad._reason
 
@@ -121,7 +148,11 @@ def test_amounts_refunds_and_column_alias(spark, lake, tmp_path):
 def test_unreadable_files_are_rejected_by_name_and_the_rest_lands(spark, lake, tmp_path):
     landing = tmp_path / "landing"
     _csv(landing / "psn" / "ok.csv", PSN_HEADER, PSN_ROWS[:1])
-    _csv(landing / "psn" / "no_certno.csv", PSN_HEADER.replace("certno,", ""), ["P9,某,1,1990-01-01,390,,130322,"])
+    _csv(
+        landing / "psn" / "no_certno.csv",
+        PSN_HEADER.replace("certno,", ""),
+        ["P9,某,1,1990-01-01,390,,130322,"],
+    )
     (landing / "psn" / "empty.csv").write_bytes(b"")
     (landing / "setl").mkdir()
     (landing / "setl" / "cut.parquet").write_bytes(b"PAR1\x00\x01truncated")
@@ -132,4 +163,9 @@ def test_unreadable_files_are_rejected_by_name_and_the_rest_lands(spark, lake, t
     assert "empty.csv" in msg and "cut.parquet" in msg and "3 file(s) rejected" in msg
     assert [r.psn_no for r in lake.read(spark, "bronze/psn").collect()] == ["P1"]
     statuses = {r["file"].rsplit("/", 1)[1]: r["status"] for r in _ledger(lake)}
-    assert statuses == {"ok.csv": "ok", "no_certno.csv": "rejected", "empty.csv": "rejected", "cut.parquet": "rejected"}
+    assert statuses == {
+        "ok.csv": "ok",
+        "no_certno.csv": "rejected",
+        "empty.csv": "rejected",
+        "cut.parquet": "rejected",
+    }

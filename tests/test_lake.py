@@ -21,8 +21,11 @@ def _rows(spark, rows):
 
 def test_append_then_read_back_with_spark_and_delta_rs(spark, lake):
     ts = dt.datetime(2024, 1, 5, 8, 30)
-    v = lake.write(_rows(spark, [("a", "2024-01", Decimal("1.50"), ts), ("b", "2024-02", Decimal("2.00"), ts)]),
-                   "silver/t", partition_by=["month"])
+    v = lake.write(
+        _rows(spark, [("a", "2024-01", Decimal("1.50"), ts), ("b", "2024-02", Decimal("2.00"), ts)]),
+        "silver/t",
+        partition_by=["month"],
+    )
     assert v == 1  # version 0 creates the table, version 1 adds the files
     got = {r.id: r for r in lake.read(spark, "silver/t").collect()}
     assert got["a"].month == "2024-01" and got["a"].amt == Decimal("1.50") and got["a"].ts == ts
@@ -34,10 +37,17 @@ def test_append_then_read_back_with_spark_and_delta_rs(spark, lake):
 
 def test_overwrite_replaces_only_the_named_partition(spark, lake):
     ts = dt.datetime(2024, 1, 1)
-    lake.write(_rows(spark, [("a", "2024-01", Decimal(1), ts), ("b", "2024-02", Decimal(2), ts)]), "gold/t",
-               partition_by=["month"])
-    lake.write(_rows(spark, [("c", "2024-02", Decimal(3), ts)]), "gold/t", mode="overwrite",
-               replace=[("month", "=", "2024-02")])
+    lake.write(
+        _rows(spark, [("a", "2024-01", Decimal(1), ts), ("b", "2024-02", Decimal(2), ts)]),
+        "gold/t",
+        partition_by=["month"],
+    )
+    lake.write(
+        _rows(spark, [("c", "2024-02", Decimal(3), ts)]),
+        "gold/t",
+        mode="overwrite",
+        replace=[("month", "=", "2024-02")],
+    )
     assert sorted(r.id for r in lake.read(spark, "gold/t").collect()) == ["a", "c"]
     # time travel still shows the replaced partition
     assert sorted(r.id for r in lake.read(spark, "gold/t", version=1).collect()) == ["a", "b"]

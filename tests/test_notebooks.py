@@ -19,7 +19,9 @@ def test_notebook_executes(path, demo, tmp_path, monkeypatch):
     monkeypatch.setenv("FUNDWATCH_LAKE", str(lake_dir))
     monkeypatch.setenv("FUNDWATCH_NOTEBOOK_OUT", str(tmp_path))
     nb = jupytext.read(path)
-    NotebookClient(nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute()
+    NotebookClient(
+        nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}
+    ).execute()
     assert (tmp_path / "risk_score_hist.png").stat().st_size > 1000
     outputs = "".join(o.get("text", "") for c in nb.cells for o in c.get("outputs", []))
     assert "entities scored" in outputs

@@ -31,8 +31,18 @@ def test_clue_exports_are_masked_and_per_region(demo):
     landing, lake_dir, as_of = demo
     clues = Lake(lake_dir).read_arrow("gold/clues").to_pandas()
     assert len(clues) > 0 and clues.clue_id.is_unique
-    assert {"clue_id", "as_of", "entity_type", "entity_id", "admdvs", "rank", "risk_score", "clue_types", "evidence",
-            "fund_amount"} <= set(clues.columns)
+    assert {
+        "clue_id",
+        "as_of",
+        "entity_type",
+        "entity_id",
+        "admdvs",
+        "rank",
+        "risk_score",
+        "clue_types",
+        "evidence",
+        "fund_amount",
+    } <= set(clues.columns)
     certnos = set(pd.read_parquet(landing / "psn").certno)
     folder = lake_dir / "exports" / str(as_of)
     regions = sorted(p.name for p in folder.iterdir())
@@ -47,7 +57,11 @@ def test_clue_exports_are_masked_and_per_region(demo):
         assert (table["医保区划"] == region).all()
         masked = table.loc[table["对象类型"] == "参保人", "证件号码"]
         assert masked.str.fullmatch(r"\d{6}\*{8}[0-9X]{4}").all()
-        assert table.loc[table["对象类型"] == "参保人", "名称/姓名"].map(lambda s: re.fullmatch(r".\*+", s) is not None).all()
+        assert (
+            table.loc[table["对象类型"] == "参保人", "名称/姓名"]
+            .map(lambda s: re.fullmatch(r".\*+", s) is not None)
+            .all()
+        )
         book = pd.read_excel(next((folder / region).glob("*.xlsx")), sheet_name=None, dtype=str)
         assert list(book) == ["汇总", "线索清单", "涉及结算"]
         assert set(book["涉及结算"]["线索编号"]) <= set(book["线索清单"]["线索编号"])

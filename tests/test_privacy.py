@@ -3,8 +3,15 @@ import pytest
 from jobs.privacy import mask_certno, mask_name
 
 
-@pytest.mark.parametrize("raw,masked", [("110101199001011234", "110101********1234"),
-                                        ("11010119900101123X", "110101********123X"), ("", ""), (None, "")])
+@pytest.mark.parametrize(
+    "raw,masked",
+    [
+        ("110101199001011234", "110101********1234"),
+        ("11010119900101123X", "110101********123X"),
+        ("", ""),
+        (None, ""),
+    ],
+)
 def test_mask_certno(raw, masked):
     assert mask_certno(raw) == masked
 
