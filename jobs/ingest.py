@@ -237,7 +237,7 @@ def quarantine_cols(table: Table) -> list[str]:
     return table.column_names + ["_extra", *META_COLS, "_reason"]
 
 
-def classify(batch, table: Table, suite: dict, bronze=None):
+def classify(batch, table: Table, suite: dict, bronze=None, batch_id: str | None = None):
     """Tag every row of a batch with ``_outcome`` (bronze / quarantine / duplicate) and ``_reason``.
 
     Pure transform: ``batch`` has the typed columns, ``<col>__raw``, ``_extra``, ``_corrupt``,
@@ -287,7 +287,9 @@ def classify(batch, table: Table, suite: dict, bronze=None):
         ).otherwise(F.col("_reason")),
     )
     if bronze is not None:
-        seen = bronze.select(*table.key, "_row_hash").distinct().withColumn("_seen", F.lit(True))
+        # rows this same batch committed before a crash are still this batch's bronze rows
+        earlier = bronze.filter(F.col("_batch_id") != F.lit(batch_id)) if batch_id else bronze
+        seen = earlier.select(*table.key, "_row_hash").distinct().withColumn("_seen", F.lit(True))
         df = (
             df.join(seen, on=[*table.key, "_row_hash"], how="left")
             .withColumn(
@@ -350,7 +352,7 @@ def ingest_table(
         )
         suite = load_suite_dict(table.name)
         bronze = lake.read(spark, f"bronze/{table.name}") if lake.exists(f"bronze/{table.name}") else None
-        tagged = classify(batch, table, suite, bronze).persist(StorageLevel.MEMORY_AND_DISK)
+        tagged = classify(batch, table, suite, bronze, batch_id).persist(StorageLevel.MEMORY_AND_DISK)
         try:
             counts = {
                 (r["_source_file"], r["_outcome"]): r["count"]
@@ -392,7 +394,7 @@ def ingest_table(
 def _store_validation(lake: Lake, table: Table, suite: dict, typed_df, batch_id: str) -> None:
     import json
 
-    result = validate(typed_df, suite, batch_id)
+    result = validate(typed_df, suite, batch_id, gx_root=lake.root / "quality")
     rows = summarize(result)
     data = pa.table(
         {
@@ -438,6 +440,71 @@ def _write_ledger(lake: Lake, results: list[FileResult]) -> None:
     lake.write_arrow(data, LEDGER)
 
 
+ORPHANS = "meta/orphans"
+# (check, child table, child column, parent table, parent column)
+ORPHAN_CHECKS = [
+    ("settlement_without_visit", "setl", "mdtrt_id", "mdtrt", "mdtrt_id"),
+    ("fee_line_without_visit", "fee_list", "mdtrt_id", "mdtrt", "mdtrt_id"),
+    ("visit_without_person", "mdtrt", "psn_no", "psn", "psn_no"),
+    ("settlement_without_person", "setl", "psn_no", "psn", "psn_no"),
+    ("visit_at_unknown_institution", "mdtrt", "fixmedins_code", "fixmedins", "fixmedins_code"),
+    ("settlement_at_unknown_institution", "setl", "fixmedins_code", "fixmedins", "fixmedins_code"),
+]
+
+
+def check_orphans(spark, lake: Lake) -> list[dict]:
+    """Rows whose reference never arrived (yet): counted with sample keys in ``meta/orphans``.
+
+    They are kept, not quarantined — the parent may come in a later delivery, and a settlement without
+    its visit record still paid out of the fund (``silver/visit`` keeps it, ``has_visit_record`` false).
+    """
+    from pyspark.sql import functions as F
+
+    rows = []
+    for check, child, ccol, parent, pcol in ORPHAN_CHECKS:
+        if not (lake.exists(f"silver/{child}") and lake.exists(f"silver/{parent}")):
+            continue
+        c = lake.read(spark, f"silver/{child}")
+        p = lake.read(spark, f"silver/{parent}").select(F.col(pcol).alias(ccol)).distinct()
+        orphans = c.join(p, ccol, "left_anti")
+        key = TABLES[child].key[0]
+        stats = orphans.agg(
+            F.count("*").alias("n"), F.slice(F.sort_array(F.collect_set(key)), 1, 5).alias("s")
+        ).first()
+        rows.append(
+            {
+                "check": check,
+                "table": child,
+                "column": ccol,
+                "rows": int(stats["n"]),
+                "sample_keys": list(stats["s"] or []),
+            }
+        )
+        if stats["n"]:
+            log.warning(
+                "%s: %d row(s) of %s whose %s is not in %s (e.g. %s)",
+                check,
+                stats["n"],
+                child,
+                ccol,
+                parent,
+                ", ".join(stats["s"] or []),
+            )
+    if rows:
+        data = pa.table(
+            {
+                "check": [r["check"] for r in rows],
+                "table": [r["table"] for r in rows],
+                "column": [r["column"] for r in rows],
+                "rows": pa.array([r["rows"] for r in rows], pa.int64()),
+                "sample_keys": pa.array([r["sample_keys"] for r in rows], pa.list_(pa.string())),
+                "checked_at": _utc_now(len(rows)),
+            }
+        )
+        lake.write_arrow(data, ORPHANS, mode="overwrite" if lake.exists(ORPHANS) else "append")
+    return rows
+
+
 def build_silver(spark, lake: Lake, tables: list[str] | None = None) -> dict[str, int]:
     """silver/<table>: the newest version of every key, contract columns only; plus silver/visit."""
     from pyspark.sql import Window
@@ -458,6 +525,7 @@ def build_silver(spark, lake: Lake, tables: list[str] | None = None) -> dict[str
     if lake.exists("silver/mdtrt") and lake.exists("silver/setl"):
         visits = net_visits(lake.read(spark, "silver/mdtrt"), lake.read(spark, "silver/setl"))
         lake.write(visits, "silver/visit", mode="overwrite", metadata={"stage": "silver"})
+    check_orphans(spark, lake)
     for name in lake.tables():
         if name.startswith("silver/"):
             counts[name] = lake.table(name).count()
@@ -480,13 +548,15 @@ def ingest(
     for table in TABLES.values():
         if tables is not None and table.name not in tables:
             continue
-        report.files.extend(ingest_table(spark, lake, landing, table, validate_with_gx))
+        with lake.lock(f"ingest/{table.name}"):
+            report.files.extend(ingest_table(spark, lake, landing, table, validate_with_gx))
     unknown = sorted(p.name for p in landing.iterdir() if p.is_dir() and p.name not in TABLES)
     if unknown:
         log.warning("landing folders that are not contract tables were ignored: %s", ", ".join(unknown))
     changed = sorted({f.table for f in report.files if f.status == "ok"})
     if changed or not lake.exists("silver/visit"):
-        build_silver(spark, lake)
+        with lake.lock("silver"):
+            build_silver(spark, lake)
     if report.rejected and fail_on_reject:
         lines = "\n".join(f"  - {Path(f.file).name} (table {f.table}): {f.reason}" for f in report.rejected)
         raise IngestError(

@@ -12,6 +12,8 @@ Small tables (ledgers, model metadata) are written from Arrow with delta-rs dire
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
 import os
 import shutil
@@ -229,6 +231,23 @@ class Lake:
             commit_properties=props,
         )
         return DeltaTable(table_path).version()
+
+    @contextlib.contextmanager
+    def lock(self, name: str):
+        """Exclusive lock on ``name`` across processes (``flock`` on a file under ``<lake>/_locks``).
+
+        Delta commits are atomic on their own; the lock serialises read-decide-commit sequences such as
+        "which files are new? → write them → record them in the ledger", so that two ingests started at
+        once cannot both decide the same file is new.
+        """
+        folder = self.root / "_locks"
+        folder.mkdir(parents=True, exist_ok=True)
+        with open(folder / (name.replace("/", "__") + ".lock"), "w") as fh:
+            fcntl.flock(fh, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(fh, fcntl.LOCK_UN)
 
     # -- maintenance -------------------------------------------------------------------------------
     def vacuum(self, name: str, retention_hours: int = 168) -> list[str]:

@@ -108,23 +108,52 @@ def failure_predicates(suite: dict) -> list[tuple[str, object]]:
     return out
 
 
-def validate(df, suite: dict, batch_id: str) -> dict:
-    """Run the suite on a Spark DataFrame with Great Expectations; return the JSON-able result."""
+def validate(df, suite: dict, batch_id: str, gx_root: Path | None = None) -> dict:
+    """Run the suite on a Spark DataFrame with Great Expectations; return the JSON-able result.
+
+    With ``gx_root`` a file-mode GX project there keeps every validation result and renders them as Data
+    Docs (``<gx_root>/gx/uncommitted/data_docs/local_site/index.html``); without, nothing is written.
+    """
     import great_expectations as gx
+    from great_expectations.checkpoint import UpdateDataDocsAction
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
-    context = gx.get_context(mode="ephemeral")
+    if gx_root is None:
+        context = gx.get_context(mode="ephemeral")
+    else:
+        gx_root.mkdir(parents=True, exist_ok=True)
+        context = gx.get_context(mode="file", project_root_dir=str(gx_root))
     context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
-    gx_suite = context.suites.add(
+    gx_suite = context.suites.add_or_update(
         gx.ExpectationSuite(name=suite["name"], expectations=suite["expectations"], meta=suite.get("meta"))
     )
-    asset = context.data_sources.add_spark(name="landing").add_dataframe_asset(name=suite["name"])
-    batch_def = asset.add_batch_definition_whole_dataframe("batch")
-    vdef = context.validation_definitions.add(
-        gx.ValidationDefinition(name=f"{suite['name']}:{batch_id}", data=batch_def, suite=gx_suite)
+    source = context.data_sources.add_or_update_spark(name="landing")
+    try:
+        asset = source.get_asset(suite["name"])
+    except LookupError:
+        asset = source.add_dataframe_asset(name=suite["name"])
+    try:
+        batch_def = asset.get_batch_definition("batch")
+    except KeyError:
+        batch_def = asset.add_batch_definition_whole_dataframe("batch")
+    vdef = context.validation_definitions.add_or_update(
+        gx.ValidationDefinition(name=suite["name"], data=batch_def, suite=gx_suite)
     )
-    result = vdef.run(batch_parameters={"dataframe": df}, result_format="SUMMARY")
-    return result.to_json_dict()
+    actions = [UpdateDataDocsAction(name="data_docs")] if gx_root is not None else []
+    checkpoint = context.checkpoints.add_or_update(
+        gx.Checkpoint(
+            name=suite["name"], validation_definitions=[vdef], actions=actions, result_format="SUMMARY"
+        )
+    )
+    result = checkpoint.run(batch_parameters={"dataframe": df}, run_id=None)
+    (one,) = result.run_results.values()
+    out = one.to_json_dict()
+    out.setdefault("meta", {})["fundwatch_batch_id"] = batch_id
+    return out
+
+
+def data_docs_index(gx_root: Path) -> Path:
+    return gx_root / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html"
 
 
 def summarize(result: dict) -> list[dict]:
