@@ -11,6 +11,7 @@ import pandas as pd
 import pyarrow as pa
 
 from features.catalog import LABELS, fmt
+from jobs import quality_report
 from jobs.entities import ENTITIES, Entity
 from jobs.lake import Lake
 from jobs.privacy import mask_certno, mask_name
@@ -185,6 +186,7 @@ def run(spark, settings: Settings, as_of: dt.date) -> dict[str, int]:
         replace_predicate=f"as_of = '{as_of.isoformat()}'" if lake.exists(CLUES) else None,
     )
     paths = export(clues, lake.root / "exports" / as_of.isoformat())
+    paths.append(quality_report.write(lake, as_of, lake.root / "exports" / as_of.isoformat()))
     log.info(
         "published %d clues for %d regions under %s",
         len(clues),

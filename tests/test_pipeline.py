@@ -45,7 +45,7 @@ def test_clue_exports_are_masked_and_per_region(demo):
     } <= set(clues.columns)
     certnos = set(pd.read_parquet(landing / "psn").certno)
     folder = lake_dir / "exports" / str(as_of)
-    regions = sorted(p.name for p in folder.iterdir())
+    regions = sorted(p.name for p in folder.iterdir() if p.is_dir())
     assert regions == sorted(clues.admdvs.unique())
     for region in regions:
         csv = next((folder / region).glob("*.csv"))
@@ -103,3 +103,14 @@ def test_rerunning_the_week_gives_the_same_clues(demo):
     # partitions were replaced, not appended: still one score per entity
     scores = lake.read_arrow("gold/entity_scores").to_pandas()
     assert not scores.duplicated(["as_of", "entity_type", "entity_id"]).any()
+
+
+def test_weekly_data_quality_page_links_the_data_docs(demo):
+    landing, lake_dir, as_of = demo
+    page = lake_dir / "exports" / str(as_of) / f"数据质量报告_{as_of}.html"
+    text = page.read_text(encoding="utf-8")
+    assert "接收汇总" in text and "psn_000.parquet" in text
+    href = re.search(r"href='([^']+index\.html)'", text).group(1)
+    assert (page.parent / href).resolve().exists()
+    certnos = set(pd.read_parquet(landing / "psn").certno)
+    assert not any(c in text for c in certnos)
