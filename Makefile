@@ -51,3 +51,6 @@ mlflow-ui: $(STAMP) ## Open MLflow's UI on the demo lake (http://127.0.0.1:5000)
 
 clean: ## Remove the demo lake and landing zone (not the venv)
 	rm -rf $(LAKE) ./demo
+
+bench: check-java $(STAMP) ## Benchmark every stage at 100k and 1M persons → docs/benchmark.md
+	$(BIN)/python bench/bench.py

@@ -6,16 +6,24 @@ institution with the champion models, and publish the ranked clue lists per regi
 (`<lake>/gold/clues`, `<lake>/exports/<as_of>/<admdvs>/`).
 
 Parameters: `lake` (default `$FUNDWATCH_LAKE` or `./lake`), `as_of` (override the reported day).
-Set the Airflow Variable or env `FUNDWATCH_SPARK_MASTER` to run Spark on a cluster.
+
+Where Spark runs: by default each task runs local Spark in the worker. With the environment variable
+`FUNDWATCH_SPARK_CONN_ID` naming an Airflow Spark connection (e.g. `spark://master:7077`), the week runs
+as one `spark-submit` of `jobs/cli.py weekly` on that cluster, with fundwatch's packages shipped as
+`--py-files` (`FUNDWATCH_PYFILES`, built by `python -m jobs.packaging`). The lake must be on storage
+every node sees.
 """
 
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pendulum
 from airflow.sdk import Param, dag, task
 
+REPO = Path(__file__).resolve().parent.parent
+SPARK_CONN_ID = os.environ.get("FUNDWATCH_SPARK_CONN_ID", "")
 DEFAULT_ARGS = {"owner": "fundwatch", "retries": 2, "retry_delay": pendulum.duration(minutes=5)}
 
 
@@ -61,7 +69,20 @@ def fundwatch_weekly():
         cli("publish", "--lake", params["lake"], "--as-of", day)
         return day
 
-    publish(score(features(as_of())))
+    day = as_of()
+    if SPARK_CONN_ID:
+        from airflow.providers.apache.spark.operators.spark_submit import SparkSubmitOperator
+
+        SparkSubmitOperator(
+            task_id="weekly_on_cluster",
+            conn_id=SPARK_CONN_ID,
+            application=str(REPO / "jobs" / "cli.py"),
+            py_files=os.environ.get("FUNDWATCH_PYFILES", str(REPO / "dist" / "fundwatch-pyfiles.zip")),
+            application_args=["weekly", "--lake", "{{ params.lake }}", "--as-of", day],
+            name="fundwatch-weekly",
+        )
+    else:
+        publish(score(features(day)))
 
 
 fundwatch_weekly()

@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import os
+import sys
+
+if __name__ == "__main__":
+    # Run as a file (spark-submit jobs/cli.py …): Python put this folder first on sys.path, where our
+    # modules (tracking.py, settings.py, …) would shadow libraries' own imports. Import jobs.* as a package.
+    _here = os.path.dirname(os.path.abspath(__file__))
+    sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != _here]
+
 import argparse
 import datetime as dt
 import logging
-import sys
 import time
 from pathlib import Path
 
@@ -48,6 +56,7 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument("--promote", action="store_true", help="make the new models champion")
     sub.add_parser("score", parents=[common], help="champion models → gold/entity_scores")
     sub.add_parser("publish", parents=[common], help="gold/clues and per-region exports")
+    sub.add_parser("weekly", parents=[common], help="features, score, publish (the weekly DAG in one job)")
     r = sub.add_parser(
         "run", parents=[common], help="ingest, features, train (if no champion), score, publish"
     )
@@ -92,6 +101,7 @@ def main(argv: list[str] | None = None) -> int:
         level=logging.DEBUG if getattr(args, "verbose", False) else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         datefmt="%H:%M:%S",
+        force=True,  # under spark-submit a root handler already exists; progress must still be visible
     )
     for noisy in ("py4j", "mlflow", "alembic", "great_expectations", "urllib3"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
@@ -154,7 +164,7 @@ def _run_stages(args, settings) -> int:
             return 0
     as_of = args.as_of or build_features.latest_settlement_date(spark, lake)
     log.info("as-of date: %s", as_of)
-    if cmd in ("features", "run"):
+    if cmd in ("features", "run", "weekly"):
         with _Stage("features"):
             build_features.run(spark, settings, as_of)
     if cmd == "train" or (cmd == "run" and (args.retrain or not _has_champions(settings))):
@@ -167,10 +177,10 @@ def _run_stages(args, settings) -> int:
             )
         for et, m in metrics.items():
             log.info("  %s: %s", et, ", ".join(f"{k}={v:.3f}" for k, v in sorted(m.items())))
-    if cmd in ("score", "run"):
+    if cmd in ("score", "run", "weekly"):
         with _Stage("score"):
             score.run(spark, settings, as_of)
-    if cmd in ("publish", "run"):
+    if cmd in ("publish", "run", "weekly"):
         with _Stage("publish"):
             out = publish.run(spark, settings, as_of)
         print(

@@ -7,7 +7,12 @@ import tomllib
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
-DEFAULTS = Path(__file__).with_name("defaults.toml")
+
+def _defaults_text() -> str:
+    # importlib.resources also reads it when jobs/ is imported from the spark-submit --py-files zip
+    from importlib.resources import files
+
+    return files("jobs").joinpath("defaults.toml").read_text(encoding="utf-8")
 
 
 @dataclass(frozen=True)
@@ -73,7 +78,7 @@ def _merge(base, data: dict):
 
 def load_settings(config: str | Path | None = None, lake: str | Path | None = None) -> Settings:
     """Defaults, then ``config``, then environment (FUNDWATCH_LAKE, FUNDWATCH_SPARK_MASTER), then ``lake``."""
-    settings = _merge(Settings(), tomllib.loads(DEFAULTS.read_text(encoding="utf-8")))
+    settings = _merge(Settings(), tomllib.loads(_defaults_text()))
     if config:
         settings = _merge(settings, tomllib.loads(Path(config).read_text(encoding="utf-8")))
     env: dict = {}

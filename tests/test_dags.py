@@ -81,3 +81,17 @@ def test_weekly_dag_runs_end_to_end(demo, tmp_path):
     assert history["operation"] in ("WRITE", "DELETE") or "fundwatch.committed_at" in history
     clues = lake.read_arrow("gold/clues").to_pandas()
     assert (clues.as_of == as_of).all() and len(clues) > 0
+
+
+def test_weekly_dag_targets_a_cluster_when_a_spark_connection_is_named(tmp_path, monkeypatch):
+    for k, v in _env(tmp_path).items():
+        monkeypatch.setenv(k, v)
+    monkeypatch.setenv("FUNDWATCH_SPARK_CONN_ID", "spark_cluster")
+    from airflow.dag_processing.dagbag import DagBag
+
+    bag = DagBag(dag_folder=str(DAGS))
+    assert bag.import_errors == {}
+    dag = bag.dags["fundwatch_weekly"]
+    assert {t.task_id for t in dag.tasks} == {"as_of", "weekly_on_cluster"}
+    submit = dag.get_task("weekly_on_cluster")
+    assert type(submit).__name__ == "SparkSubmitOperator" and submit.retries >= 2
