@@ -114,8 +114,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.cmd == "generate":
         from jobs.generate import generate
 
-        with _Stage(f"generate {args.persons} persons → {args.out}"):
-            counts = generate(args.out, persons=args.persons, seed=args.seed, fmt=args.format)
+        try:
+            with _Stage(f"generate {args.persons} persons → {args.out}"):
+                counts = generate(args.out, persons=args.persons, seed=args.seed, fmt=args.format)
+        except ValueError as exc:
+            log.error("%s", exc)
+            return 2
         for k, v in counts.items():
             print(f"  {k:10s} {v:>10,d} rows")
         return 0

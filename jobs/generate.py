@@ -109,6 +109,8 @@ class _Ids:
         self.prefix, self.n = prefix, 0
 
     def take(self, k: int) -> np.ndarray:
+        if k == 0:
+            return np.array([], dtype=str)
         out = np.char.add(self.prefix, np.char.zfill(np.arange(self.n, self.n + k).astype(str), 10))
         self.n += k
         return out
@@ -125,6 +127,12 @@ def _certno(admdvs: np.ndarray, brdy: np.ndarray, gend: np.ndarray, rng) -> np.n
     weights = np.array([7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2])
     check = np.array(list("10X98765432"))[(digits @ weights) % 11] if len(body) else np.array([], str)
     return np.char.add(body, check)
+
+
+def _within(counts: np.ndarray) -> np.ndarray:
+    """0..c-1 for each count c, concatenated (empty-safe)."""
+    counts = np.asarray(counts, dtype=int)
+    return np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
 
 
 def _amount(x: np.ndarray) -> np.ndarray:
@@ -249,6 +257,8 @@ class Generator:
     def _pick_inst(self, inst: pd.DataFrame, county: np.ndarray, levels: tuple[str, ...], p_local=0.85):
         """An institution of one of ``levels``, in the person's county with probability p_local."""
         cand = inst[inst.hosp_lv.isin(levels)]
+        if cand.empty:  # no institution of that level in a small prefecture: any of the same kind
+            cand = inst[(inst.hosp_lv == "PH") == ("PH" in levels)]
         codes = cand.fixmedins_code.to_numpy()
         out = self.rng.choice(codes, len(county))
         by_county = {c: g.fixmedins_code.to_numpy() for c, g in cand.groupby("fix_blng_admdvs")}
@@ -332,7 +342,7 @@ class Generator:
         cycles = rng.integers(4, 11, len(cancer))
         idx = np.repeat(cancer, cycles)
         start = np.repeat(rng.integers(0, 60, len(cancer)), cycles)
-        step = np.concatenate([np.arange(c) for c in cycles]) * rng.integers(21, 30, len(idx))
+        step = _within(cycles) * rng.integers(21, 30, len(idx))
         when = np.minimum(start + step, days - 10)
         n = len(idx)
         lv = np.where(rng.random(n) < 0.7, "02", "05")
@@ -424,7 +434,7 @@ class Generator:
         # monthly chronic-disease visits (med_type 14) with a 28-30 day supply
         visits = rng.integers(6, 13, len(reg))
         idx = np.repeat(np.arange(len(reg)), visits)
-        step = np.concatenate([np.arange(v) for v in visits]) * rng.integers(28, 36, len(idx))
+        step = _within(visits) * rng.integers(28, 36, len(idx))
         day = np.minimum(np.repeat(rng.integers(0, 30, len(reg)), visits) + step, days - 1)
         p = reg[idx]
         drug_i = which[idx]
@@ -483,6 +493,10 @@ class Generator:
         for _, h in clustered.iterrows():
             self.labels.append(("fixmedins", h.fixmedins_code, "clustered_admissions"))
             local = np.flatnonzero((psn.insuplc_admdvs.to_numpy() == h.fix_blng_admdvs) & (age >= 55))
+            if len(local) < 4:  # a small prefecture: recruit from the whole prefecture
+                local = np.flatnonzero(age >= 55)
+            if len(local) < 4:
+                continue
             dates = np.sort(rng.choice(days - 20, rng.integers(5, 10), replace=False))
             villages = rng.choice(psn._village.to_numpy()[local], len(dates))
             for day, v in zip(dates, villages, strict=True):
@@ -491,6 +505,8 @@ class Generator:
                     pool = [i for i in local if i not in used]
                 grp = take(pool, int(rng.integers(5, 13)))
                 g = len(grp)
+                if g < 3:  # nobody left to recruit in a small prefecture
+                    continue
                 los = np.full(g, int(rng.integers(7, 11)))
                 dx = rng.choice([INPATIENT_DX.index(d) for d in MILD_DX], g)
                 self._stays(
@@ -731,6 +747,7 @@ class Generator:
         }
 
 
+MIN_PERSONS = 200
 DECIMAL_COLS = {
     "medfee_sumamt",
     "fulamt_ownpay_amt",
@@ -792,6 +809,10 @@ def generate(
     days: int = 365,
 ) -> dict[str, int]:
     """Write a synthetic landing zone under ``out``; return row counts per table."""
+    if persons < MIN_PERSONS:
+        raise ValueError(
+            f"--persons must be at least {MIN_PERSONS}: smaller prefectures cannot hold every injected pattern"
+        )
     cfg = GenConfig(persons=persons, seed=seed, fmt=fmt, start=start or GenConfig.start, days=days)
     tables = Generator(cfg).run()
     write_landing(tables, Path(out), fmt, cfg.rows_per_file)

@@ -237,13 +237,12 @@ def quarantine_cols(table: Table) -> list[str]:
     return table.column_names + ["_extra", *META_COLS, "_reason"]
 
 
-def classify(batch, table: Table, suite: dict, bronze=None, batch_id: str | None = None):
-    """Tag every row of a batch with ``_outcome`` (bronze / quarantine / duplicate) and ``_reason``.
+def validate_rows(batch, table: Table, suite: dict):
+    """Add ``_reason`` (null when the row passes) and ``_row_hash`` to every row of a batch.
 
     Pure transform: ``batch`` has the typed columns, ``<col>__raw``, ``_extra``, ``_corrupt``,
-    ``_file_seq``, ``_row_seq`` and the meta columns; ``bronze`` (optional) has key + ``_row_hash``.
+    ``_file_seq``, ``_row_seq`` and the meta columns.
     """
-    from pyspark.sql import Window
     from pyspark.sql import functions as F
 
     reasons = [F.when(F.col("_corrupt").isNotNull(), F.lit("malformed_csv_row"))]
@@ -261,18 +260,51 @@ def classify(batch, table: Table, suite: dict, bronze=None, batch_id: str | None
             )
         )
     reason = F.concat_ws("; ", F.filter(F.array(*reasons), lambda x: x.isNotNull()))
-    row_hash = F.sha2(F.to_json(F.struct(*[F.col(c).cast("string") for c in table.column_names])), 256)
-    df = batch.withColumn("_reason", F.nullif(reason, F.lit(""))).withColumn("_row_hash", row_hash)
+    return batch.withColumn("_reason", F.nullif(reason, F.lit(""))).withColumn("_row_hash", row_hash(table))
+
+
+def row_hash(table: Table):
+    """Content hash of a row's contract columns (change detection, not security: md5 is enough)."""
+    from pyspark.sql import functions as F
+
+    parts = [F.coalesce(F.col(c).cast("string"), F.lit("\u0000")) for c in table.column_names]
+    return F.md5(F.concat_ws("\u001f", *parts))
+
+
+def has_repeated_keys(df, key: tuple[str, ...]) -> bool:
+    """True when some key occurs twice (a shuffle of the key columns only)."""
+    from pyspark.sql import functions as F
+
+    return df.groupBy(*key).count().filter(F.col("count") > 1).limit(1).count() > 0
+
+
+def resolve(df, table: Table, bronze=None, batch_id: str | None = None, repeated_keys: bool = True):
+    """Tag validated rows with ``_outcome``: bronze, quarantine (failed or superseded) or duplicate.
+
+    Pure transform over ``validate_rows``' output. ``repeated_keys=False`` (no key occurs twice among the
+    rows that passed) skips the two window shuffles, which carry every column of the batch.
+    """
+    from pyspark.sql import Window
+    from pyspark.sql import functions as F
 
     # Among the rows of a key that passed validation, the newest (last file, last row) wins.
     df = df.withColumn("_good", F.col("_reason").isNull())
+    if not repeated_keys:
+        df = df.withColumn("_copy_no", F.lit(1)).withColumn("_newest_hash", F.col("_row_hash"))
+        return _finish(df, table, bronze, batch_id)
     newest_first = [F.col("_file_seq").desc(), F.col("_row_seq").desc()]
     by_key = Window.partitionBy(*table.key, "_good").orderBy(*newest_first)
     by_copy = Window.partitionBy(*table.key, "_good", "_row_hash").orderBy(*newest_first)
-    good = F.col("_good")
     df = df.withColumn("_copy_no", F.row_number().over(by_copy)).withColumn(
         "_newest_hash", F.first("_row_hash").over(by_key)
     )
+    return _finish(df, table, bronze, batch_id)
+
+
+def _finish(df, table: Table, bronze, batch_id):
+    from pyspark.sql import functions as F
+
+    good = F.col("_good")
     outcome = (
         F.when(~good, F.lit("quarantine"))
         .when(F.col("_copy_no") > 1, F.lit("duplicate"))
@@ -306,7 +338,6 @@ def classify(batch, table: Table, suite: dict, bronze=None, batch_id: str | None
 def ingest_table(
     spark, lake: Lake, landing: Path, table: Table, validate_with_gx: bool = True
 ) -> list[FileResult]:
-    from pyspark import StorageLevel
     from pyspark.errors import AnalysisException
     from pyspark.sql import functions as F
 
@@ -352,32 +383,44 @@ def ingest_table(
         )
         suite = load_suite_dict(table.name)
         bronze = lake.read(spark, f"bronze/{table.name}") if lake.exists(f"bronze/{table.name}") else None
-        tagged = classify(batch, table, suite, bronze, batch_id).persist(StorageLevel.MEMORY_AND_DISK)
-        try:
-            counts = {
-                (r["_source_file"], r["_outcome"]): r["count"]
-                for r in tagged.groupBy("_source_file", "_outcome").count().collect()
-            }
-            for r in todo:
-                r.bronze = counts.get((r.file, "bronze"), 0)
-                r.quarantined = counts.get((r.file, "quarantine"), 0)
-                r.duplicate = counts.get((r.file, "duplicate"), 0)
-                r.landed = r.bronze + r.quarantined + r.duplicate
-            meta = {"batch_id": batch_id, "table": table.name, "files": [r.file for r in todo]}
-            lake.write(
-                tagged.filter("_outcome = 'bronze'").select(*bronze_schema_cols(table)),
-                f"bronze/{table.name}",
-                app_id=f"ingest:{batch_id}",
-                metadata=meta,
+        # no key repeats among all landed rows → none among the valid ones: skip the dedup windows
+        repeated = has_repeated_keys(batch.select(*table.key), table.key)
+        # Not cached: the batch carries typed and raw copies of every column, and caching it costs more than
+        # validating it again for each of the two writes (measured: bench/, docs/benchmark.md).
+        tagged = resolve(validate_rows(batch, table, suite), table, bronze, batch_id, repeated)
+        meta = {"batch_id": batch_id, "table": table.name, "files": [r.file for r in todo]}
+        lake.write(
+            tagged.filter("_outcome = 'bronze'").select(*bronze_schema_cols(table)),
+            f"bronze/{table.name}",
+            app_id=f"ingest:{batch_id}",
+            metadata=meta,
+        )
+        q = tagged.filter("_outcome = 'quarantine'").select(
+            *[F.col(f"{c}__raw").alias(c) for c in table.column_names], "_extra", *META_COLS, "_reason"
+        )
+        lake.write(q, f"quarantine/{table.name}", app_id=f"ingest:{batch_id}", metadata=meta)
+        # Reconciliation: landed is counted on the files; bronze and quarantine on what this batch committed
+        # (also right when a re-run after a crash finds the batch already committed); the rest repeated rows
+        # already in the lake or in the batch.
+        landed = _per_file(batch)
+        stored = _per_file(lake.read(spark, f"bronze/{table.name}").filter(F.col("_batch_id") == batch_id))
+        quarantined = _per_file(
+            lake.read(spark, f"quarantine/{table.name}").filter(F.col("_batch_id") == batch_id)
+        )
+        for r in todo:
+            r.landed, r.bronze, r.quarantined = (
+                landed.get(r.file, 0),
+                stored.get(r.file, 0),
+                quarantined.get(r.file, 0),
             )
-            q = tagged.filter("_outcome = 'quarantine'").select(
-                *[F.col(f"{c}__raw").alias(c) for c in table.column_names], "_extra", *META_COLS, "_reason"
-            )
-            lake.write(q, f"quarantine/{table.name}", app_id=f"ingest:{batch_id}", metadata=meta)
-            if validate_with_gx:
-                _store_validation(lake, table, suite, tagged.select(*table.column_names), batch_id)
-        finally:
-            tagged.unpersist()
+            r.duplicate = r.landed - r.bronze - r.quarantined
+            if r.duplicate < 0:  # cannot happen unless a write lost or invented rows: stop loudly
+                raise IngestError(
+                    f"reconciliation failed for {r.file}: landed {r.landed} < bronze {r.bronze} "
+                    f"+ quarantined {r.quarantined}"
+                )
+        if validate_with_gx:
+            _store_validation(lake, table, suite, batch.select(*table.column_names), batch_id)
     _write_ledger(lake, results)
     for r in todo:
         log.info(
@@ -389,6 +432,10 @@ def ingest_table(
             r.duplicate,
         )
     return results
+
+
+def _per_file(df) -> dict[str, int]:
+    return {r["_source_file"]: r["count"] for r in df.groupBy("_source_file").count().collect()}
 
 
 def _store_validation(lake: Lake, table: Table, suite: dict, typed_df, batch_id: str) -> None:
@@ -519,10 +566,15 @@ def build_silver(spark, lake: Lake, tables: list[str] | None = None) -> dict[str
         if not lake.exists(f"bronze/{table.name}"):
             continue
         bronze = lake.read(spark, f"bronze/{table.name}")
-        w = Window.partitionBy(*table.key).orderBy(F.col("_ingested_at").desc(), F.col("_row_hash"))
-        latest = bronze.withColumn("_n", F.row_number().over(w)).filter("_n = 1").select(*table.column_names)
+        if has_repeated_keys(bronze, table.key):  # corrections exist: take the newest version of each key
+            w = Window.partitionBy(*table.key).orderBy(F.col("_ingested_at").desc(), F.col("_row_hash"))
+            bronze = bronze.withColumn("_n", F.row_number().over(w)).filter("_n = 1")
+        latest = bronze.select(*table.column_names)
         lake.write(latest, f"silver/{table.name}", mode="overwrite", metadata={"stage": "silver"})
-    if lake.exists("silver/mdtrt") and lake.exists("silver/setl"):
+    visit_inputs_changed = (
+        tables is None or {"mdtrt", "setl"} & set(tables) or not lake.exists("silver/visit")
+    )
+    if lake.exists("silver/mdtrt") and lake.exists("silver/setl") and visit_inputs_changed:
         visits = net_visits(lake.read(spark, "silver/mdtrt"), lake.read(spark, "silver/setl"))
         lake.write(visits, "silver/visit", mode="overwrite", metadata={"stage": "silver"})
     check_orphans(spark, lake)
@@ -556,7 +608,7 @@ def ingest(
     changed = sorted({f.table for f in report.files if f.status == "ok"})
     if changed or not lake.exists("silver/visit"):
         with lake.lock("silver"):
-            build_silver(spark, lake)
+            build_silver(spark, lake, changed if lake.exists("silver/visit") else None)
     if report.rejected and fail_on_reject:
         lines = "\n".join(f"  - {Path(f.file).name} (table {f.table}): {f.reason}" for f in report.rejected)
         raise IngestError(

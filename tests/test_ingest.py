@@ -169,3 +169,19 @@ def test_unreadable_files_are_rejected_by_name_and_the_rest_lands(spark, lake, t
         "empty.csv": "rejected",
         "cut.parquet": "rejected",
     }
+
+
+@pytest.mark.slow
+def test_a_csv_extract_of_every_table_lands_completely(spark, lake, tmp_path):
+    import pandas as pd
+
+    from jobs.generate import generate
+
+    landing = tmp_path / "landing"
+    generate(landing, persons=400, seed=3, fmt="csv")
+    report = ingest(spark, lake, landing)
+    for table in ("psn", "fixmedins", "mdtrt", "setl", "fee_list", "opsp_reg"):
+        n = sum(len(pd.read_csv(f, dtype=str, encoding="utf-8-sig")) for f in (landing / table).glob("*.csv"))
+        t = report.totals(table)
+        assert t["landed"] == n and t["bronze"] == n and t["quarantined"] == 0, (table, t)
+        assert lake.read(spark, f"silver/{table}").count() == n
