@@ -28,3 +28,14 @@ def is_inpatient(med_type_col):
 # (seeds/002: 腔隙性脑梗死, 颈/腰椎间盘突出 等轻症): ICD-10 prefixes.
 MILD_DX_PREFIXES = ("I63.8", "M51.2", "M47.8", "M50", "M54", "I67.8", "J06", "K29")
 LOW_INCOME_IDET = None  # any non-null psn_idet_type marks a special (poverty-relief) population
+
+
+def is_mild(dise_codg_col):
+    """Spark predicate: the main diagnosis is one of the mild conditions above (null → false)."""
+    from functools import reduce
+
+    from pyspark.sql import functions as F
+
+    return reduce(
+        lambda a, b: a | b, [F.coalesce(dise_codg_col.startswith(p), F.lit(False)) for p in MILD_DX_PREFIXES]
+    )

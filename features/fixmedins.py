@@ -7,7 +7,7 @@ import datetime as dt
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
-from features.codes import DRUG_ITEM_TYPES, MILD_DX_PREFIXES
+from features.codes import DRUG_ITEM_TYPES, is_mild
 from features.windows import amount_peaks, co_admission_groups, in_window
 
 FIXMEDINS_FEATURES = [
@@ -54,9 +54,7 @@ def fixmedins_features(
     stays = co_admission_groups(amount_peaks(v.filter("is_inpatient"), "fixmedins_code")).join(
         people, "psn_no", "left"
     )
-    mild = F.lit(False)
-    for p in MILD_DX_PREFIXES:
-        mild = mild | F.coalesce(F.col("dise_codg").startswith(p), F.lit(False))
+    mild = is_mild(F.col("dise_codg"))
     groups = (
         stays.filter("co_adm_n >= 3")
         .select("fixmedins_code", "adm_date", "dscg_date")

@@ -7,7 +7,7 @@ import datetime as dt
 from pyspark.sql import DataFrame, Window
 from pyspark.sql import functions as F
 
-from features.codes import DRUG_ITEM_TYPES, MILD_DX_PREFIXES
+from features.codes import DRUG_ITEM_TYPES, is_mild
 from features.windows import amount_peaks, co_admission_groups, in_window
 
 PSN_FEATURES = [
@@ -59,9 +59,7 @@ def psn_features(
     """
     v = in_window(visits, as_of, window_days)
     stays = co_admission_groups(amount_peaks(v.filter("is_inpatient"), "fixmedins_code"))
-    mild = F.lit(False)
-    for p in MILD_DX_PREFIXES:
-        mild = mild | F.coalesce(F.col("dise_codg").startswith(p), F.lit(False))
+    mild = is_mild(F.col("dise_codg"))
     prev = Window.partitionBy("psn_no").orderBy("begntime")
     stays = stays.withColumn("gap_days", F.datediff("adm_date", F.lag("dscg_date").over(prev)))
     per_inst = (

@@ -83,6 +83,14 @@ LEVELS = {
     "08": (450.0, 110.0, 0.80),
     "11": (380.0, 70.0, 0.82),
 }
+SETL_AMOUNTS = [
+    "medfee_sumamt",
+    "fulamt_ownpay_amt",
+    "hifp_pay",
+    "fund_pay_sumamt",
+    "acct_pay",
+    "psn_cash_pay",
+]
 ITEM_SPLIT = [
     ("01", "床位费"),
     ("07", "护理费"),
@@ -594,14 +602,7 @@ class Generator:
         # ~0.6% of settlements are reversed (refund) and settled again with corrected amounts
         redo = np.flatnonzero(rng.random(n) < 0.006)
         refund = setl.iloc[redo].copy()
-        amounts = [
-            "medfee_sumamt",
-            "fulamt_ownpay_amt",
-            "hifp_pay",
-            "fund_pay_sumamt",
-            "acct_pay",
-            "psn_cash_pay",
-        ]
+        amounts = SETL_AMOUNTS
         refund[amounts] = -refund[amounts]
         refund["setl_id"] = refund.setl_id + "R"
         refund["refd_setl_flag"] = "1"
@@ -749,12 +750,7 @@ class Generator:
 
 MIN_PERSONS = 200
 DECIMAL_COLS = {
-    "medfee_sumamt",
-    "fulamt_ownpay_amt",
-    "hifp_pay",
-    "fund_pay_sumamt",
-    "acct_pay",
-    "psn_cash_pay",
+    *SETL_AMOUNTS,
     "cnt",
     "pric",
     "det_item_fee_sumamt",
