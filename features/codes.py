@@ -7,11 +7,9 @@ from __future__ import annotations
 INPATIENT_PREFIXES = ("2",)
 INPATIENT_CODES = ("52",)
 PHARMACY_MED_TYPES = ("41",)  # 定点药店购药
-CHRONIC_PREFIX = "14"  # 门诊慢特病 (14, 1401, …)
 
 # 医疗收费项目类别 (med_chrgitm_type)
 DRUG_ITEM_TYPES = ("09", "10", "11")  # 西药费, 中药饮片费, 中成药费
-EXAM_ITEM_TYPES = ("03", "04")  # 检查费, 化验费
 
 
 def is_inpatient(med_type_col):
@@ -27,7 +25,6 @@ def is_inpatient(med_type_col):
 # Mild conditions that the supervision plans name as typical of unnecessary or fake admissions
 # (seeds/002: 腔隙性脑梗死, 颈/腰椎间盘突出 等轻症): ICD-10 prefixes.
 MILD_DX_PREFIXES = ("I63.8", "M51.2", "M47.8", "M50", "M54", "I67.8", "J06", "K29")
-LOW_INCOME_IDET = None  # any non-null psn_idet_type marks a special (poverty-relief) population
 
 
 def is_mild(dise_codg_col):

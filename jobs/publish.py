@@ -11,6 +11,7 @@ import pandas as pd
 import pyarrow as pa
 
 from features.catalog import LABELS, fmt
+from features.windows import in_window
 from jobs import quality_report
 from jobs.entities import ENTITIES, Entity
 from jobs.lake import Lake
@@ -88,9 +89,7 @@ def run(spark, settings: Settings, as_of: dt.date) -> dict[str, int]:
 
     lake = Lake(settings.lake)
     scores = lake.read(spark, SCORES).filter(F.col("as_of") == F.lit(as_of))
-    visits = lake.read(spark, "silver/visit")
-    start = as_of - dt.timedelta(days=settings.features.window_days - 1)
-    visits = visits.filter(F.col("settled") & F.col("adm_date").between(F.lit(start), F.lit(as_of)))
+    visits = in_window(lake.read(spark, "silver/visit"), as_of, settings.features.window_days)
     frames = []
     for entity in ENTITIES.values():
         n_top = (
