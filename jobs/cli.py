@@ -85,11 +85,11 @@ class _Stage:
 def _has_champions(settings) -> bool:
     from jobs.entities import ENTITIES
     from jobs.lake import LakeError
-    from jobs.score import load_champion
+    from jobs.score import champion_version
 
     try:
         for e in ENTITIES.values():
-            load_champion(settings, e)
+            champion_version(settings, e)
         return True
     except LakeError:
         return False

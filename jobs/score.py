@@ -46,28 +46,34 @@ def score_entities(spark, features, entity: Entity, model):
     )
 
 
-def load_champion(settings: Settings, entity: Entity):
-    """(model, version) of the registered champion."""
-    import mlflow
+def champion_version(settings: Settings, entity: Entity):
+    """The registered champion's model version; LakeError when there is none or it no longer fits the code."""
     from mlflow import MlflowClient
 
     from jobs.tracking import configure
 
     configure(settings, f"fundwatch-{entity.entity_type}")
-    client = MlflowClient()
     try:
-        mv = client.get_model_version_by_alias(entity.model_name, "champion")
+        mv = MlflowClient().get_model_version_by_alias(entity.model_name, "champion")
     except Exception as exc:
         raise LakeError(
             f"no champion model {entity.model_name!r} in {settings.mlflow_uri}: run `fundwatch train`"
         ) from exc
-    model = mlflow.sklearn.load_model(f"models:/{entity.model_name}@champion")
     features = tuple(mv.tags.get("features", "").split(","))
     if features != entity.features:
         raise LakeError(
             f"champion {entity.model_name} v{mv.version} was trained on features {features}, "
             f"the code now builds {entity.features}: retrain with `fundwatch train`"
         )
+    return mv
+
+
+def load_champion(settings: Settings, entity: Entity):
+    """(model, version) of the registered champion."""
+    import mlflow
+
+    mv = champion_version(settings, entity)
+    model = mlflow.sklearn.load_model(f"models:/{entity.model_name}/{mv.version}")
     return model, f"{entity.model_name}/{mv.version}"
 
 
