@@ -32,6 +32,22 @@ LABELS: dict[str, tuple[str, str, int]] = {
     "cost_per_visit": ("次均门诊/购药基金支付", "元", 2),
     "rx_days_per_patient": ("人均药品供应天数", "天", 0),
     "pharm_amt_peak_share": ("购药金额高度集中占比", "", 2),
+    "n_split_adm": ("出院后短期内同机构同类诊断再入院次数", "次", 0),
+    "n_overlap_stays": ("与他院住院时间重叠的住院次数", "次", 0),
+    "n_visits_in_stay": ("住院期间门诊/购药结算次数", "次", 0),
+    "n_opsp_mismatch": ("慢特病用药与备案病种不符次数", "次", 0),
+    "n_refunded": ("全额退费的门诊/购药次数", "次", 0),
+    "n_after_death": ("死亡日期后结算次数", "次", 0),
+    "n_dx_inconsistent": ("诊断与性别/年龄不符次数", "次", 0),
+    "adm_rate": ("住院人次占就诊人次比例", "", 2),
+    "exam_share": ("检查化验费占比", "", 2),
+    "drug_share": ("药品费占比", "", 2),
+    "cost_per_stay_peer": ("次均住院统筹支付为同类机构中位数的", "倍", 2),
+    "cost_per_visit_peer": ("次均门诊/购药基金支付为同类机构中位数的", "倍", 2),
+    "adm_rate_peer": ("住院率为同类机构中位数的", "倍", 2),
+    "swipe_groups": ("同一小时内多人购买同一药品且金额相同的组数", "组", 0),
+    "swipe_share": ("疑似空刷购药占比", "", 2),
+    "refund_share": ("全额退费的门诊/购药占比", "", 2),
 }
 
 

@@ -1,4 +1,8 @@
-"""Per-institution features (定点医药机构) over the look-back window."""
+"""Per-institution features (定点医药机构) over the look-back window.
+
+Institutions are judged against their peers: the same type and hospital level in the same city
+(``PEERS``); ``*_peer`` features are the institution's value over its peers' median.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,7 @@ from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
 from features.codes import DRUG_ITEM_TYPES, is_mild
-from features.windows import amount_peaks, co_admission_groups, in_window
+from features.windows import amount_peaks, co_admission_groups, in_window, window_start
 
 FIXMEDINS_FEATURES = [
     "n_visits",
@@ -27,7 +31,28 @@ FIXMEDINS_FEATURES = [
     "fund_pay_total",
     "rx_days_per_patient",
     "pharm_amt_peak_share",
+    "adm_rate",
+    "exam_share",
+    "drug_share",
+    "cost_per_stay_peer",
+    "cost_per_visit_peer",
+    "adm_rate_peer",
+    "swipe_groups",
+    "swipe_share",
+    "refund_share",
 ]
+# Like is compared with like: type (医院/药店), hospital level and city (first 4 digits of the region code).
+PEERS = ("fixmedins_type", "hosp_lv", "city")
+PEER_RATIOS = {
+    "cost_per_stay": "cost_per_stay_peer",
+    "cost_per_visit": "cost_per_visit_peer",
+    "adm_rate": "adm_rate_peer",
+}
+# 空刷/倒卖: at least this many different people buying the same drug for the same amount at one pharmacy
+# within the same hour make a swipe group.
+SWIPE_MIN_PERSONS = 5
+EXAM_ITEM_TYPES = ("03", "04")  # 检查费, 化验费
+MAX_EVIDENCE_SETL = 500  # settlements kept per institution as evidence (the clue lists the first ones)
 
 
 def fixmedins_features(
@@ -73,6 +98,9 @@ def fixmedins_features(
             F.avg((age >= 65).cast("double")).alias("elderly_share"),
             F.avg(F.col("psn_idet_type").isNotNull().cast("double")).alias("low_income_share"),
             F.avg(F.col("hifp_pay").cast("double")).alias("cost_per_stay"),
+            F.flatten(
+                F.collect_list(F.when((F.col("co_adm_n") >= 3) | F.col("amt_peak"), F.col("setl_ids")))
+            ).alias("_stay_ev"),
         )
         .join(groups, "fixmedins_code", "left")
     )
@@ -89,13 +117,30 @@ def fixmedins_features(
         ),
         F.sum("fund_pay_sumamt").cast("double").alias("fund_pay_total"),
     )
-    rx = (
-        fee_list.filter(F.col("med_chrgitm_type").isin(*DRUG_ITEM_TYPES))
-        .join(v.select("mdtrt_id", "fixmedins_code", "psn_no"), "mdtrt_id")
+    fees = fee_list.join(v.select("mdtrt_id", "fixmedins_code", "psn_no", "begntime"), "mdtrt_id")
+    is_drug = F.col("med_chrgitm_type").isin(*DRUG_ITEM_TYPES)
+    amt = F.col("det_item_fee_sumamt").cast("double")
+    rx = fees.groupBy("fixmedins_code").agg(
+        (
+            F.sum(F.when(is_drug, F.coalesce("prd_days", F.lit(0))))
+            / F.countDistinct(F.when(is_drug, F.col("psn_no")))
+        ).alias("rx_days_per_patient"),
+        (F.sum(F.when(F.col("med_chrgitm_type").isin(*EXAM_ITEM_TYPES), amt)) / F.sum(amt)).alias(
+            "exam_share"
+        ),
+        (F.sum(F.when(is_drug, amt)) / F.sum(amt)).alias("drug_share"),
+    )
+    swipes = swipe_groups(v, fee_list)
+    sw = swipes.groupBy("fixmedins_code").agg(
+        F.count("*").alias("swipe_groups"),
+        F.sum("n_purchases").alias("_swiped"),
+        F.flatten(F.collect_list("setl_ids")).alias("_swipe_ev"),
+    )
+    start = window_start(as_of, window_days)
+    refunds = (
+        visits.filter(F.col("adm_date").between(F.lit(start), F.lit(as_of)) & ~F.col("is_inpatient"))
         .groupBy("fixmedins_code")
-        .agg(
-            (F.sum(F.coalesce("prd_days", F.lit(0))) / F.countDistinct("psn_no")).alias("rx_days_per_patient")
-        )
+        .agg(F.avg((~F.col("settled") & (F.col("n_refund") > 0)).cast("double")).alias("refund_share"))
     )
     out = (
         fixmedins.select(
@@ -108,13 +153,76 @@ def fixmedins_features(
         .join(s, "fixmedins_code", "left")
         .join(pharm, "fixmedins_code", "left")
         .join(rx, "fixmedins_code", "left")
+        .join(sw, "fixmedins_code", "left")
+        .join(refunds, "fixmedins_code", "left")
     )
-    out = out.withColumn("adm_per_patient", F.col("n_adm") / F.greatest(F.col("n_patients"), F.lit(1)))
-    return out.fillna(0.0, subset=FIXMEDINS_FEATURES).select(
+    out = out.withColumns(
+        {
+            "adm_per_patient": F.col("n_adm") / F.greatest(F.col("n_patients"), F.lit(1)),
+            "adm_rate": F.coalesce(F.col("n_adm"), F.lit(0)) / F.greatest(F.col("n_visits"), F.lit(1)),
+            "swipe_share": F.coalesce(F.col("_swiped"), F.lit(0)) / F.greatest(F.col("n_visits"), F.lit(1)),
+            "city": F.concat(F.substring("fix_blng_admdvs", 1, 4), F.lit("00")),
+            # the settlements behind the hard evidence: swipe groups, co-admitted groups, template amounts
+            "evidence_setl_ids": F.slice(
+                F.array_sort(
+                    F.array_distinct(
+                        F.concat(
+                            F.coalesce("_swipe_ev", F.array().cast("array<string>")),
+                            F.coalesce("_stay_ev", F.array().cast("array<string>")),
+                        )
+                    )
+                ),
+                1,
+                MAX_EVIDENCE_SETL,
+            ),
+        }
+    )
+    out = with_peer_ratios(
+        out.fillna(0.0, subset=[c for c in FIXMEDINS_FEATURES if c not in PEER_RATIOS.values()])
+    )
+    return out.select(
         "fixmedins_code",
         "fix_blng_admdvs",
         "fixmedins_type",
         "hosp_lv",
+        "city",
         *[F.col(c).cast("double").alias(c) for c in FIXMEDINS_FEATURES],
+        "evidence_setl_ids",
         F.lit(as_of).alias("as_of"),
+    )
+
+
+def with_peer_ratios(out: DataFrame) -> DataFrame:
+    """Add ``<feature>_peer`` = value / median of the peers (``PEERS``) that have the activity at all.
+
+    An institution without peers (alone in its group) or without the activity gets 1.0: no evidence either way.
+    """
+    med = out.groupBy(*PEERS).agg(
+        *[F.percentile_approx(F.when(F.col(c) > 0, F.col(c)), 0.5).alias(f"_{c}_med") for c in PEER_RATIOS]
+    )
+    out = out.join(med, list(PEERS), "left")
+    for c, name in PEER_RATIOS.items():
+        ratio = F.when((F.col(c) > 0) & (F.col(f"_{c}_med") > 0), F.col(c) / F.col(f"_{c}_med"))
+        out = out.withColumn(name, F.coalesce(ratio, F.lit(1.0)))
+    return out
+
+
+def swipe_groups(visits: DataFrame, fee_list: DataFrame) -> DataFrame:
+    """Pharmacy purchases of one drug for one amount by >= ``SWIPE_MIN_PERSONS`` people in one hour
+    (空刷/倒卖药品): one row per group with its settlements."""
+    buys = visits.filter("is_pharmacy").select(
+        "mdtrt_id", "fixmedins_code", "psn_no", F.date_trunc("hour", "begntime").alias("hour"), "setl_ids"
+    )
+    lines = fee_list.filter(F.col("med_chrgitm_type").isin(*DRUG_ITEM_TYPES)).select(
+        "mdtrt_id", "med_list_codg", "det_item_fee_sumamt"
+    )
+    return (
+        buys.join(lines, "mdtrt_id")
+        .groupBy("fixmedins_code", "hour", "med_list_codg", "det_item_fee_sumamt")
+        .agg(
+            F.countDistinct("psn_no").alias("n_persons"),
+            F.count("*").alias("n_purchases"),
+            F.flatten(F.collect_list("setl_ids")).alias("setl_ids"),
+        )
+        .filter(F.col("n_persons") >= SWIPE_MIN_PERSONS)
     )

@@ -1,4 +1,8 @@
-"""Per-person features (参保人) over the look-back window."""
+"""Per-person features (参保人) over the look-back window.
+
+Counts that feed the isolation forest and the person rules (``models/rules.py``), plus
+``evidence_setl_ids``: the settlements behind the hard-evidence counts, listed first in a clue.
+"""
 
 from __future__ import annotations
 
@@ -7,24 +11,41 @@ import datetime as dt
 from pyspark.sql import DataFrame, Window
 from pyspark.sql import functions as F
 
-from features.codes import DRUG_ITEM_TYPES, is_mild
-from features.windows import amount_peaks, co_admission_groups, in_window
+from features.codes import (
+    DRUG_ITEM_TYPES,
+    OPSP_MED_TYPE_PREFIX,
+    PLANNED_READMISSION_DX,
+    _starts_with_any,
+    drug_atc,
+    dx_inconsistent,
+    is_mild,
+    opsp_covered,
+    opsp_known_drug,
+)
+from features.windows import amount_peaks, co_admission_groups, in_window, window_start
 
 PSN_FEATURES = [
     "n_adm",
     "n_adm_mild",
     "adm_max_same_inst",
     "n_readmit_15d",
+    "n_split_adm",
     "total_los",
     "co_adm_max",
     "co_adm_stays",
     "amt_peak_stays",
+    "n_overlap_stays",
+    "n_visits_in_stay",
     "n_outpatient",
     "n_pharmacy",
     "fund_pay_total",
     "rx_days_supply",
     "rx_supply_ratio",
     "rx_max_drug_days",
+    "n_opsp_mismatch",
+    "n_refunded",
+    "n_after_death",
+    "n_dx_inconsistent",
 ]
 
 
@@ -38,6 +59,95 @@ def age_band(age_col):
     )
 
 
+def _split_admissions(stays: DataFrame, readmit_days: int) -> DataFrame:
+    """Stays with ``gap_days`` to the previous discharge and ``split``: a readmission within ``readmit_days``
+    at the same institution for the same diagnosis category (ICD-10 3 characters), planned cancer cycles
+    excluded (分解住院)."""
+    prev = Window.partitionBy("psn_no").orderBy("begntime", "mdtrt_id")
+    dx3 = F.substring("dise_codg", 1, 3)
+    stays = stays.withColumns(
+        {
+            "gap_days": F.datediff("adm_date", F.lag("dscg_date").over(prev)),
+            "_prev_inst": F.lag("fixmedins_code").over(prev),
+            "_prev_dx3": F.lag(dx3).over(prev),
+            "_prev_id": F.lag("mdtrt_id").over(prev),
+        }
+    )
+    split = (
+        (F.col("gap_days") <= readmit_days)
+        & (F.col("fixmedins_code") == F.col("_prev_inst"))
+        & (dx3 == F.col("_prev_dx3"))
+        & ~_starts_with_any(F.col("dise_codg"), PLANNED_READMISSION_DX)
+    )
+    return stays.withColumn("split", F.coalesce(split, F.lit(False)))
+
+
+def _overlapping_stays(stays: DataFrame) -> DataFrame:
+    """(psn_no, mdtrt_id) of stays that overlap a stay of the same person at another institution.
+
+    Overlap is strict (a transfer discharged and admitted on the same day is not one): one person cannot
+    lie in two hospitals at once, so one of the two is someone else's stay on this ID (冒名顶替) or a bed
+    kept while the patient is elsewhere (挂床).
+    """
+    a = stays.select("psn_no", "mdtrt_id", "fixmedins_code", "adm_date", "dscg_date")
+    b = a.select(*[F.col(c).alias(f"b_{c}") for c in a.columns])
+    pairs = a.join(
+        b,
+        (F.col("psn_no") == F.col("b_psn_no"))
+        & (F.col("mdtrt_id") != F.col("b_mdtrt_id"))
+        & (F.col("fixmedins_code") != F.col("b_fixmedins_code"))
+        & (F.col("b_adm_date") < F.col("dscg_date"))
+        & (F.col("adm_date") < F.col("b_dscg_date")),
+    )
+    return pairs.select("psn_no", "mdtrt_id").distinct()
+
+
+def _visits_in_stay(visits: DataFrame, stays: DataFrame) -> DataFrame:
+    """(psn_no, mdtrt_id) of outpatient or pharmacy settlements dated strictly inside an inpatient stay."""
+    s = stays.select(
+        F.col("psn_no").alias("s_psn_no"),
+        F.col("adm_date").alias("s_adm"),
+        F.col("dscg_date").alias("s_dscg"),
+    )
+    o = visits.filter(~F.col("is_inpatient")).select("psn_no", "mdtrt_id", "adm_date")
+    inside = o.join(
+        s,
+        (F.col("psn_no") == F.col("s_psn_no"))
+        & (F.col("adm_date") > F.col("s_adm"))
+        & (F.col("adm_date") < F.col("s_dscg")),
+    )
+    return inside.select("psn_no", "mdtrt_id").distinct()
+
+
+def _opsp_mismatch(visits: DataFrame, fee_list: DataFrame, opsp_reg: DataFrame | None) -> DataFrame:
+    """(psn_no, mdtrt_id) of chronic-benefit (门诊慢特病) visits buying a chronic-disease drug that none of
+    the person's registrations active on that day covers (see ``features.codes.OPSP_DRUGS``)."""
+    opsp = visits.filter(F.col("med_type").startswith(OPSP_MED_TYPE_PREFIX)).select(
+        "psn_no", "mdtrt_id", "adm_date"
+    )
+    lines = (
+        fee_list.filter(F.col("med_chrgitm_type").isin(*DRUG_ITEM_TYPES))
+        .select("mdtrt_id", drug_atc(F.col("med_list_codg")).alias("atc"))
+        .filter(opsp_known_drug(F.col("atc")))
+        .join(opsp, "mdtrt_id")
+    )
+    if opsp_reg is None:
+        return lines.select("psn_no", "mdtrt_id").distinct()
+    reg = opsp_reg.select(F.col("psn_no").alias("r_psn_no"), "opsp_dise_code", "begndate", "enddate")
+    covered = (
+        lines.join(
+            reg,
+            (F.col("psn_no") == F.col("r_psn_no"))
+            & (F.col("adm_date") >= F.col("begndate"))
+            & (F.col("enddate").isNull() | (F.col("adm_date") <= F.col("enddate"))),
+            "left",
+        )
+        .groupBy("psn_no", "mdtrt_id", "atc")
+        .agg(F.max(F.coalesce(opsp_covered(F.col("opsp_dise_code"), F.col("atc")), F.lit(False))).alias("ok"))
+    )
+    return covered.filter(~F.col("ok")).select("psn_no", "mdtrt_id").distinct()
+
+
 def psn_features(
     psn: DataFrame,
     visits: DataFrame,
@@ -45,6 +155,8 @@ def psn_features(
     as_of: dt.date,
     window_days: int = 365,
     readmit_days: int = 15,
+    opsp_reg: DataFrame | None = None,
+    psn_death: DataFrame | None = None,
 ) -> DataFrame:
     """One row per insured person, every person in ``psn`` (zeros where nothing happened).
 
@@ -56,12 +168,13 @@ def psn_features(
         window_days: look-back length in days.
         readmit_days: a stay starting within this many days of the previous discharge is a readmission
             (分解住院: 15 days is the common rule in the supervision plans).
+        opsp_reg: silver chronic-disease registrations (门诊慢特病备案); None: nobody is registered.
+        psn_death: silver deaths (optional table); None: no deaths known.
     """
     v = in_window(visits, as_of, window_days)
     stays = co_admission_groups(amount_peaks(v.filter("is_inpatient"), "fixmedins_code"))
+    stays = _split_admissions(stays, readmit_days)
     mild = is_mild(F.col("dise_codg"))
-    prev = Window.partitionBy("psn_no").orderBy("begntime")
-    stays = stays.withColumn("gap_days", F.datediff("adm_date", F.lag("dscg_date").over(prev)))
     per_inst = (
         stays.groupBy("psn_no", "fixmedins_code")
         .count()
@@ -74,6 +187,7 @@ def psn_features(
             F.count("*").alias("n_adm"),
             F.sum(mild.cast("int")).alias("n_adm_mild"),
             F.sum((F.col("gap_days") <= readmit_days).cast("int")).alias("n_readmit_15d"),
+            F.sum(F.col("split").cast("int")).alias("n_split_adm"),
             F.sum("los_days").alias("total_los"),
             F.max(F.col("co_adm_n") - 1).alias("co_adm_max"),
             F.sum((F.col("co_adm_n") >= 3).cast("int")).alias("co_adm_stays"),
@@ -96,18 +210,74 @@ def psn_features(
     rx = drugs.groupBy("psn_no").agg(
         F.sum("days").alias("rx_days_supply"), F.max("days").alias("rx_max_drug_days")
     )
-    age = F.floor(F.months_between(F.lit(as_of), F.col("brdy")) / 12).cast("int")
+    age_now = F.floor(F.months_between(F.lit(as_of), F.col("brdy")) / 12).cast("int")
+    people = psn.select("psn_no", "gend", "brdy")
+
+    # hard evidence: each is (psn_no, mdtrt_id) of the visits behind one count
+    split_ids = (
+        stays.filter("split")
+        .select("psn_no", F.col("_prev_id").alias("mdtrt_id"))
+        .unionByName(stays.filter("split").select("psn_no", "mdtrt_id"))
+    )
+    start = window_start(as_of, window_days)
+    refunded = visits.filter(
+        ~F.col("settled") & (F.col("n_refund") > 0) & F.col("adm_date").between(F.lit(start), F.lit(as_of))
+    ).select("psn_no", "mdtrt_id")
+    dx_bad = (
+        v.join(people, "psn_no")
+        .filter(
+            dx_inconsistent(
+                F.col("dise_codg"), F.col("gend"), F.floor(F.months_between("adm_date", "brdy") / 12)
+            )
+        )
+        .select("psn_no", "mdtrt_id")
+    )
+    evidence = {
+        "n_overlap_stays": _overlapping_stays(stays),
+        "n_visits_in_stay": _visits_in_stay(v, stays),
+        "n_opsp_mismatch": _opsp_mismatch(v, fee_list, opsp_reg),
+        "n_refunded": refunded,
+        "n_dx_inconsistent": dx_bad,
+    }
+    if psn_death is not None:
+        evidence["n_after_death"] = (
+            v.join(psn_death.select("psn_no", "death_date"), "psn_no")
+            .filter(F.col("adm_date") > F.col("death_date"))
+            .select("psn_no", "mdtrt_id")
+        )
+    flagged = split_ids.withColumn("_kind", F.lit("n_split_adm"))
+    for name, df in evidence.items():
+        flagged = flagged.unionByName(df.withColumn("_kind", F.lit(name)))
+    flagged = flagged.distinct()
+    counts = (
+        flagged.filter(F.col("_kind") != "n_split_adm")
+        .groupBy("psn_no")
+        .pivot("_kind", list(evidence))
+        .count()
+    )
+    ev_setl = (
+        flagged.select("psn_no", "mdtrt_id")
+        .distinct()
+        .join(visits.select("mdtrt_id", "setl_ids"), "mdtrt_id")
+        .groupBy("psn_no")
+        .agg(F.array_sort(F.array_distinct(F.flatten(F.collect_list("setl_ids")))).alias("evidence_setl_ids"))
+    )
+
     out = (
-        psn.select("psn_no", "gend", "insutype", "insuplc_admdvs", "psn_idet_type", age.alias("age"))
+        psn.select("psn_no", "gend", "insutype", "insuplc_admdvs", "psn_idet_type", age_now.alias("age"))
         .join(s, "psn_no", "left")
         .join(o, "psn_no", "left")
         .join(rx, "psn_no", "left")
+        .join(counts, "psn_no", "left")
+        .join(ev_setl, "psn_no", "left")
     )
+    if "n_after_death" not in evidence:
+        out = out.withColumn("n_after_death", F.lit(0))
     # supply per elapsed day since the first visit in the window (a 30-day supply bought every week → ~4)
     elapsed = F.greatest(F.datediff(F.lit(as_of), F.col("first_visit")) + 1, F.lit(30))
     out = out.withColumn("rx_supply_ratio", F.coalesce(F.col("rx_max_drug_days") / elapsed, F.lit(0.0)))
-    counts = [c for c in PSN_FEATURES if c not in ("fund_pay_total", "rx_supply_ratio")]
-    out = out.fillna(0, subset=counts).fillna(0.0, subset=["fund_pay_total"])
+    counts_cols = [c for c in PSN_FEATURES if c not in ("fund_pay_total", "rx_supply_ratio")]
+    out = out.fillna(0, subset=counts_cols).fillna(0.0, subset=["fund_pay_total"])
     return out.select(
         "psn_no",
         "insuplc_admdvs",
@@ -117,5 +287,6 @@ def psn_features(
         "insutype",
         "psn_idet_type",
         *[F.col(c).cast("double").alias(c) for c in PSN_FEATURES],
+        F.coalesce("evidence_setl_ids", F.array().cast("array<string>")).alias("evidence_setl_ids"),
         F.lit(as_of).alias("as_of"),
     )

@@ -12,9 +12,14 @@ AMOUNT_BIN = 0.005
 AMOUNT_NEIGHBOURHOOD = 20
 
 
+def window_start(as_of: dt.date, window_days: int) -> dt.date:
+    """First day of the look-back window of ``window_days`` ending on ``as_of`` (inclusive)."""
+    return as_of - dt.timedelta(days=window_days - 1)
+
+
 def in_window(visits: DataFrame, as_of: dt.date, window_days: int) -> DataFrame:
     """Settled visits that began within ``window_days`` ending on ``as_of`` (inclusive)."""
-    start = as_of - dt.timedelta(days=window_days - 1)
+    start = window_start(as_of, window_days)
     return visits.filter(F.col("settled") & F.col("adm_date").between(F.lit(start), F.lit(as_of)))
 
 

@@ -33,9 +33,14 @@ def run(spark, settings: Settings, as_of: dt.date) -> dict[str, int]:
     fix = lake.read(spark, "silver/fixmedins")
     visits = lake.read(spark, "silver/visit").cache()
     fees = lake.read(spark, "silver/fee_list")
+    # optional tables: a delivery without them has nobody registered / no deaths known
+    opsp = lake.read(spark, "silver/opsp_reg") if lake.exists("silver/opsp_reg") else None
+    death = lake.read(spark, "silver/psn_death") if lake.exists("silver/psn_death") else None
     f = settings.features
     out = {
-        "gold/features_psn": psn_features(psn, visits, fees, as_of, f.window_days, f.readmit_days),
+        "gold/features_psn": psn_features(
+            psn, visits, fees, as_of, f.window_days, f.readmit_days, opsp_reg=opsp, psn_death=death
+        ),
         "gold/features_fixmedins": fixmedins_features(fix, psn, visits, fees, as_of, f.window_days),
     }
     counts = {}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from features.fixmedins import FIXMEDINS_FEATURES
+from features.fixmedins import FIXMEDINS_FEATURES, PEERS
 from features.psn import PSN_FEATURES
 
 
@@ -38,7 +38,7 @@ ENTITIES = {
         "fixmedins_code",
         tuple(FIXMEDINS_FEATURES),
         "fix_blng_admdvs",
-        ("fixmedins_type", "hosp_lv"),
+        PEERS,
         "fundwatch_fixmedins",
     ),
 }

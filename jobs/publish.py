@@ -18,11 +18,10 @@ from jobs.lake import Lake
 from jobs.privacy import mask_certno, mask_name
 from jobs.score import SCORES, read_features
 from jobs.settings import Settings
-from models.rules import RULES
+from models.rules import RULE_BY_ID
 
 log = logging.getLogger(__name__)
 CLUES = "gold/clues"
-RULE_BY_ID = {r.rule_id: r for r in RULES}
 
 EXPORT_COLUMNS = {  # column → Chinese header
     "clue_id": "线索编号",
@@ -151,7 +150,13 @@ def run(spark, settings: Settings, as_of: dt.date) -> dict[str, int]:
             clue_id(entity.entity_type, e, r) for e, r in zip(pdf.entity_id, pdf.rules, strict=True)
         ]
         pdf["entity_type_zh"] = entity.label
-        pdf["setl_ids"] = [list(s) if s is not None else [] for s in pdf.setl_ids]
+        # the settlements behind the hard evidence first, then the stays and the largest payments
+        pdf["setl_ids"] = [
+            list(dict.fromkeys([*(ev if ev is not None else []), *(s if s is not None else [])]))[
+                : settings.publish.max_setl_ids
+            ]
+            for ev, s in zip(pdf.evidence_setl_ids, pdf.setl_ids, strict=True)
+        ]
         pdf["n_setl"] = pdf.n_setl_all.fillna(0).astype(int)
         pdf["fund_amount"] = pdf.fund_amount.fillna(0.0).round(2)
         frames.append(pdf)

@@ -22,7 +22,7 @@ def read_features(spark, lake: Lake, entity: Entity, as_of: dt.date):
     return df
 
 
-def score_entities(spark, features, entity: Entity, model):
+def score_entities(spark, features, entity: Entity, model, rule_overrides=None):
     """entity_id, model_score, rule_score, rules_fired, risk_score for every row of ``features``.
 
     The model is broadcast once and applied per partition; nothing is collected to the driver.
@@ -37,7 +37,7 @@ def score_entities(spark, features, entity: Entity, model):
         yield from score_batches(batches, bmodel.value, cols, key)
 
     scored = features.select(key, *cols).mapInPandas(_score, "entity_id string, model_score double")
-    ruled = apply_rules(features, entity.entity_type).select(
+    ruled = apply_rules(features, entity.entity_type, rule_overrides).select(
         F.col(key).alias("entity_id"), "rules_fired", "rule_score"
     )
     # Rules carry hard evidence and come first; the model orders entities within and finds what no rule names.
@@ -86,7 +86,7 @@ def run(spark, settings: Settings, as_of: dt.date) -> dict[str, int]:
     for entity in ENTITIES.values():
         model, version = load_champion(settings, entity)
         feats = read_features(spark, lake, entity, as_of)
-        scored = score_entities(spark, feats, entity, model)
+        scored = score_entities(spark, feats, entity, model, settings.rules)
         ctx = feats.select(
             F.col(entity.key).alias("entity_id"), F.col(entity.admdvs).alias("admdvs"), "fund_pay_total"
         )

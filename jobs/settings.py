@@ -49,6 +49,8 @@ class Settings:
     model: ModelSettings = field(default_factory=ModelSettings)
     publish: PublishSettings = field(default_factory=PublishSettings)
     spark: SparkSettings = field(default_factory=SparkSettings)
+    # rule thresholds overriding the defaults in models/rules.py: {"P02": {"min_split": 2}}
+    rules: dict[str, dict[str, float]] = field(default_factory=dict)
 
     @property
     def mlflow_uri(self) -> str:
@@ -60,6 +62,8 @@ class Settings:
             value = getattr(self, f.name)
             if hasattr(value, "__dataclass_fields__"):
                 out.update({f"{f.name}.{k.name}": getattr(value, k.name) for k in fields(value)})
+        for rid, values in sorted(self.rules.items()):
+            out.update({f"rules.{rid}.{k}": v for k, v in sorted(values.items())})
         return out
 
 
@@ -71,6 +75,11 @@ def _merge(base, data: dict):
         cur = getattr(base, f.name)
         if hasattr(cur, "__dataclass_fields__"):
             updates[f.name] = _merge(cur, data[f.name])
+        elif isinstance(cur, dict):  # rule thresholds: merged per rule
+            merged = {k: dict(v) for k, v in cur.items()}
+            for rid, values in data[f.name].items():
+                merged.setdefault(rid, {}).update({k: float(x) for k, x in values.items()})
+            updates[f.name] = merged
         else:
             updates[f.name] = type(cur)(data[f.name]) if not isinstance(cur, Path) else Path(data[f.name])
     return replace(base, **updates)
@@ -89,4 +98,7 @@ def load_settings(config: str | Path | None = None, lake: str | Path | None = No
     settings = _merge(settings, env)
     if lake:
         settings = replace(settings, lake=Path(lake))
+    from models.rules import check_overrides
+
+    check_overrides(settings.rules)
     return settings

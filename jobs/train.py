@@ -19,7 +19,9 @@ from models.iforest import fit, model_matrix, r_precision
 log = logging.getLogger(__name__)
 
 
-def evaluate(spark, feats, entity: Entity, model, labels: pd.DataFrame) -> dict[str, float]:
+def evaluate(
+    spark, feats, entity: Entity, model, labels: pd.DataFrame, rule_overrides=None
+) -> dict[str, float]:
     """Ranking quality against injected labels (generator data only; labels never reach the model)."""
     from pyspark.sql import functions as F
 
@@ -28,7 +30,7 @@ def evaluate(spark, feats, entity: Entity, model, labels: pd.DataFrame) -> dict[
     r = len(positives)
     if r == 0:
         return {}
-    scored = score_entities(spark, feats, entity, model)
+    scored = score_entities(spark, feats, entity, model, rule_overrides)
     top = [
         row.entity_id
         for row in scored.orderBy(F.col("risk_score").desc()).select("entity_id").limit(r).collect()
@@ -83,7 +85,7 @@ def run(
             model = fit(pdf, entity.features, m.n_estimators, m.max_samples, m.random_state)
             mlflow.log_metrics({"training_rows": float(len(pdf)), "entities": float(n)})
             if labels is not None:
-                metrics = evaluate(spark, feats, entity, model, labels)
+                metrics = evaluate(spark, feats, entity, model, labels, settings.rules)
                 mlflow.log_metrics(metrics)
                 out[entity.entity_type] = metrics
             x = model_matrix(pdf.head(5), entity.features)

@@ -2,146 +2,16 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 
 import pytest
 
 from features.fixmedins import fixmedins_features
 from features.psn import psn_features
-from features.visits import net_visits
 from models.rules import apply_rules
+from tests.world import AS_OF, FIX, World
 
 pytestmark = pytest.mark.spark
-
-AS_OF = dt.date(2025, 12, 31)
-MDTRT = (
-    "mdtrt_id string, psn_no string, fixmedins_code string, med_type string, begntime timestamp, "
-    "endtime timestamp, dise_codg string, dise_name string, adm_dept_codg string, atddr_no string"
-)
-SETL = (
-    "setl_id string, mdtrt_id string, psn_no string, fixmedins_code string, med_type string, setl_time timestamp, "
-    "medfee_sumamt decimal(18,2), fulamt_ownpay_amt decimal(18,2), hifp_pay decimal(18,2), "
-    "fund_pay_sumamt decimal(18,2), acct_pay decimal(18,2), psn_cash_pay decimal(18,2), insutype string, "
-    "refd_setl_flag string"
-)
-FEE = (
-    "feedetl_sn string, mdtrt_id string, setl_id string, fee_ocur_time timestamp, med_list_codg string, "
-    "hilist_name string, med_chrgitm_type string, chrgitm_lv string, cnt decimal(18,2), pric decimal(18,2), "
-    "det_item_fee_sumamt decimal(18,2), prd_days int, used_frqu_dscr string, bilg_dr_codg string"
-)
-PSN = (
-    "psn_no string, certno string, psn_name string, gend string, brdy date, insutype string, psn_type string, "
-    "psn_idet_type string, insuplc_admdvs string, live_addr string"
-)
-FIX = "fixmedins_code string, fixmedins_name string, fixmedins_type string, hosp_lv string, ownership string, fix_blng_admdvs string"
-
-
-def _d(day: int, hour: int = 9) -> dt.datetime:
-    return dt.datetime(2025, 1, 1, hour) + dt.timedelta(days=day)
-
-
-class World:
-    """Builds tiny contract tables: stays, outpatient visits and drug purchases."""
-
-    def __init__(self):
-        self.mdtrt, self.setl, self.fee = [], [], []
-        self.persons = {}
-
-    def person(self, psn_no, birth_year=1950, idet=None):
-        self.persons[psn_no] = (
-            psn_no,
-            "110101195001011234",
-            "某",
-            "1",
-            dt.date(birth_year, 1, 1),
-            "390",
-            None,
-            idet,
-            "130322",
-            None,
-        )
-
-    def visit(
-        self,
-        psn_no,
-        inst,
-        med_type,
-        day,
-        los=0,
-        amount=1000.0,
-        dx="J18.900",
-        refund=False,
-        drug=None,
-        prd_days=None,
-    ):
-        mid = f"M{len(self.mdtrt)}"
-        self.person(psn_no) if psn_no not in self.persons else None
-        begn, end = _d(day), _d(day + los, 10)
-        self.mdtrt.append((mid, psn_no, inst, med_type, begn, end, dx, None, None, None))
-        a = Decimal(str(amount))
-        self.setl.append(
-            (
-                f"S{mid}",
-                mid,
-                psn_no,
-                inst,
-                med_type,
-                end,
-                a,
-                Decimal(0),
-                a * Decimal("0.7"),
-                a * Decimal("0.7"),
-                Decimal(0),
-                a * Decimal("0.3"),
-                "390",
-                "0",
-            )
-        )
-        if refund:
-            self.setl.append(
-                (
-                    f"R{mid}",
-                    mid,
-                    psn_no,
-                    inst,
-                    med_type,
-                    end,
-                    -a,
-                    Decimal(0),
-                    -a * Decimal("0.7"),
-                    -a * Decimal("0.7"),
-                    Decimal(0),
-                    -a * Decimal("0.3"),
-                    "390",
-                    "1",
-                )
-            )
-        if drug:
-            self.fee.append(
-                (
-                    f"F{mid}",
-                    mid,
-                    f"S{mid}",
-                    begn,
-                    drug,
-                    None,
-                    "09",
-                    "甲",
-                    Decimal(30),
-                    Decimal(1),
-                    a,
-                    prd_days,
-                    "qd",
-                    None,
-                )
-            )
-
-    def frames(self, spark):
-        visits = net_visits(spark.createDataFrame(self.mdtrt, MDTRT), spark.createDataFrame(self.setl, SETL))
-        fee = spark.createDataFrame(self.fee, FEE)
-        psn = spark.createDataFrame(list(self.persons.values()), PSN)
-        return psn, visits, fee
 
 
 def _psn(spark, world):

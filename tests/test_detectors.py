@@ -1,0 +1,162 @@
+"""The playbook's detectors on one tiny world: each pattern fires on the person or institution built
+for it, and stays quiet on the normal-care look-alike beside it (features computed once per module)."""
+
+from __future__ import annotations
+
+import pytest
+
+from features.fixmedins import fixmedins_features
+from features.psn import psn_features
+from models.rules import RULES, apply_rules
+from tests.world import AS_OF, World
+
+pytestmark = pytest.mark.spark
+
+
+def _world() -> World:
+    w = World()
+    # P02 分解住院: discharged on day 60, back at the same hospital for the same diagnosis on day 63
+    w.visit("SPLIT", "H1", "21", 50, los=10, dx="I63.900")
+    w.visit("SPLIT", "H1", "21", 63, los=8, dx="I63.902")
+    w.visit("XFER", "H1", "21", 50, los=10, dx="I63.900")  # readmitted elsewhere for something else
+    w.visit("XFER", "H2", "21", 63, los=8, dx="K80.100")
+    w.visit("CHEMO", "H1", "21", 10, los=5, dx="C34.900")  # planned chemotherapy cycles
+    w.visit("CHEMO", "H1", "21", 25, los=5, dx="C34.900")
+    # P05 重叠住院: in two hospitals at once; a same-day transfer is not an overlap
+    w.visit("TWICE", "H1", "21", 100, los=10, dx="J18.900")
+    w.visit("TWICE", "H2", "21", 105, los=7, dx="I63.800")
+    w.visit("TRANSFER", "H1", "21", 100, los=5, dx="I21.900")
+    w.visit("TRANSFER", "H2", "21", 105, los=9, dx="I21.900")
+    # P06 挂床: an outpatient visit and a pharmacy purchase while lying in hospital
+    w.visit("AWAY", "H1", "21", 200, los=10, dx="M51.202")
+    w.visit("AWAY", "H3", "11", 203)
+    w.visit("AWAY", "PH1", "41", 206, amount=80)
+    w.visit("EDGES", "H1", "21", 200, los=10, dx="M51.202")  # visits on admission and discharge day only
+    w.visit("EDGES", "H3", "11", 200)
+    w.visit("EDGES", "PH1", "41", 210, amount=80)
+    # P07 慢特病超范围: registered for hypertension, buys insulin under the chronic benefit
+    w.register("OPSPX", "I10.x00")
+    w.register("OPSPOK", "E11.900")
+    for k in range(3):
+        w.visit("OPSPX", "H3", "14", 30 + 30 * k, amount=2850, drug="XA10AEG001", prd_days=30)
+        w.visit("OPSPOK", "H3", "14", 30 + 30 * k, amount=2850, drug="XA10AEG001", prd_days=30)
+    # P08 退费套现: purchases refunded in full; an ordinary correction is refunded and settled again
+    for k in range(4):
+        w.visit("CASHOUT", "PH2", "41", 40 + 9 * k, amount=600, refund=True)
+    w.visit("CORRECTED", "PH2", "41", 40, amount=600, refund=True, resettle=True)
+    w.visit("CORRECTED", "PH2", "41", 80, amount=600, refund=True, resettle=True)
+    w.visit("CORRECTED", "PH2", "41", 120, amount=600, refund=True, resettle=True)
+    # P09 死亡后结算
+    w.death("GHOST", 100)
+    w.visit("GHOST", "PH1", "41", 90, amount=100)
+    w.visit("GHOST", "PH1", "41", 150, amount=300)
+    w.death("DIED", 300)
+    w.visit("DIED", "H1", "21", 280, los=12, dx="J44.100")
+    # P10 诊断与性别/年龄不符: a man's delivery, a woman's prostate; a mother's delivery is fine
+    w.person("MAN", gend="1", birth_year=1980)
+    w.visit("MAN", "H1", "21", 150, los=3, dx="O80.000")
+    w.person("WOMAN", gend="2", birth_year=1950)
+    w.visit("WOMAN", "H1", "21", 150, los=6, dx="N40.x00")
+    w.person("MOTHER", gend="2", birth_year=1995)
+    w.visit("MOTHER", "H1", "21", 150, los=3, dx="O80.000")
+    # institutions: three peer clinics-level hospitals in one city
+    for code in ("PEER1", "PEER2", "DEAR", "ADMIT"):
+        w.inst(code, level="11")
+    for k in range(25):
+        for code in ("PEER1", "PEER2"):
+            w.visit(f"{code}-{k}", code, "21", 3 + 13 * k, los=4 + k % 5, amount=1800 + 97 * k)
+        # F03: the same kind of stays billed at three times the peers' cost
+        w.visit(f"DEAR-{k}", "DEAR", "21", 3 + 13 * k, los=4 + k % 5, amount=3 * (1800 + 97 * k))
+    for k in range(120):  # peers and DEAR see outpatients too
+        for code in ("PEER1", "PEER2", "DEAR"):
+            w.visit(f"OP{k % 40}", code, "11", k * 3 % 360, amount=150 + k)
+    # F05: ADMIT turns most of its patients into inpatients
+    for k in range(35):
+        w.visit(f"ADM-{k}", "ADMIT", "21", 5 + 10 * k, los=5 + k % 4, amount=1900 + 83 * k)
+    for k in range(10):
+        w.visit(f"ADM-{k}", "ADMIT", "11", 2 + 10 * k, amount=160 + k)
+    # F04: at SWIPE, 6 different cards buy the same drug for the same amount within an hour, twice
+    for g, d in enumerate((60, 140)):
+        for k in range(6):
+            w.visit(
+                f"CARD{g}{k}", "SWIPE", "41", d, amount=475, drug="XA10AEG001", prd_days=30, hour=14, minute=k
+            )
+    for k in range(12):  # an ordinary pharmacy: different drugs, amounts, hours
+        w.visit(f"BUY{k}", "PHOK", "41", 60, amount=30 + 7 * k, drug="XR05CAA001", prd_days=5, hour=8 + k % 9)
+    return w
+
+
+@pytest.fixture(scope="module")
+def playbook(spark):
+    w = _world()
+    psn, visits, fee = w.frames(spark)
+    opsp, death = w.optional(spark)
+    pf = psn_features(psn, visits, fee, AS_OF, opsp_reg=opsp, psn_death=death).cache()
+    ff = fixmedins_features(w.institutions(spark), psn, visits, fee, AS_OF).cache()
+    yield pf, ff, w
+    pf.unpersist()
+    ff.unpersist()
+
+
+def _fired(features, entity_type, key, overrides=None):
+    return {r[key]: r for r in apply_rules(features, entity_type, overrides).collect()}
+
+
+def test_person_detectors_fire_on_their_pattern_and_not_on_normal_care(playbook):
+    got = _fired(playbook[0], "psn", "psn_no")
+    expect = {  # person → (feature, value, rule)
+        "SPLIT": ("n_split_adm", 1, "P02"),
+        "TWICE": ("n_overlap_stays", 2, "P05"),
+        "AWAY": ("n_visits_in_stay", 2, "P06"),
+        "OPSPX": ("n_opsp_mismatch", 3, "P07"),
+        "CASHOUT": ("n_refunded", 4, "P08"),
+        "GHOST": ("n_after_death", 1, "P09"),
+        "MAN": ("n_dx_inconsistent", 1, "P10"),
+        "WOMAN": ("n_dx_inconsistent", 1, "P10"),
+    }
+    for who, (feature, value, rule) in expect.items():
+        assert got[who][feature] == value, (who, feature, got[who][feature])
+        assert rule in got[who].rules_fired, (who, got[who].rules_fired)
+        assert got[who].evidence_setl_ids, who  # the verifier gets the settlements behind it
+    for who in ("XFER", "CHEMO", "TRANSFER", "EDGES", "OPSPOK", "CORRECTED", "DIED", "MOTHER"):
+        assert got[who].rules_fired == [], (who, got[who].rules_fired)
+        assert got[who].evidence_setl_ids == [], who
+    # the readmission count still sees the transfer and the chemotherapy, for the model
+    assert got["CHEMO"].n_readmit_15d == 1 and got["CHEMO"].n_split_adm == 0
+    # evidence is exactly the settlement after death, not the one before it
+    assert got["GHOST"].evidence_setl_ids == [f"S{_visit_id(playbook[2], 'GHOST', 150)}"]
+
+
+def _visit_id(world: World, psn_no: str, on_day: int) -> str:
+    from tests.world import day
+
+    return next(r[0] for r in world.mdtrt if r[1] == psn_no and r[4].date() == day(on_day))
+
+
+def test_institution_detectors_compare_with_peers(playbook):
+    got = _fired(playbook[1], "fixmedins", "fixmedins_code")
+    assert got["DEAR"].cost_per_stay_peer >= 2.5 and "F03" in got["DEAR"].rules_fired
+    assert got["ADMIT"].adm_rate_peer >= 2 and "F05" in got["ADMIT"].rules_fired
+    assert got["SWIPE"].swipe_groups == 2 and "F04" in got["SWIPE"].rules_fired
+    assert len(got["SWIPE"].evidence_setl_ids) == 12
+    for code in ("PEER1", "PEER2", "PHOK"):
+        assert got[code].rules_fired == [], (code, got[code].rules_fired)
+    assert got["PHOK"].swipe_groups == 0
+    assert 0.9 <= got["PEER1"].cost_per_stay_peer <= 1.1
+
+
+def test_thresholds_come_from_configuration(playbook):
+    strict = _fired(playbook[0], "psn", "psn_no", {"P02": {"min_split": 2}, "P10": {"min_inconsistent": 2}})
+    assert "P02" not in strict["SPLIT"].rules_fired and "P10" not in strict["MAN"].rules_fired
+    assert "P05" in strict["TWICE"].rules_fired  # the others keep their defaults
+    with pytest.raises(ValueError, match="min_splits"):
+        apply_rules(playbook[0], "psn", {"P02": {"min_splits": 2}})
+    with pytest.raises(ValueError, match="P99"):
+        apply_rules(playbook[0], "psn", {"P99": {"x": 1}})
+
+
+def test_every_rule_reads_features_that_exist(playbook):
+    cols = {"psn": set(playbook[0].columns), "fixmedins": set(playbook[1].columns)}
+    for rule in RULES:
+        for f in rule.evidence:
+            assert f in cols[rule.entity_type], (rule.rule_id, f)
