@@ -120,26 +120,26 @@ def duckdb_reference(landing: Path) -> dict:
     return {"seconds": round(time.time() - t0, 2), "persons": persons, "institutions": insts}
 
 
-def bench_size(persons: int, work: Path) -> dict:
+def cached_landing(persons: int, seed: int = 7) -> Path:
+    """The synthetic landing for ``persons`` under bench/cache, regenerated when the generator changed."""
+    from jobs.generate import is_current
+
     landing = CACHE / f"landing_{persons}"
-    if not (landing / "labels.csv").exists():
+    if not is_current(landing, persons, seed):
         shutil.rmtree(landing, ignore_errors=True)
         t0 = time.time()
         subprocess.run(
-            [
-                str(ROOT / ".venv" / "bin" / "fundwatch"),
-                "generate",
-                "--out",
-                str(landing),
-                "--persons",
-                str(persons),
-                "--seed",
-                "7",
-            ],
+            [str(ROOT / ".venv" / "bin" / "fundwatch"), "generate", "--out", str(landing),
+             "--persons", str(persons), "--seed", str(seed)],
             check=True,
             cwd=ROOT,
-        )
+        )  # fmt: skip
         print(f"generated {persons} persons in {time.time() - t0:.0f}s", flush=True)
+    return landing
+
+
+def bench_size(persons: int, work: Path) -> dict:
+    landing = cached_landing(persons)
     rows = landing_rows(landing)
     lake = work / f"lake_{persons}"
     shutil.rmtree(lake, ignore_errors=True)

@@ -65,6 +65,8 @@ def _parser() -> argparse.ArgumentParser:
         "--retrain", action="store_true", help="train and promote new models even if a champion exists"
     )
     sub.add_parser("expectations", help="regenerate expectations/*.json from the contract")
+    d = sub.add_parser("detectors", help="write the detector catalogue (docs/detectors.md) from the rules")
+    d.add_argument("--out", type=Path, help="file to write (default: print)")
     return p
 
 
@@ -110,6 +112,16 @@ def main(argv: list[str] | None = None) -> int:
 
         for path in write_suites():
             print(path)
+        return 0
+    if args.cmd == "detectors":
+        from models.catalogue import render
+
+        text = render()
+        if args.out:
+            args.out.write_text(text, encoding="utf-8")
+            print(args.out)
+        else:
+            print(text)
         return 0
     if args.cmd == "generate":
         from jobs.generate import generate

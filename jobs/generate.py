@@ -12,6 +12,7 @@ Everything is vectorized with numpy so that a 1,000,000-person prefecture takes 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 from dataclasses import dataclass
 from pathlib import Path
@@ -155,6 +156,8 @@ class Generator:
         self.visits: list[pd.DataFrame] = []
         self.labels: list[tuple[str, str, str]] = []
         self.visit_ids = _Ids("MD")
+        self._tag = ""  # which injected pattern the visits being added belong to ("" = normal care)
+        self.deaths: list[tuple[str, np.datetime64]] = []
 
     # -- people and places -------------------------------------------------------------------------
     def persons(self) -> pd.DataFrame:
@@ -302,6 +305,7 @@ class Generator:
                     "fulamt_ownpay_amt": ownpay,
                     "hifp_pay": hifp,
                     "los": np.asarray(los_days),
+                    "_tag": self._tag,
                 }
             )
         )
@@ -461,7 +465,8 @@ class Generator:
         return regs
 
     # -- fraud -------------------------------------------------------------------------------------
-    def inject(self, psn: pd.DataFrame, inst: pd.DataFrame, excluded: set[str]) -> None:
+    def inject(self, psn: pd.DataFrame, inst: pd.DataFrame, excluded: set[str]) -> set[int]:
+        """The first patterns: frequent admissions, co-admitted groups, template amounts, heavy refills."""
         rng, days = self.rng, self.cfg.days
         n = len(psn)
         age = psn._age.to_numpy()
@@ -476,6 +481,7 @@ class Generator:
             return sel
 
         # 1. frequent admissions for mild conditions (住院频次高), at one or two institutions
+        self._tag = "frequent_admission"
         freq = take(elderly, max(3, int(n * 0.004)))
         for i in freq:
             k = rng.integers(5, 11)
@@ -496,6 +502,7 @@ class Generator:
             )
             self.labels.append(("psn", psn.psn_no.iat[i], "frequent_admission"))
         # 2. institutions admitting recruited groups on a few dates (虚假/诱导住院, 同进同出)
+        self._tag = "co_admission"
         n_clustered = max(1, int(round(len(hosp) * 0.05)))
         clustered = hosp.sample(n_clustered, random_state=int(rng.integers(1 << 30)))
         for _, h in clustered.iterrows():
@@ -538,9 +545,11 @@ class Generator:
         rest = hosp[~hosp.fixmedins_code.isin(clustered.fixmedins_code)]
         templated = rest.sample(max(1, int(round(len(rest) * 0.04))), random_state=int(rng.integers(1 << 30)))
         self._templated = set(templated.fixmedins_code)
+        self._clustered = set(clustered.fixmedins_code)
         for code in templated.fixmedins_code:
             self.labels.append(("fixmedins", code, "similar_amounts"))
         # 4. heavy prescription volume: refills of a 30-day supply every 7-12 days (超量开药/倒卖药品)
+        self._tag = "heavy_prescription"
         heavy = take(np.flatnonzero(age >= 30), max(3, int(n * 0.004)))
         pharm = inst[inst.fixmedins_type == "2"]
         for i in heavy:
@@ -562,6 +571,167 @@ class Generator:
                 CHRONIC[drug][1],
             )
             self.labels.append(("psn", psn.psn_no.iat[i], "heavy_prescription"))
+        self._tag = ""
+        return used
+
+    def inject_playbook(
+        self, psn: pd.DataFrame, inst: pd.DataFrame, regs: pd.DataFrame, used: set[int]
+    ) -> None:
+        """The rest of the playbook (issue #3): each pattern inside normal amounts and stays, labelled."""
+        rng, days, n = self.rng, self.cfg.days, len(psn)
+        age, county = psn._age.to_numpy(), psn.insuplc_admdvs.to_numpy()
+        hosp = inst[(inst.fixmedins_type == "1") & inst.hosp_lv.isin(["02", "05", "06", "08", "11"])]
+        pharm = inst[inst.fixmedins_type == "2"]
+        acute = [INPATIENT_DX.index(d) for d in INPATIENT_DX if d[2] in ("acute", "serious") and not d[6]]
+
+        def take(pool, share):
+            pool = np.setdiff1d(np.asarray(pool, dtype=int), np.fromiter(used, int, len(used)))
+            sel = rng.choice(pool, min(max(3, int(n * share)), len(pool)), replace=False)
+            used.update(sel.tolist())
+            return sel
+
+        def local(pool: pd.DataFrame, i: int) -> np.ndarray:
+            codes = pool[pool.fix_blng_admdvs == county[i]].fixmedins_code.to_numpy()
+            return codes if len(codes) else pool.fixmedins_code.to_numpy()
+
+        def label(idx, fraud_type):
+            self.labels.extend(("psn", psn.psn_no.iat[i], fraud_type) for i in idx)
+
+        lv_of = inst.set_index("fixmedins_code").hosp_lv
+        adults = np.flatnonzero(age >= 30)
+        # 分解住院: one stay billed as two or three, re-admitted 1-6 days after discharge, same place and diagnosis
+        self._tag = "split_admission"
+        for i in (idx := take(adults, 0.003)):
+            parts = int(rng.integers(2, 4))
+            h = rng.choice(local(hosp, i))
+            los = rng.integers(4, 9, parts)
+            gaps = rng.integers(1, 7, parts)
+            start = int(rng.integers(0, days - 60))
+            day = start + np.concatenate([[0], np.cumsum(los[:-1] + gaps[:-1])])
+            self._stays(psn, inst, np.full(parts, i), day, dx=np.full(parts, rng.choice(acute)),
+                        levels=np.full(parts, lv_of[h]), los=los, insts=np.full(parts, h))  # fmt: skip
+        label(idx, "split_admission")
+        # 冒名顶替: the person's card used for a stay elsewhere while the person is in hospital
+        self._tag = "identity_borrowing"
+        for i in (idx := take(adults, 0.0015)):
+            a, b = rng.choice(local(hosp, i), 2, replace=len(local(hosp, i)) < 2)
+            if a == b:
+                b = rng.choice(hosp.fixmedins_code.to_numpy()[hosp.fixmedins_code.to_numpy() != a])
+            start = int(rng.integers(0, days - 40))
+            self._stays(psn, inst, np.array([i, i]), np.array([start, start + int(rng.integers(1, 5))]),
+                        levels=lv_of[[a, b]].to_numpy(), los=rng.integers(6, 12, 2), insts=np.array([a, b]))  # fmt: skip
+        label(idx, "identity_borrowing")
+        # 挂床: in hospital on paper, meanwhile buying at a pharmacy or seen in an outpatient clinic
+        for i in (idx := take(np.flatnonzero(age >= 45), 0.0015)):
+            self._tag = "bed_blocking"
+            los = int(rng.integers(10, 16))
+            start = int(rng.integers(0, days - 30))
+            h = rng.choice(local(hosp, i))
+            self._stays(psn, inst, np.array([i]), np.array([start]), dx=np.array([rng.choice(acute)]),
+                        levels=np.array([lv_of[h]]), los=np.array([los]), insts=np.array([h]))  # fmt: skip
+            k = int(rng.integers(2, 5))
+            self._add_visits(np.full(k, psn.psn_no.iat[i]), rng.choice(local(pharm, i), k), "41",
+                             self.t0 + (start + rng.choice(np.arange(1, los), k)).astype("timedelta64[D]"),
+                             np.zeros(k, int), rng.lognormal(4.0, 0.5, k), 0.5, None, None)  # fmt: skip
+        label(idx, "bed_blocking")
+        # 慢特病超范围: registered for one chronic disease, buying another disease's drug under the benefit
+        self._tag = "opsp_misuse"
+        registered = np.flatnonzero(psn.psn_no.isin(regs.psn_no).to_numpy())
+        reg_dx = regs.drop_duplicates("psn_no").set_index("psn_no").opsp_dise_code
+        for i in (idx := take(registered, 0.0015)):
+            own = reg_dx[psn.psn_no.iat[i]]
+            other = [c for c in CHRONIC if c[0] != own]
+            k = int(rng.integers(3, 8))
+            j = int(rng.integers(0, len(other)))
+            self._add_visits(np.full(k, psn.psn_no.iat[i]), rng.choice(local(hosp, i), k), "14",
+                             self.t0 + np.sort(rng.integers(0, days, k)).astype("timedelta64[D]"),
+                             np.zeros(k, int), other[j][2][0][2] * 30 * rng.uniform(1.0, 1.6, k) + 15, 0.65,
+                             other[j][0], other[j][1])  # fmt: skip
+        label(idx, "opsp_misuse")
+        # 购药后退费套现: purchases refunded in full a day or two later (settle() writes the refunds)
+        self._tag = "refund_cashout"
+        for i in (idx := take(adults, 0.0015)):
+            k = int(rng.integers(4, 9))
+            self._add_visits(np.full(k, psn.psn_no.iat[i]), rng.choice(local(pharm, i), k), "41",
+                             self.t0 + np.sort(rng.integers(0, days, k)).astype("timedelta64[D]"),
+                             np.zeros(k, int), rng.uniform(300, 900, k), 0.6, None, None)  # fmt: skip
+        label(idx, "refund_cashout")
+        # 冒用已故人员身份: the card keeps buying after its holder died (psn_death)
+        self._tag = "after_death"
+        for i in (idx := take(np.flatnonzero(age >= 60), 0.0008)):
+            died = int(rng.integers(20, days - 90))
+            self.deaths.append((psn.psn_no.iat[i], self.t0 + np.timedelta64(died, "D")))
+            k = int(rng.integers(2, 6))
+            self._add_visits(np.full(k, psn.psn_no.iat[i]), rng.choice(local(pharm, i), k), "41",
+                             self.t0 + (died + np.sort(rng.integers(5, days - died, k))).astype("timedelta64[D]"),
+                             np.zeros(k, int), rng.lognormal(5.0, 0.4, k), 0.6, None, None)  # fmt: skip
+        label(idx, "after_death")
+        # 诊断与性别不符: a delivery billed on a man's card, a prostate stay on a woman's
+        self._tag = "dx_inconsistent"
+        gend = psn.gend.to_numpy()
+        dx_of = {"1": INPATIENT_DX.index(next(d for d in INPATIENT_DX if d[0].startswith("O80"))),
+                 "2": INPATIENT_DX.index(next(d for d in INPATIENT_DX if d[0].startswith("N40")))}  # fmt: skip
+        for i in (idx := take(np.flatnonzero((age >= 20) & (age < 50)), 0.0008)):
+            h = rng.choice(local(hosp, i))
+            self._stays(psn, inst, np.array([i]), rng.integers(0, days - 20, 1), dx=np.array([dx_of[gend[i]]]),
+                        levels=np.array([lv_of[h]]), insts=np.array([h]))  # fmt: skip
+        label(idx, "dx_inconsistent")
+        self._inject_institutions(psn, inst)
+        # normal deaths: about 0.8% a year; their visits after death are removed in run()
+        for i in take(np.flatnonzero(age >= 65), 0.008):
+            self.deaths.append(
+                (psn.psn_no.iat[i], self.t0 + np.timedelta64(int(rng.integers(30, days)), "D"))
+            )
+        self._tag = ""
+
+    def _inject_institutions(self, psn: pd.DataFrame, inst: pd.DataFrame) -> None:
+        """Overcharging, induced admissions and pharmacy card swiping, at institutions not yet injected."""
+        rng, days = self.rng, self.cfg.days
+        taken = self._clustered | self._templated
+        hosp = inst[
+            (inst.fixmedins_type == "1")
+            & inst.hosp_lv.isin(["06", "08", "11"])
+            & ~inst.fixmedins_code.isin(taken)
+        ]
+
+        def pick(pool: pd.DataFrame, share: float) -> pd.DataFrame:
+            k = min(len(pool), max(1, int(round(len(pool) * share))))
+            return pool.sample(k, random_state=int(rng.integers(1 << 30)))
+
+        # 超标准收费/过度诊疗: every stay billed at 2.2-3x (settle() applies it)
+        over = pick(hosp, 0.03)
+        self._overcharging = set(over.fixmedins_code)
+        self.labels.extend(("fixmedins", c, "overcharging") for c in over.fixmedins_code)
+        # 诱导住院/门诊转住院: outpatients of the county admitted for mild conditions, tripling its stays
+        self._tag = "induced_admission"
+        visits = pd.concat(self.visits, ignore_index=True)
+        stays = visits[visits.med_type == "21"].fixmedins_code.value_counts()
+        induced = pick(hosp[~hosp.fixmedins_code.isin(self._overcharging)], 0.03)
+        mild = [INPATIENT_DX.index(d) for d in MILD_DX]
+        for _, h in induced.iterrows():
+            k = max(30, 2 * int(stays.get(h.fixmedins_code, 0)))
+            people = np.flatnonzero(
+                (psn.insuplc_admdvs.to_numpy() == h.fix_blng_admdvs) & (psn._age.to_numpy() >= 18)
+            )
+            idx = rng.choice(people, k)
+            self._stays(psn, inst, idx, rng.integers(0, days - 15, k), dx=rng.choice(mild, k),
+                        levels=np.full(k, h.hosp_lv), insts=np.full(k, h.fixmedins_code))  # fmt: skip
+            self.labels.append(("fixmedins", h.fixmedins_code, "induced_admission"))
+        # 药店空刷/倒卖药品: on a few days, a batch of different cards buys the same drug for the same amount
+        self._tag = "card_swiping"
+        for _, ph in pick(inst[inst.fixmedins_type == "2"], 0.03).iterrows():
+            people = np.flatnonzero(
+                (psn.insuplc_admdvs.to_numpy() == ph.fix_blng_admdvs) & (psn._age.to_numpy() >= 18)
+            )
+            drug = CHRONIC[int(rng.integers(0, len(CHRONIC)))]
+            amount = round(drug[2][0][2] * 30 * rng.uniform(2, 4), 0)  # a multiple of the pack price
+            for day in rng.choice(days, int(rng.integers(4, 9)), replace=False):
+                k = int(rng.integers(6, 13))
+                self._add_visits(psn.psn_no.to_numpy()[rng.choice(people, k, replace=False)], np.full(k, ph.fixmedins_code), "41",
+                                 np.full(k, self.t0 + np.timedelta64(int(day), "D")), np.zeros(k, int),
+                                 np.full(k, amount), 0.6, drug[0], drug[1], hour=np.full(k, int(rng.integers(9, 18))))  # fmt: skip
+            self.labels.append(("fixmedins", ph.fixmedins_code, "card_swiping"))
+        self._tag = ""
 
     # -- settlements and fee lines -----------------------------------------------------------------
     def settle(self, visits: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -574,6 +744,13 @@ class Generator:
             visits.loc[templ, "medfee_sumamt"] = _amount(amt)
             visits.loc[templ, "fulamt_ownpay_amt"] = 0.0
             visits.loc[templ, "hifp_pay"] = _amount(amt * 0.75)
+        over = visits.fixmedins_code.isin(self._overcharging).to_numpy() & (
+            visits.med_type.to_numpy() == "21"
+        )
+        if over.any():  # overcharging institutions bill every stay at 2.2-3x
+            factor = rng.uniform(2.2, 3.0, over.sum())
+            for c in ("medfee_sumamt", "fulamt_ownpay_amt", "hifp_pay"):
+                visits.loc[over, c] = _amount(visits.loc[over, c] * factor)
         setl_time = visits.endtime.to_numpy() + rng.integers(60, 3600, n).astype("timedelta64[s]")
         fund = visits.hifp_pay.to_numpy() + _amount(
             np.where(visits.medfee_sumamt > 20000, 0.1 * visits.medfee_sumamt, 0)
@@ -600,7 +777,7 @@ class Generator:
             }
         )
         # ~0.6% of settlements are reversed (refund) and settled again with corrected amounts
-        redo = np.flatnonzero(rng.random(n) < 0.006)
+        redo = np.flatnonzero((rng.random(n) < 0.006) & (visits._tag != "refund_cashout").to_numpy())
         refund = setl.iloc[redo].copy()
         amounts = SETL_AMOUNTS
         refund[amounts] = -refund[amounts]
@@ -611,7 +788,14 @@ class Generator:
         again[amounts] = _amount(again[amounts] * 0.97)
         again["setl_id"] = again.setl_id + "B"
         again["setl_time"] = again.setl_time + np.timedelta64(3, "h")
-        setl = pd.concat([setl, refund, again], ignore_index=True)
+        # refund cash-out: the purchase is refunded in full a day or two later, never settled again
+        out = np.flatnonzero((visits._tag == "refund_cashout").to_numpy())
+        cashout = setl.iloc[out].copy()
+        cashout[amounts] = -cashout[amounts]
+        cashout["setl_id"] = cashout.setl_id + "R"
+        cashout["refd_setl_flag"] = "1"
+        cashout["setl_time"] = cashout.setl_time + rng.integers(1, 3, len(out)).astype("timedelta64[D]")
+        setl = pd.concat([setl, refund, again, cashout], ignore_index=True)
         return setl, self.fee_lines(visits)
 
     def fee_lines(self, visits: pd.DataFrame) -> pd.DataFrame:
@@ -727,11 +911,14 @@ class Generator:
         inst_pick = inst.assign(hosp_lv=inst.hosp_lv.fillna("PH"))
         cancer = self.normal_care(psn, inst_pick)
         regs = self.chronic(psn, inst_pick)
-        self.inject(psn, inst_pick, set(cancer.psn_no))
+        used = self.inject(psn, inst_pick, set(cancer.psn_no))
+        self.inject_playbook(psn, inst_pick, regs, used)
         visits = pd.concat(self.visits, ignore_index=True)
         visits = visits[visits.begntime < self.t0 + np.timedelta64(self.cfg.days, "D")].reset_index(drop=True)
+        deaths = pd.DataFrame(self.deaths, columns=["psn_no", "death_date"]).drop_duplicates("psn_no")
+        visits = _drop_conflicts(visits, deaths)
         setl, fees = self.settle(visits)
-        mdtrt = visits.drop(columns=["medfee_sumamt", "fulamt_ownpay_amt", "hifp_pay", "los"])
+        mdtrt = visits.drop(columns=["medfee_sumamt", "fulamt_ownpay_amt", "hifp_pay", "los", "_tag"])
         mdtrt["adm_dept_codg"] = np.where(mdtrt.med_type == "21", "A03", None)
         mdtrt["atddr_no"] = np.char.add("D", mdtrt.fixmedins_code.str.slice(1).to_numpy().astype(str))
         labels = pd.DataFrame(
@@ -744,11 +931,42 @@ class Generator:
             "setl": setl,
             "fee_list": fees,
             "opsp_reg": regs,
+            "psn_death": deaths.assign(source="民政"),
             "labels": labels,
         }
 
 
+def _drop_conflicts(visits: pd.DataFrame, deaths: pd.DataFrame) -> pd.DataFrame:
+    """Normal care is physically possible: nobody lies in two hospitals at once, sees a clinic while in
+    hospital, or visits anyone after death. Only the injected patterns break these (their ``_tag``)."""
+    adm, dscg = visits.begntime.dt.normalize(), visits.endtime.dt.normalize()
+    normal = (visits._tag == "").to_numpy()
+    stay = (visits.med_type == "21").to_numpy()
+    s = pd.DataFrame({"psn_no": visits.psn_no, "adm": adm, "dscg": dscg})[stay].sort_values(["psn_no", "adm"])
+    g = s.groupby("psn_no", sort=False)
+    prev_end = g.dscg.shift().groupby(s.psn_no).cummax()
+    next_start = g.adm.shift(-1)
+    clash = (s.adm < prev_end) | (s.dscg > next_start)
+    drop = np.zeros(len(visits), bool)
+    drop[clash[clash].index.to_numpy()] = True
+    drop &= normal
+    kept = s[~drop[s.index.to_numpy()]]
+    # visits strictly inside a stay (on the admission or discharge day they are possible)
+    cand = ~stay & (visits._tag != "bed_blocking").to_numpy() & ~drop
+    o = pd.DataFrame({"psn_no": visits.psn_no[cand], "day": adm[cand]}).reset_index()
+    m = o.merge(kept, on="psn_no")
+    drop[m["index"][(m.day > m.adm) & (m.day < m.dscg)].unique()] = True
+    # after death (normal care only: the after_death pattern keeps its visits)
+    d = pd.DataFrame({"psn_no": visits.psn_no, "day": adm}).reset_index().merge(deaths, on="psn_no")
+    late = d["index"][d.day > d.death_date]
+    drop[late[normal[late.to_numpy()]].unique()] = True
+    return visits[~drop].reset_index(drop=True)
+
+
 MIN_PERSONS = 200
+# Bumped whenever generated data changes (patterns, distributions): cached landings (make bench, make
+# quality) are regenerated when their generator.json names another version.
+GENERATOR_VERSION = 2
 DECIMAL_COLS = {
     *SETL_AMOUNTS,
     "cnt",
@@ -766,7 +984,7 @@ def _to_arrow(df: pd.DataFrame) -> pa.Table:
         elif c == "prd_days":
             cols[c] = pa.array(pd.to_numeric(s, errors="coerce").astype("Int32"))
         elif pd.api.types.is_datetime64_any_dtype(s):
-            unit = "D" if c in ("brdy", "begndate", "enddate") else "s"
+            unit = "D" if c in ("brdy", "begndate", "enddate", "death_date") else "s"
             cols[c] = pa.array(s).cast(pa.date32() if unit == "D" else pa.timestamp("s"))
         else:
             cols[c] = pa.array(s.astype(object).where(s.notna(), None), pa.string())
@@ -796,6 +1014,18 @@ def write_landing(
                 pq.write_table(_to_arrow(part), folder / f"{name}_{i:03d}.parquet")
 
 
+def is_current(landing: Path, persons: int, seed: int) -> bool:
+    """True when ``landing`` was generated by this generator version with these arguments (a cache check)."""
+    try:
+        meta = json.loads((Path(landing) / "generator.json").read_text())
+    except (OSError, ValueError):
+        return False
+    return meta.get("version") == GENERATOR_VERSION and (meta.get("persons"), meta.get("seed")) == (
+        persons,
+        seed,
+    )
+
+
 def generate(
     out: Path,
     persons: int = 20_000,
@@ -812,4 +1042,7 @@ def generate(
     cfg = GenConfig(persons=persons, seed=seed, fmt=fmt, start=start or GenConfig.start, days=days)
     tables = Generator(cfg).run()
     write_landing(tables, Path(out), fmt, cfg.rows_per_file)
+    (Path(out) / "generator.json").write_text(
+        json.dumps({"version": GENERATOR_VERSION, "persons": persons, "seed": seed, "format": fmt}) + "\n"
+    )
     return {k: len(v) for k, v in tables.items()}
