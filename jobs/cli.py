@@ -105,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
         datefmt="%H:%M:%S",
         force=True,  # under spark-submit a root handler already exists; progress must still be visible
     )
-    for noisy in ("py4j", "mlflow", "alembic", "great_expectations", "urllib3"):
+    for noisy in ("py4j", "mlflow", "alembic", "great_expectations", "urllib3", "matplotlib"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     if args.cmd == "expectations":
         from jobs.quality import write_suites

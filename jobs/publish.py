@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import logging
 from pathlib import Path
 
@@ -12,7 +11,7 @@ import pyarrow as pa
 
 from features.catalog import LABELS, fmt
 from features.windows import in_window
-from jobs import quality_report
+from jobs import lifecycle, quality_report, report
 from jobs.entities import ENTITIES, Entity
 from jobs.lake import Lake
 from jobs.privacy import mask_certno, mask_name
@@ -33,18 +32,31 @@ EXPORT_COLUMNS = {  # column → Chinese header
     "admdvs": "医保区划",
     "risk_score": "风险分值",
     "clue_types": "线索类型",
+    "issue_kind": "下发类型",
     "evidence": "疑点说明",
+    "new_evidence": "新增证据",
     "fund_amount": "涉及基金金额(元)",
     "n_setl": "涉及结算笔数",
     "model_version": "模型版本",
+    "due_date": "核查期限",
     "as_of": "数据截至",
 }
-
-
-def clue_id(entity_type: str, entity_id: str, rules: list[str]) -> str:
-    """Stable across weeks: the same entity with the same kinds of evidence keeps its id."""
-    digest = hashlib.sha1(f"{entity_type}|{entity_id}|{','.join(sorted(rules))}".encode()).hexdigest()[:12]
-    return f"FW-{entity_type[0].upper()}-{digest}"
+REGISTER_COLUMNS = {  # 线索台账: every clue of the region so far, with its verification status
+    "clue_id": "线索编号",
+    "entity_type_zh": "对象类型",
+    "entity_id": "对象编号",
+    "entity_name": "名称/姓名",
+    "clue_types": "线索类型",
+    "first_issued": "首次下发",
+    "last_issued": "最近下发",
+    "due_date": "核查期限",
+    "status": "核查状态",
+    "overdue": "是否逾期",
+    "feedback_date": "反馈日期",
+    "verified_amt": "查实金额(元)",
+    "recovered_amt": "追回金额(元)",
+}
+FEEDBACK = "silver/clue_feedback"
 
 
 def peer_medians(feats, entity: Entity):
@@ -82,85 +94,147 @@ def evidence_text(row: dict, entity: Entity, rules: list[str], top_k: int = 3) -
     return window + "：" + "；".join(parts) if parts else window + "：模型综合评分异常"
 
 
-def run(spark, settings: Settings, as_of: dt.date) -> dict[str, int]:
+def _history(lake: Lake) -> pd.DataFrame:
+    """gold/clues of every week so far (small: clues per region × regions × weeks)."""
+    return lake.read_arrow(CLUES).to_pandas() if lake.exists(CLUES) else pd.DataFrame()
+
+
+def _feedback(lake: Lake) -> pd.DataFrame | None:
+    return lake.read_arrow(FEEDBACK).to_pandas() if lake.exists(FEEDBACK) else None
+
+
+def _candidates(spark, lake, settings, entity: Entity, scores, visits, as_of, limit: int) -> pd.DataFrame:
+    """The ``limit`` highest-risk entities of each region with features, peer medians and settlements."""
     from pyspark.sql import Window
+    from pyspark.sql import functions as F
+
+    feats = read_features(spark, lake, entity, as_of)
+    w = Window.partitionBy("admdvs").orderBy(
+        F.col("risk_score").desc(), F.col("fund_pay_total").desc(), F.col("entity_id")
+    )
+    top = (
+        scores.filter(F.col("entity_type") == entity.entity_type)
+        .withColumn("region_rank", F.row_number().over(w))
+        .filter(F.col("region_rank") <= limit)
+    )
+    med = peer_medians(feats, entity)
+    rows = top.join(
+        feats.withColumnRenamed(entity.key, "entity_id").drop("as_of", "fund_pay_total"), "entity_id"
+    ).join(med, list(entity.peers), "left")
+    # the settlements involved: inpatient stays first, then the largest fund payments
+    key_col = entity.key
+    inv = (
+        visits.join(top.select(F.col("entity_id").alias(key_col)), key_col)
+        .withColumn(
+            "_o",
+            F.row_number().over(
+                Window.partitionBy(key_col).orderBy(
+                    F.col("is_inpatient").desc(), F.col("fund_pay_sumamt").desc()
+                )
+            ),
+        )
+        .groupBy(key_col)
+        .agg(
+            F.count("*").alias("n_setl_all"),
+            F.flatten(
+                F.collect_list(F.when(F.col("_o") <= settings.publish.max_setl_ids, F.col("setl_ids")))
+            ).alias("setl_ids"),
+            F.sum("fund_pay_sumamt").cast("double").alias("fund_amount"),
+        )
+        .withColumnRenamed(key_col, "entity_id")
+    )
+    pdf = rows.join(inv, "entity_id", "left").toPandas()  # at most `limit` × regions rows
+    pdf["rules"] = [list(r) if r is not None else [] for r in pdf.rules_fired]
+    pdf["evidence_setl_ids"] = [list(e) if e is not None else [] for e in pdf.evidence_setl_ids]
+    return pdf
+
+
+def _describe(spark, lake, settings, entity: Entity, pdf: pd.DataFrame) -> pd.DataFrame:
+    """Names (masked), clue types, evidence text and the settlements listed for the issued clues."""
+    from pyspark.sql import functions as F
+
+    ids = spark.createDataFrame([(i,) for i in pdf.entity_id], f"{entity.key} string")
+    if entity.entity_type == "psn":
+        names = lake.read(spark, "silver/psn").join(ids, entity.key).select("psn_no", "psn_name", "certno")
+        names = names.toPandas().set_index("psn_no")
+        pdf["entity_name"] = [mask_name(names.psn_name.get(i)) for i in pdf.entity_id]
+        pdf["certno_masked"] = [mask_certno(names.certno.get(i)) for i in pdf.entity_id]
+    else:
+        inst = lake.read(spark, "silver/fixmedins").join(ids, entity.key)
+        inst = inst.select("fixmedins_code", F.col("fixmedins_name")).toPandas().set_index("fixmedins_code")
+        pdf["entity_name"] = pdf.entity_id.map(inst.fixmedins_name)
+        pdf["certno_masked"] = ""
+    pdf["clue_types"] = ["、".join(RULE_BY_ID[x].clue_type for x in r) or "模型综合异常" for r in pdf.rules]
+    pdf["evidence"] = [evidence_text(row, entity, row["rules"]) for row in pdf.to_dict("records")]
+    pdf["entity_type_zh"] = entity.label
+    # the settlements behind the hard evidence first, then the stays and the largest payments
+    pdf["setl_ids"] = [
+        list(dict.fromkeys([*ev, *(s if s is not None else [])]))[: settings.publish.max_setl_ids]
+        for ev, s in zip(pdf.evidence_setl_ids, pdf.setl_ids, strict=True)
+    ]
+    pdf["n_setl"] = pdf.n_setl_all.fillna(0).astype(int)
+    pdf["fund_amount"] = pdf.fund_amount.fillna(0.0).round(2)
+    return pdf
+
+
+CLUE_SCHEMA = pa.schema(
+    [
+        ("clue_id", pa.string()),
+        ("as_of", pa.date32()),
+        ("entity_type", pa.string()),
+        ("entity_id", pa.string()),
+        ("entity_name", pa.string()),
+        ("certno_masked", pa.string()),
+        ("admdvs", pa.string()),
+        ("rank", pa.int32()),
+        ("risk_rank", pa.int32()),
+        ("risk_score", pa.float64()),
+        ("clue_types", pa.string()),
+        ("rules_fired", pa.list_(pa.string())),
+        ("evidence", pa.string()),
+        ("issue_kind", pa.string()),
+        ("new_evidence", pa.string()),
+        ("prior_status", pa.string()),
+        ("due_date", pa.date32()),
+        ("fund_amount", pa.float64()),
+        ("n_setl", pa.int32()),
+        ("setl_ids", pa.list_(pa.string())),
+        ("evidence_setl_ids", pa.list_(pa.string())),
+        ("model_version", pa.string()),
+    ]
+)
+
+
+def run(spark, settings: Settings, as_of: dt.date) -> dict[str, int]:
     from pyspark.sql import functions as F
 
     lake = Lake(settings.lake)
     scores = lake.read(spark, SCORES).filter(F.col("as_of") == F.lit(as_of))
     visits = in_window(lake.read(spark, "silver/visit"), as_of, settings.features.window_days)
+    history, feedback = _history(lake), _feedback(lake)
+    before = history[pd.to_datetime(history.as_of).dt.date < as_of] if len(history) else history
+    reg_before = lifecycle.register(before, feedback, as_of)
     frames = []
     for entity in ENTITIES.values():
         n_top = (
             settings.publish.clues_psn if entity.entity_type == "psn" else settings.publish.clues_fixmedins
         )
-        feats = read_features(spark, lake, entity, as_of)
-        w = Window.partitionBy("admdvs").orderBy(
-            F.col("risk_score").desc(), F.col("fund_pay_total").desc(), F.col("entity_id")
-        )
-        top = (
-            scores.filter(F.col("entity_type") == entity.entity_type)
-            .withColumn("region_rank", F.row_number().over(w))
-            .filter(F.col("region_rank") <= n_top)
-        )
-        med = peer_medians(feats, entity)
-        rows = top.join(
-            feats.withColumnRenamed(entity.key, "entity_id").drop("as_of", "fund_pay_total"), "entity_id"
-        ).join(med, list(entity.peers), "left")
-        # the settlements involved: inpatient stays first, then the largest fund payments
-        key_col = "psn_no" if entity.entity_type == "psn" else "fixmedins_code"
-        inv = (
-            visits.join(top.select(F.col("entity_id").alias(key_col)), key_col)
-            .withColumn(
-                "_o",
-                F.row_number().over(
-                    Window.partitionBy(key_col).orderBy(
-                        F.col("is_inpatient").desc(), F.col("fund_pay_sumamt").desc()
-                    )
-                ),
-            )
-            .groupBy(key_col)
-            .agg(
-                F.count("*").alias("n_setl_all"),
-                F.flatten(
-                    F.collect_list(F.when(F.col("_o") <= settings.publish.max_setl_ids, F.col("setl_ids")))
-                ).alias("setl_ids"),
-                F.sum("fund_pay_sumamt").cast("double").alias("fund_amount"),
-            )
-            .withColumnRenamed(key_col, "entity_id")
-        )
-        pdf = rows.join(inv, "entity_id", "left").toPandas()  # at most clues-per-region × regions rows
-        if entity.entity_type == "psn":
-            people = lake.read(spark, "silver/psn").join(
-                top.select(F.col("entity_id").alias("psn_no")), "psn_no"
-            )
-            names = people.select("psn_no", "psn_name", "certno").toPandas().set_index("psn_no")
-            pdf["entity_name"] = [mask_name(names.psn_name.get(i)) for i in pdf.entity_id]
-            pdf["certno_masked"] = [mask_certno(names.certno.get(i)) for i in pdf.entity_id]
-        else:
-            inst = lake.read(spark, "silver/fixmedins").select("fixmedins_code", "fixmedins_name").toPandas()
-            pdf["entity_name"] = pdf.entity_id.map(inst.set_index("fixmedins_code").fixmedins_name)
-            pdf["certno_masked"] = ""
-        pdf["rules"] = [list(r) if r is not None else [] for r in pdf.rules_fired]
-        pdf["clue_types"] = [
-            "、".join(RULE_BY_ID[x].clue_type for x in r) or "模型综合异常" for r in pdf.rules
+        # entities held back (issued before, nothing new) leave room for the next ones in risk order
+        n_prior = int((reg_before.entity_type == entity.entity_type).sum()) if len(reg_before) else 0
+        cand = _candidates(spark, lake, settings, entity, scores, visits, as_of, n_top + n_prior)
+        cand["entity_type"] = entity.entity_type
+        issued = lifecycle.select(cand, reg_before, n_top, as_of)
+        if len(issued):
+            frames.append(_describe(spark, lake, settings, entity, issued))
+    clues = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=CLUE_SCHEMA.names)
+    if len(clues):
+        clues = clues.sort_values(["admdvs", "entity_type", "region_rank"]).reset_index(drop=True)
+        clues["rank"] = clues.groupby(["admdvs", "entity_type"]).cumcount() + 1
+        first = reg_before.set_index("clue_id").first_issued if len(reg_before) else pd.Series(dtype=object)
+        clues["due_date"] = [
+            lifecycle.due_date(pd.Timestamp(first.get(c, as_of)).date()) for c in clues.clue_id
         ]
-        pdf["evidence"] = [evidence_text(row, entity, row["rules"]) for row in pdf.to_dict("records")]
-        pdf["clue_id"] = [
-            clue_id(entity.entity_type, e, r) for e, r in zip(pdf.entity_id, pdf.rules, strict=True)
-        ]
-        pdf["entity_type_zh"] = entity.label
-        # the settlements behind the hard evidence first, then the stays and the largest payments
-        pdf["setl_ids"] = [
-            list(dict.fromkeys([*(ev if ev is not None else []), *(s if s is not None else [])]))[
-                : settings.publish.max_setl_ids
-            ]
-            for ev, s in zip(pdf.evidence_setl_ids, pdf.setl_ids, strict=True)
-        ]
-        pdf["n_setl"] = pdf.n_setl_all.fillna(0).astype(int)
-        pdf["fund_amount"] = pdf.fund_amount.fillna(0.0).round(2)
-        frames.append(pdf)
-    clues = pd.concat(frames, ignore_index=True).sort_values(["admdvs", "entity_type", "region_rank"])
+        clues["as_of"] = as_of
     table = pa.table(
         {
             "clue_id": clues.clue_id.astype(str),
@@ -170,52 +244,96 @@ def run(spark, settings: Settings, as_of: dt.date) -> dict[str, int]:
             "entity_name": clues.entity_name.fillna("").astype(str),
             "certno_masked": clues.certno_masked.astype(str),
             "admdvs": clues.admdvs.astype(str),
-            "rank": pa.array(clues.region_rank, pa.int32()),
-            "global_rank": pa.array(clues["rank"], pa.int32()),
+            "rank": pa.array(clues["rank"], pa.int32()),
+            "risk_rank": pa.array(clues.get("region_rank", clues["rank"]), pa.int32()),
             "risk_score": clues.risk_score.astype(float),
-            "clue_types": clues.clue_types,
-            "rules_fired": pa.array(clues.rules, pa.list_(pa.string())),
-            "evidence": clues.evidence,
+            "clue_types": clues.clue_types.astype(str),
+            "rules_fired": pa.array(clues.get("rules", []), pa.list_(pa.string())),
+            "evidence": clues.evidence.astype(str),
+            "issue_kind": clues.issue_kind.astype(str),
+            "new_evidence": clues.new_evidence.astype(str),
+            "prior_status": clues.prior_status.astype(str),
+            "due_date": pa.array(clues.due_date, pa.date32()),
             "fund_amount": clues.fund_amount.astype(float),
             "n_setl": pa.array(clues.n_setl, pa.int32()),
             "setl_ids": pa.array(clues.setl_ids, pa.list_(pa.string())),
+            "evidence_setl_ids": pa.array(clues.evidence_setl_ids, pa.list_(pa.string())),
             "model_version": clues.model_version.astype(str),
-        }
+        },
+        schema=CLUE_SCHEMA,
     )
+    exists = lake.exists(CLUES)
     lake.write_arrow(
         table,
         CLUES,
-        mode="overwrite" if lake.exists(CLUES) else "append",
+        mode="overwrite" if exists else "append",
         partition_by=["as_of"],
-        replace_predicate=f"as_of = '{as_of.isoformat()}'" if lake.exists(CLUES) else None,
+        replace_predicate=f"as_of = '{as_of.isoformat()}'" if exists else None,
     )
-    paths = export(clues, lake.root / "exports" / as_of.isoformat())
-    paths.append(quality_report.write(lake, as_of, lake.root / "exports" / as_of.isoformat()))
-    log.info(
-        "published %d clues for %d regions under %s",
-        len(clues),
-        clues.admdvs.nunique(),
-        lake.root / "exports",
-    )
+    reg_now = lifecycle.register(_history(lake), feedback, as_of)
+    out = lake.root / "exports" / as_of.isoformat()
+    paths = export(clues, reg_now, out, as_of)
+    paths.append(quality_report.write(lake, as_of, out))
+    paths += report.write(spark, lake, reg_now, _history(lake), as_of, out)
+    tracking_feedback(settings, reg_now, as_of)
+    log.info("published %d clues for %d regions under %s", len(clues), clues.admdvs.nunique(), out)
     return {"clues": len(clues), "regions": int(clues.admdvs.nunique()), "files": len(paths)}
 
 
-def export(clues: pd.DataFrame, folder: Path) -> list[Path]:
-    """Per region: 线索清单 CSV (UTF-8 with BOM) and XLSX (汇总, 线索清单, 涉及结算). Only that region's rows."""
+def tracking_feedback(settings: Settings, reg: pd.DataFrame, as_of: dt.date) -> None:
+    """Precision of verified clues by clue type, region and model version → MLflow (fundwatch-feedback)."""
+    metrics = lifecycle.precision(reg) if len(reg) else {}
+    if not metrics:
+        return
+    import mlflow
+
+    from jobs.tracking import configure, run_tags
+
+    configure(settings, "fundwatch-feedback")
+    with mlflow.start_run(run_name=f"feedback-{as_of.isoformat()}", tags=run_tags("feedback")):
+        mlflow.log_param("as_of", as_of.isoformat())
+        mlflow.log_metrics(metrics)
+
+
+def export(clues: pd.DataFrame, reg: pd.DataFrame, folder: Path, as_of: dt.date) -> list[Path]:
+    """Per region: 线索清单 CSV (UTF-8 with BOM) and XLSX (汇总, 线索清单, 涉及结算, 线索台账, 逾期线索).
+
+    A region's files hold that region's clues and nothing else; names and ID numbers are already masked.
+    """
     folder.mkdir(parents=True, exist_ok=True)
+    labels = {e.entity_type: e.label for e in ENTITIES.values()}
+    regions = sorted(set(clues.admdvs.astype(str)) | set(reg.admdvs.astype(str) if len(reg) else []))
     written = []
-    for admdvs, g in clues.groupby("admdvs"):
-        as_of = str(g.as_of.iloc[0])
+    for admdvs in regions:
+        g = clues[clues.admdvs.astype(str) == admdvs]
+        r = (
+            reg[reg.admdvs.astype(str) == admdvs].copy()
+            if len(reg)
+            else pd.DataFrame(columns=list(REGISTER_COLUMNS))
+        )
+        r["entity_type_zh"] = r.entity_type.map(labels) if len(r) else []
+        r["overdue"] = r.overdue.map({True: "是", False: "否"}) if len(r) else []
         sheet = g[list(EXPORT_COLUMNS)].rename(columns=EXPORT_COLUMNS)
-        region = folder / str(admdvs)
+        ledger = r.sort_values(["first_issued", "clue_id"])[list(REGISTER_COLUMNS)].rename(
+            columns=REGISTER_COLUMNS
+        )
+        region = folder / admdvs
         region.mkdir(exist_ok=True)
         csv_path = region / f"线索清单_{admdvs}_{as_of}.csv"
         sheet.to_csv(csv_path, index=False, encoding="utf-8-sig")
-        summary = (
-            g.groupby("entity_type_zh")
-            .agg(线索数=("clue_id", "count"), 涉及基金金额=("fund_amount", "sum"))
-            .reset_index()
-            .rename(columns={"entity_type_zh": "对象类型"})
+        summary = pd.DataFrame(
+            [
+                ("本周下发线索", len(g)),
+                ("其中 新线索", int((g.issue_kind == lifecycle.KIND_NEW).sum())),
+                ("其中 新增证据", int((g.issue_kind == lifecycle.KIND_MORE).sum())),
+                ("其中 再次下发", int((g.issue_kind == lifecycle.KIND_AGAIN).sum())),
+                ("本周涉及基金金额(元)", round(float(g.fund_amount.sum()), 2)),
+                *[(f"累计线索 {st}", int((r.status == st).sum())) for st in lifecycle.STATUS_ORDER],
+                ("逾期未反馈", int((r.overdue == "是").sum())),
+                ("累计查实金额(元)", round(float(pd.to_numeric(r.verified_amt).fillna(0).sum()), 2)),
+                ("累计追回金额(元)", round(float(pd.to_numeric(r.recovered_amt).fillna(0).sum()), 2)),
+            ],
+            columns=["项目", "数值"],
         )
         setl = (
             g[["clue_id", "setl_ids"]]
@@ -228,5 +346,7 @@ def export(clues: pd.DataFrame, folder: Path) -> list[Path]:
             summary.to_excel(xw, sheet_name="汇总", index=False)
             sheet.to_excel(xw, sheet_name="线索清单", index=False)
             setl.to_excel(xw, sheet_name="涉及结算", index=False)
+            ledger.to_excel(xw, sheet_name="线索台账", index=False)
+            ledger[ledger["是否逾期"] == "是"].to_excel(xw, sheet_name="逾期线索", index=False)
         written += [csv_path, xlsx_path]
     return written
