@@ -3,7 +3,10 @@
 
 Every Monday: build the features of the week that ended on Sunday, score every insured person and
 institution with the champion models, and publish the ranked clue lists per region
-(`<lake>/gold/clues`, `<lake>/exports/<as_of>/<admdvs>/`).
+(`<lake>/gold/clues`, `<lake>/exports/<as_of>/<admdvs>/`: workbook, CSV and weekly report per region),
+then deliver them: each region's files to `<outbox>/<admdvs>/<as_of>/`, the province reports to
+`<outbox>/省级/<as_of>/` (`[publish] outbox` in the config, default `<lake>/outbox`). Verification
+feedback (`clue_feedback` files) is ingested by `fundwatch_ingest` like any other table.
 
 Parameters: `lake` (default `$FUNDWATCH_LAKE` or `./lake`), `as_of` (override the reported day).
 
@@ -69,11 +72,18 @@ def fundwatch_weekly():
         cli("publish", "--lake", params["lake"], "--as-of", day)
         return day
 
+    @task
+    def deliver(day: str, params=None) -> str:
+        from jobs.tasks import cli
+
+        cli("deliver", "--lake", params["lake"], "--as-of", day)
+        return day
+
     day = as_of()
     if SPARK_CONN_ID:
         from airflow.providers.apache.spark.operators.spark_submit import SparkSubmitOperator
 
-        SparkSubmitOperator(
+        on_cluster = SparkSubmitOperator(
             task_id="weekly_on_cluster",
             conn_id=SPARK_CONN_ID,
             application=str(REPO / "jobs" / "cli.py"),
@@ -81,8 +91,9 @@ def fundwatch_weekly():
             application_args=["weekly", "--lake", "{{ params.lake }}", "--as-of", day],
             name="fundwatch-weekly",
         )
+        on_cluster >> deliver(day)
     else:
-        publish(score(features(day)))
+        deliver(publish(score(features(day))))
 
 
 fundwatch_weekly()

@@ -65,6 +65,8 @@ def _parser() -> argparse.ArgumentParser:
         "--retrain", action="store_true", help="train and promote new models even if a champion exists"
     )
     sub.add_parser("expectations", help="regenerate expectations/*.json from the contract")
+    dl = sub.add_parser("deliver", parents=[common], help="copy the week's exports to each region's outbox")
+    dl.add_argument("--outbox", type=Path, help="default: [publish] outbox, or <lake>/outbox")
     d = sub.add_parser("detectors", help="write the detector catalogue (docs/detectors.md) from the rules")
     d.add_argument("--out", type=Path, help="file to write (default: print)")
     return p
@@ -141,6 +143,19 @@ def main(argv: list[str] | None = None) -> int:
     from jobs.settings import load_settings
 
     settings = load_settings(args.config, args.lake)
+    if args.cmd == "deliver":
+        from jobs.deliver import deliver
+
+        if args.as_of is None:
+            log.error("deliver needs --as-of (the week whose exports to deliver)")
+            return 2
+        outbox = args.outbox or (Path(settings.publish.outbox) if settings.publish.outbox else None)
+        try:
+            deliver(Path(settings.lake), outbox or Path(settings.lake) / "outbox", args.as_of)
+        except FileNotFoundError as exc:
+            log.error("%s", exc)
+            return 2
+        return 0
     try:
         return _run_stages(args, settings)
     except (IngestError, LakeError, FileNotFoundError) as exc:

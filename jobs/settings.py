@@ -34,6 +34,7 @@ class PublishSettings:
     clues_psn: int = 30
     clues_fixmedins: int = 5
     max_setl_ids: int = 50
+    outbox: str = ""  # where `fundwatch deliver` puts each region's files; empty: <lake>/outbox
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import subprocess
 import sys
@@ -81,6 +82,16 @@ def test_weekly_dag_runs_end_to_end(demo, tmp_path):
     assert history["operation"] in ("WRITE", "DELETE") or "fundwatch.committed_at" in history
     clues = lake.read_arrow("gold/clues").to_pandas()
     assert (clues.as_of == as_of).all() and len(clues) > 0
+    # delivered: each region's outbox holds its own files for the week, with a manifest of checksums
+    outbox = lake_dir / "outbox"
+    for region in clues.admdvs.unique():
+        got = outbox / region / str(as_of)
+        names = sorted(p.name for p in got.iterdir())
+        assert f"线索清单_{region}_{as_of}.xlsx" in names and f"周报_{region}_{as_of}.html" in names
+        assert all(region in n for n in names if n != "MANIFEST.json"), names
+        manifest = json.loads((got / "MANIFEST.json").read_text(encoding="utf-8"))
+        assert set(manifest) == set(names) - {"MANIFEST.json"}
+    assert (outbox / "省级" / str(as_of) / f"周报_全部地区_{as_of}.html").exists()
 
 
 def test_weekly_dag_targets_a_cluster_when_a_spark_connection_is_named(tmp_path, monkeypatch):
@@ -92,6 +103,7 @@ def test_weekly_dag_targets_a_cluster_when_a_spark_connection_is_named(tmp_path,
     bag = DagBag(dag_folder=str(DAGS))
     assert bag.import_errors == {}
     dag = bag.dags["fundwatch_weekly"]
-    assert {t.task_id for t in dag.tasks} == {"as_of", "weekly_on_cluster"}
+    assert {t.task_id for t in dag.tasks} == {"as_of", "weekly_on_cluster", "deliver"}
+    assert dag.get_task("deliver").upstream_task_ids == {"as_of", "weekly_on_cluster"}
     submit = dag.get_task("weekly_on_cluster")
     assert type(submit).__name__ == "SparkSubmitOperator" and submit.retries >= 2

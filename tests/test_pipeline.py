@@ -63,7 +63,7 @@ def test_clue_exports_are_masked_and_per_region(demo):
             .all()
         )
         book = pd.read_excel(next((folder / region).glob("*.xlsx")), sheet_name=None, dtype=str)
-        assert list(book) == ["汇总", "线索清单", "涉及结算"]
+        assert list(book) == ["汇总", "线索清单", "涉及结算", "线索台账", "逾期线索"]
         assert set(book["涉及结算"]["线索编号"]) <= set(book["线索清单"]["线索编号"])
         assert not any(c in book["线索清单"].to_csv() for c in certnos)
 

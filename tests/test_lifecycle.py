@@ -1,0 +1,108 @@
+"""The life of a clue, on small pandas frames: what is issued again, under which id, and when it is due."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from jobs import lifecycle
+
+W1, W2 = dt.date(2025, 12, 1), dt.date(2025, 12, 8)
+
+
+def _cand(*rows) -> pd.DataFrame:
+    """rows: (entity_id, admdvs, region_rank, rules, evidence_setl_ids)"""
+    return pd.DataFrame(
+        [
+            {
+                "entity_type": "psn",
+                "entity_id": e,
+                "admdvs": a,
+                "region_rank": r,
+                "rules": ru,
+                "evidence_setl_ids": ev,
+            }
+            for e, a, r, ru, ev in rows
+        ]
+    )
+
+
+def _history(issued: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
+    h = issued.copy()
+    h["as_of"] = as_of
+    h["rules_fired"] = h.rules
+    for c, v in (("entity_name", ""), ("clue_types", ""), ("risk_score", 0.9), ("fund_amount", 100.0),
+                 ("model_version", "fundwatch_psn/1")):  # fmt: skip
+        h[c] = v
+    return h
+
+
+def test_new_evidence_decides_what_is_issued_again():
+    first = _cand(("A", "R1", 1, ["P05"], ["S1"]), ("B", "R1", 2, ["P02"], ["S2"]), ("C", "R1", 3, [], []))
+    week1 = lifecycle.select(first, pd.DataFrame(), 2, W1)
+    assert list(week1.entity_id) == ["A", "B"] and set(week1.issue_kind) == {lifecycle.KIND_NEW}
+    hist = _history(week1, W1)
+    feedback = pd.DataFrame(
+        [{"clue_id": week1.clue_id[1], "status": "不属实", "verified_amt": None, "recovered_amt": None,
+          "feedback_date": dt.date(2025, 12, 5)}]
+    )  # fmt: skip
+    reg = lifecycle.register(hist, feedback, W2)
+    assert dict(zip(reg.entity_id, reg.status, strict=True)) == {"A": "下发", "B": "不属实"}
+    week2 = lifecycle.select(
+        _cand(
+            (
+                "A",
+                "R1",
+                1,
+                ["P05", "P06"],
+                ["S1", "S9"],
+            ),  # open clue, a new rule fired: same id, says what is new
+            ("B", "R1", 2, ["P02"], ["S2"]),  # dismissed, nothing new: not issued again
+            ("C", "R1", 3, [], []),  # next in line fills the freed place
+        ),
+        reg,
+        2,
+        W2,
+    )
+    got = week2.set_index("entity_id")
+    assert list(got.index) == ["A", "C"]
+    assert got.clue_id["A"] == week1.clue_id[0] and got.issue_kind["A"] == lifecycle.KIND_MORE
+    assert "住院期间门诊/购药(挂床)" in got.new_evidence["A"] and "新增疑点结算1笔" in got.new_evidence["A"]
+    assert got.issue_kind["C"] == lifecycle.KIND_NEW
+
+
+def test_a_dismissed_entity_with_new_evidence_starts_a_new_clue_that_names_the_outcome():
+    week1 = lifecycle.select(_cand(("B", "R1", 1, ["P02"], ["S2"])), pd.DataFrame(), 5, W1)
+    feedback = pd.DataFrame(
+        [{"clue_id": week1.clue_id[0], "status": "不属实", "verified_amt": None, "recovered_amt": None,
+          "feedback_date": dt.date(2025, 12, 5)}]
+    )  # fmt: skip
+    reg = lifecycle.register(_history(week1, W1), feedback, W2)
+    week2 = lifecycle.select(_cand(("B", "R1", 1, ["P02"], ["S2", "S7"])), reg, 5, W2)
+    assert week2.clue_id[0] != week1.clue_id[0] and week2.issue_kind[0] == lifecycle.KIND_AGAIN
+    assert "不属实" in week2.new_evidence[0] and week1.clue_id[0] in week2.new_evidence[0]
+
+
+def test_status_follows_the_newest_feedback_and_overdue_counts_working_days():
+    assert lifecycle.due_date(dt.date(2025, 12, 1)) == dt.date(2026, 1, 12)  # 30 Monday-Friday days
+    week1 = lifecycle.select(
+        _cand(("A", "R1", 1, ["P05"], []), ("B", "R1", 2, ["P05"], []), ("C", "R1", 3, ["P05"], [])),
+        pd.DataFrame(), 5, W1,
+    )  # fmt: skip
+    ids = dict(zip(week1.entity_id, week1.clue_id, strict=True))
+    feedback = pd.DataFrame(
+        [
+            (ids["A"], "核查中", None, None, dt.date(2025, 12, 3)),
+            (ids["A"], "查实", 5000.0, 3000.0, dt.date(2025, 12, 20)),
+            (ids["B"], "核查中", None, None, dt.date(2025, 12, 3)),
+            (ids["C"], "查实", 100.0, 0.0, dt.date(2026, 3, 1)),  # not yet known on the report date
+        ],
+        columns=["clue_id", "status", "verified_amt", "recovered_amt", "feedback_date"],
+    )
+    reg = lifecycle.register(_history(week1, W1), feedback, dt.date(2026, 1, 20)).set_index("entity_id")
+    assert reg.status.to_dict() == {"A": "查实", "B": "核查中", "C": "下发"}
+    assert reg.overdue.to_dict() == {"A": False, "B": True, "C": True}
+    assert reg.verified_amt["A"] == 5000.0
+    prec = lifecycle.precision(reg.reset_index())
+    assert prec["precision"] == 1.0 and prec["verified_clues"] == 1 and prec["precision.rule.P05"] == 1.0
