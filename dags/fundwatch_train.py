@@ -2,8 +2,11 @@
 ### fundwatch training
 
 Monthly: fit new isolation forests on the latest features and register them in MLflow as
-`challenger`. Promotion to `champion` is a reviewed decision: run `fundwatch train --promote` or set
-the alias in MLflow's UI.
+`challenger`. Each new model and the current champion are evaluated on the verified outcomes of issued
+clues (ROC AUC of the risk score, 查实 vs 不属实; logged as `feedback_auc` / `champion_feedback_auc`).
+Promotion to `champion` is a reviewed decision by default: run `fundwatch train --promote` or set the alias
+in MLflow's UI. With the parameter `promote` = `if_better`, the new model becomes champion when it does at
+least as well as the champion on those outcomes.
 """
 
 from __future__ import annotations
@@ -28,6 +31,9 @@ DEFAULT_ARGS = {"owner": "fundwatch", "retries": 2, "retry_delay": pendulum.dura
     params={
         "lake": Param(os.environ.get("FUNDWATCH_LAKE", "lake"), type="string"),
         "as_of": Param("", type="string"),
+        "promote": Param(
+            "no", enum=["no", "if_better"], description="promote when better on verified outcomes"
+        ),
     },
 )
 def fundwatch_train():
@@ -48,7 +54,8 @@ def fundwatch_train():
     def train(day: str, params=None) -> None:
         from jobs.tasks import cli
 
-        cli("train", "--lake", params["lake"], "--as-of", day)
+        extra = ["--promote-if-better"] if params.get("promote") == "if_better" else []
+        cli("train", "--lake", params["lake"], "--as-of", day, *extra)
 
     train(features(as_of()))
 

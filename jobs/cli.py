@@ -54,6 +54,11 @@ def _parser() -> argparse.ArgumentParser:
     t = sub.add_parser("train", parents=[common], help="fit, log and register the isolation forests")
     t.add_argument("--labels", type=Path, help="labels.csv of generated data, for ranking metrics only")
     t.add_argument("--promote", action="store_true", help="make the new models champion")
+    t.add_argument(
+        "--promote-if-better",
+        action="store_true",
+        help="make a new model champion only if its AUC on verified clue outcomes is at least the champion's",
+    )
     sub.add_parser("score", parents=[common], help="champion models → gold/entity_scores")
     sub.add_parser("publish", parents=[common], help="gold/clues and per-region exports")
     sub.add_parser("weekly", parents=[common], help="features, score, publish (the weekly DAG in one job)")
@@ -204,7 +209,13 @@ def _run_stages(args, settings) -> int:
             labels = args.landing / "labels.csv"
         with _Stage("train"):
             metrics = train.run(
-                spark, settings, as_of, labels, promote=True if cmd == "run" else (args.promote or None)
+                spark,
+                settings,
+                as_of,
+                labels,
+                promote=True
+                if cmd == "run"
+                else (True if args.promote else ("if_better" if args.promote_if_better else None)),
             )
         for et, m in metrics.items():
             log.info("  %s: %s", et, ", ".join(f"{k}={v:.3f}" for k, v in sorted(m.items())))

@@ -159,3 +159,21 @@ def precision(reg: pd.DataFrame) -> dict[str, float]:
     for key, m in hit.loc[types.index].groupby(types.to_numpy()):
         out[f"precision.rule.{key}"] = float(m.mean())
     return out
+
+
+def feedback_labels(reg: pd.DataFrame) -> pd.DataFrame:
+    """Verified outcomes as entity labels: entity_type, entity_id, confirmed (1 查实/部分查实, 0 不属实).
+
+    An entity verified more than once keeps its newest outcome.
+    """
+    closed = reg[reg.status.isin(CLOSED)] if len(reg) else reg
+    if closed is None or closed.empty:
+        return pd.DataFrame(columns=["entity_type", "entity_id", "confirmed"])
+    newest = closed.sort_values("feedback_date").groupby(["entity_type", "entity_id"]).tail(1)
+    return pd.DataFrame(
+        {
+            "entity_type": newest.entity_type.to_numpy(),
+            "entity_id": newest.entity_id.astype(str).to_numpy(),
+            "confirmed": newest.status.isin(CONFIRMED).astype(int).to_numpy(),
+        }
+    )

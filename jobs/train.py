@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 
 from jobs.entities import ENTITIES, Entity
-from jobs.lake import Lake
+from jobs.lake import Lake, LakeError
 from jobs.score import read_features, score_entities
 from jobs.settings import Settings
 from jobs.tracking import configure, run_tags
@@ -51,16 +51,56 @@ def evaluate(
     return metrics
 
 
+def verified_outcomes(lake: Lake, as_of: dt.date) -> pd.DataFrame:
+    """Entity labels from the verification loop (clue_feedback on issued clues), known on ``as_of``."""
+    from jobs import lifecycle
+    from jobs.publish import CLUES, FEEDBACK
+
+    if not (lake.exists(CLUES) and lake.exists(FEEDBACK)):
+        return lifecycle.feedback_labels(pd.DataFrame())
+    history = lake.read_arrow(CLUES).to_pandas()
+    reg = lifecycle.register(history, lake.read_arrow(FEEDBACK).to_pandas(), as_of)
+    return lifecycle.feedback_labels(reg)
+
+
+def feedback_auc(
+    spark, feats, entity: Entity, model, outcomes: pd.DataFrame, rule_overrides=None
+) -> float | None:
+    """ROC AUC of the risk score between confirmed (查实) and dismissed (不属实) entities; None without both."""
+    from pyspark.sql import functions as F
+    from sklearn.metrics import roc_auc_score
+
+    lab = outcomes[outcomes.entity_type == entity.entity_type]
+    if lab.confirmed.nunique() < 2:
+        return None
+    ids = lab.entity_id.tolist()
+    scored = score_entities(spark, feats.filter(F.col(entity.key).isin(ids)), entity, model, rule_overrides)
+    risk = scored.select("entity_id", "risk_score").toPandas().merge(lab, on="entity_id")
+    if risk.confirmed.nunique() < 2:
+        return None
+    return float(roc_auc_score(risk.confirmed, risk.risk_score))
+
+
 def run(
-    spark, settings: Settings, as_of: dt.date, labels_path: Path | None = None, promote: bool | None = None
+    spark,
+    settings: Settings,
+    as_of: dt.date,
+    labels_path: Path | None = None,
+    promote: bool | str | None = None,
 ):
-    """Fit, log and register a model per entity type. ``promote=None``: champion only when none exists."""
+    """Fit, log and register a model per entity type.
+
+    ``promote``: True makes the new model champion; None only when there is no champion yet;
+    ``"if_better"`` when its ROC AUC on verified clue outcomes (查实 vs 不属实) is at least the champion's
+    (without outcomes of both kinds it stays challenger).
+    """
     import mlflow
     from mlflow import MlflowClient
     from mlflow.models import infer_signature
 
     lake = Lake(settings.lake)
     labels = pd.read_csv(labels_path, dtype=str) if labels_path and Path(labels_path).exists() else None
+    outcomes = verified_outcomes(lake, as_of)
     out = {}
     for entity in ENTITIES.values():
         configure(settings, f"fundwatch-{entity.entity_type}")
@@ -99,6 +139,28 @@ def run(
             )
             client = MlflowClient()
             version = info.registered_model_version
+            better = None
+            auc = feedback_auc(spark, feats, entity, model, outcomes, settings.rules)
+            if auc is not None:
+                mlflow.log_metric("feedback_auc", auc)
+                out.setdefault(entity.entity_type, {})["feedback_auc"] = auc
+                try:
+                    from jobs.score import load_champion
+
+                    champ, champ_version = load_champion(settings, entity)
+                    champ_auc = feedback_auc(spark, feats, entity, champ, outcomes, settings.rules)
+                    mlflow.log_metric("champion_feedback_auc", champ_auc)
+                    mlflow.set_tag("champion_compared", champ_version)
+                    better = auc >= champ_auc
+                    log.info(
+                        "%s: feedback AUC %.3f vs champion %s %.3f",
+                        entity.model_name,
+                        auc,
+                        champ_version,
+                        champ_auc,
+                    )
+                except LakeError:
+                    better = True
             client.set_model_version_tag(entity.model_name, version, "features", ",".join(entity.features))
             client.set_model_version_tag(entity.model_name, version, "as_of", as_of.isoformat())
             has_champion = True
@@ -106,7 +168,11 @@ def run(
                 client.get_model_version_by_alias(entity.model_name, "champion")
             except Exception:
                 has_champion = False
-            if promote or (promote is None and not has_champion):
+            if (
+                promote is True
+                or (promote is None and not has_champion)
+                or (promote == "if_better" and better)
+            ):
                 client.set_registered_model_alias(entity.model_name, "champion", version)
             else:
                 client.set_registered_model_alias(entity.model_name, "challenger", version)

@@ -129,3 +129,25 @@ def test_week2_exports_are_masked_and_hold_only_their_region(cycle):
         book = pd.read_excel(next(region.glob("*.xlsx")), sheet_name="线索台账", dtype=str)
         own = set(clues.clue_id[clues.admdvs == region.name])
         assert set(book["线索编号"]) <= own
+
+
+def test_training_compares_challenger_and_champion_on_verified_outcomes(cycle):
+    from mlflow import MlflowClient
+
+    from jobs.cli import main
+
+    _, lake_dir, _, week2, _ = cycle
+    uri = f"sqlite:///{lake_dir.resolve() / 'mlflow' / 'mlflow.db'}"
+    client = MlflowClient(tracking_uri=uri, registry_uri=uri)
+    before = client.get_model_version_by_alias("fundwatch_psn", "champion").version
+    assert main(["train", "--lake", str(lake_dir), "--as-of", str(week2), "--promote-if-better"]) == 0
+    exp = client.get_experiment_by_name("fundwatch-psn")
+    run = client.search_runs([exp.experiment_id], order_by=["attributes.start_time DESC"], max_results=1)[0]
+    new_auc, champ_auc = run.data.metrics["feedback_auc"], run.data.metrics["champion_feedback_auc"]
+    assert 0.0 <= new_auc <= 1.0 and 0.0 <= champ_auc <= 1.0
+    assert run.data.tags["champion_compared"] == f"fundwatch_psn/{before}"
+    champion = client.get_model_version_by_alias("fundwatch_psn", "champion")
+    assert (champion.run_id == run.info.run_id) == (new_auc >= champ_auc)
+    # institutions have no verified outcomes of both kinds: the new model stays challenger
+    fix = client.get_model_version_by_alias("fundwatch_fixmedins", "challenger")
+    assert client.get_model_version_by_alias("fundwatch_fixmedins", "champion").version != fix.version
