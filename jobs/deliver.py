@@ -6,22 +6,15 @@ are renamed into place, so a reader never sees half a delivery; delivering the s
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import logging
 import shutil
 from pathlib import Path
 
+from jobs.ingest import sha256_of
+
 log = logging.getLogger(__name__)
 PROVINCE = "省级"
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def _place(files: list[Path], target: Path) -> None:
@@ -30,7 +23,7 @@ def _place(files: list[Path], target: Path) -> None:
     tmp.mkdir(parents=True)
     for f in files:
         shutil.copy2(f, tmp / f.name)
-    manifest = {f.name: _sha256(tmp / f.name) for f in files}
+    manifest = {f.name: sha256_of(tmp / f.name) for f in files}
     (tmp / "MANIFEST.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
     old = target.with_name(f".{target.name}.old")
     if target.exists():
