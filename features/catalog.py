@@ -10,6 +10,7 @@ LABELS: dict[str, tuple[str, str, int]] = {
     "n_readmit_15d": ("出院15天内再入院次数", "次", 0),
     "total_los": ("住院总天数", "天", 0),
     "co_adm_max": ("同日入出院的其他患者最多", "人", 0),
+    "co_adm_village_max": ("同日入出院的同村/同户其他患者最多", "人", 0),
     "co_adm_stays": ("同进同出(≥3人)住院次数", "次", 0),
     "amt_peak_stays": ("报销金额与他人高度接近的住院次数", "次", 0),
     "n_outpatient": ("门诊次数", "次", 0),

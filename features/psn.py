@@ -32,6 +32,7 @@ PSN_FEATURES = [
     "n_split_adm",
     "total_los",
     "co_adm_max",
+    "co_adm_village_max",
     "co_adm_stays",
     "amt_peak_stays",
     "n_overlap_stays",
@@ -57,6 +58,12 @@ def age_band(age_col):
         .when(age_col < 75, "60-74")
         .otherwise("75+")
     )
+
+
+def village_of(live_addr_col):
+    """The village or community part of an address (up to 村/社区/小区/街道), null when there is none."""
+    v = F.regexp_extract(live_addr_col, r"^(.*?(村|社区|小区|街道))", 1)
+    return F.when(v != "", v)
 
 
 def _split_admissions(stays: DataFrame, readmit_days: int) -> DataFrame:
@@ -174,6 +181,12 @@ def psn_features(
     v = in_window(visits, as_of, window_days)
     stays = co_admission_groups(amount_peaks(v.filter("is_inpatient"), "fixmedins_code"))
     stays = _split_admissions(stays, readmit_days)
+    # 同进同出 from one village or household: group members who share the person's village (live_addr)
+    village = psn.select("psn_no", village_of(F.col("live_addr")).alias("_village"))
+    same = Window.partitionBy("fixmedins_code", "adm_date", "dscg_date", "_village")
+    stays = stays.join(village, "psn_no", "left").withColumn(
+        "_co_village", F.when(F.col("_village").isNotNull(), F.count("*").over(same) - 1).otherwise(0)
+    )
     mild = is_mild(F.col("dise_codg"))
     per_inst = (
         stays.groupBy("psn_no", "fixmedins_code")
@@ -190,6 +203,9 @@ def psn_features(
             F.sum(F.col("split").cast("int")).alias("n_split_adm"),
             F.sum("los_days").alias("total_los"),
             F.max(F.col("co_adm_n") - 1).alias("co_adm_max"),
+            F.max(F.when(F.col("co_adm_n") >= 3, F.col("_co_village")).otherwise(0)).alias(
+                "co_adm_village_max"
+            ),
             F.sum((F.col("co_adm_n") >= 3).cast("int")).alias("co_adm_stays"),
             F.sum(F.col("amt_peak").cast("int")).alias("amt_peak_stays"),
         )

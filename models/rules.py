@@ -69,7 +69,7 @@ RULES: tuple[Rule, ...] = (
         "psn",
         "同进同出/结伴住院",
         "co_adm_stays >= {min_group_stays} AND amt_peak_stays >= {min_peak_stays}",
-        ("co_adm_max", "co_adm_stays", "amt_peak_stays"),
+        ("co_adm_max", "co_adm_village_max", "co_adm_stays", "amt_peak_stays"),
         0.7,
         "seeds/002 同进同出、出院报销金额接近；同日入出院≥3人为一组",
         {"min_group_stays": 1, "min_peak_stays": 1},

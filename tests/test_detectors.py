@@ -75,6 +75,11 @@ def _world() -> World:
         w.visit(f"ADM-{k}", "ADMIT", "21", 5 + 10 * k, los=5 + k % 4, amount=1900 + 83 * k)
     for k in range(10):
         w.visit(f"ADM-{k}", "ADMIT", "11", 2 + 10 * k, amount=160 + k)
+    # F02: TEMPLATE bills every stay at one of three package amounts (±0.1%)
+    w.inst("TEMPLATE", level="06")
+    for k in range(24):
+        pkg = (6800, 8800, 11800)[k % 3] * (1 + (k % 5 - 2) / 2000)
+        w.visit(f"TPL-{k}", "TEMPLATE", "21", 4 + 14 * k, los=3 + k % 7, amount=round(pkg, 2))
     # F04: at SWIPE, 6 different cards buy the same drug for the same amount within an hour, twice
     for g, d in enumerate((60, 140)):
         for k in range(6):
@@ -138,6 +143,7 @@ def test_institution_detectors_compare_with_peers(playbook):
     assert got["DEAR"].cost_per_stay_peer >= 2.5 and "F03" in got["DEAR"].rules_fired
     assert got["ADMIT"].adm_rate_peer >= 2 and "F05" in got["ADMIT"].rules_fired
     assert got["SWIPE"].swipe_groups == 2 and "F04" in got["SWIPE"].rules_fired
+    assert got["TEMPLATE"].amt_peak_share >= 0.9 and got["TEMPLATE"].rules_fired == ["F02"]
     assert len(got["SWIPE"].evidence_setl_ids) == 12
     for code in ("PEER1", "PEER2", "PHOK"):
         assert got[code].rules_fired == [], (code, got[code].rules_fired)

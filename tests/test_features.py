@@ -58,14 +58,17 @@ def test_readmission_within_15_days_fires_p02(spark):
 
 def test_co_admission_with_near_identical_amounts_fires_p03(spark):
     w = World()
-    for k in range(5):  # five villagers, same day in, same day out, same bill (±0.1%)
+    for k in range(5):  # five villagers (four of one village), same day in, same day out, same bill (±0.1%)
+        w.person(f"G{k}", addr=f"昌黎县东1镇{3 if k else 4}村{k}号")
         w.visit(f"G{k}", "H9", "21", 50, los=9, amount=8000 + k * 2)
     for k in range(8):  # ordinary patients at the same place: other days, spread amounts
         w.visit(f"N{k}", "H9", "21", 10 + 30 * k, los=3 + k, amount=2000 + 1500 * k)
     got = _psn(spark, w)
     assert all("P03" in got[f"G{k}"].rules_fired for k in range(5))
-    assert got["G0"].co_adm_max == 4
+    assert got["G0"].co_adm_max == 4 and got["G0"].co_adm_village_max == 0
+    assert got["G1"].co_adm_village_max == 3  # three others from 东1镇3村
     assert not any("P03" in got[f"N{k}"].rules_fired for k in range(8))
+    assert all(got[f"N{k}"].co_adm_village_max == 0 for k in range(8))
 
 
 def test_supply_far_beyond_elapsed_days_fires_p04(spark):

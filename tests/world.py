@@ -50,9 +50,9 @@ class World:
         self.mdtrt, self.setl, self.fee = [], [], []
         self.persons, self.insts, self.opsp, self.deaths = {}, {}, [], []
 
-    def person(self, psn_no, birth_year=1950, idet=None, gend="1"):
+    def person(self, psn_no, birth_year=1950, idet=None, gend="1", addr=None):
         self.persons[psn_no] = (
-            psn_no, "110101195001011234", "某", gend, dt.date(birth_year, 1, 1), "390", None, idet, "130322", None
+            psn_no, "110101195001011234", "某", gend, dt.date(birth_year, 1, 1), "390", None, idet, "130322", addr
         )  # fmt: skip
 
     def inst(self, code, kind="1", level="08", admdvs="130322"):
