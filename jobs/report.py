@@ -89,11 +89,12 @@ def _page(title: str, week: pd.DataFrame, reg: pd.DataFrame, history: pd.DataFra
     parts = [
         f"<h1>{html.escape(title)} · 医保基金监管线索周报 · 数据截至 {as_of}</h1>",
         f"<p>本周下发线索 <b>{len(week)}</b> 条，涉及基金 <b>{week.fund_amount.sum():,.2f}</b> 元；"
-        f"累计线索 {len(reg)} 条，逾期未反馈 <b class='bad'>{int(reg.overdue.sum()) if len(reg) else 0}</b> 条。"(
+        f"累计线索 {len(reg)} 条，逾期未反馈 <b class='bad'>{int(reg.overdue.sum()) if len(reg) else 0}</b> 条。"
+        + (
             f' 数据质量见 <a href="{html.escape(quality_href)}">数据质量报告</a>。</p>'
             if quality_href
             else " 数据质量报告由省级统一发布。</p>"
-        ),  # fmt: skip
+        ),
         "<h2>本周线索：按线索类型</h2>",
         _table(_by_type(week), "本周无新线索。"),
     ]
