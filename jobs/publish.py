@@ -274,7 +274,7 @@ def run(spark, settings: Settings, as_of: dt.date) -> dict[str, int]:
     out = lake.root / "exports" / as_of.isoformat()
     paths = export(clues, reg_now, out, as_of)
     paths.append(quality_report.write(lake, as_of, out))
-    paths += report.write(spark, lake, reg_now, _history(lake), as_of, out)
+    paths += report.write(spark, lake, reg_now, _history(lake), as_of, out, feedback)
     tracking_feedback(settings, reg_now, as_of)
     log.info("published %d clues for %d regions under %s", len(clues), clues.admdvs.nunique(), out)
     return {"clues": len(clues), "regions": int(clues.admdvs.nunique()), "files": len(paths)}

@@ -148,9 +148,18 @@ def _region(df: pd.DataFrame, admdvs: str) -> pd.DataFrame:
 
 
 def write(
-    spark, lake: Lake, reg: pd.DataFrame, history: pd.DataFrame, as_of: dt.date, folder: Path
+    spark,
+    lake: Lake,
+    reg: pd.DataFrame,
+    history: pd.DataFrame,
+    as_of: dt.date,
+    folder: Path,
+    feedback: pd.DataFrame | None = None,
 ) -> list[Path]:
-    """周报_<region>_<as_of>.html in each region's folder and 周报_全部地区_<as_of>.html in ``folder``."""
+    """周报_<region>_<as_of>.html in each region's folder and 周报_全部地区_<as_of>.html in ``folder``.
+
+    The province report also lists feedback rows whose clue id was never issued (a typo or another system's id).
+    """
     scores = lake.read_arrow(
         SCORES, columns=["admdvs", "risk_score"], filters=[("as_of", "=", as_of)]
     ).to_pandas()
@@ -166,9 +175,16 @@ def write(
     quality = f"数据质量报告_{as_of}.html"
     paths = []
     province = folder / f"周报_{PROVINCE}_{as_of}.html"
-    province.write_text(
-        _page(PROVINCE, week, reg, history, scores.risk_score, as_of, quality, True), encoding="utf-8"
-    )
+    page = _page(PROVINCE, week, reg, history, scores.risk_score, as_of, quality, True)
+    if feedback is not None and len(feedback):
+        known = set(history.clue_id) if len(history) else set()
+        stray = feedback[~feedback.clue_id.isin(known)][["clue_id", "status", "feedback_date"]]
+        stray = stray.rename(
+            columns={"clue_id": "线索编号", "status": "核查状态", "feedback_date": "反馈日期"}
+        )
+        section = "<h2>无法匹配的核查反馈(线索编号未下发)</h2>" + _table(stray, "全部反馈均已匹配。")
+        page = page.replace("</body>", section + "</body>")
+    province.write_text(page, encoding="utf-8")
     paths.append(province)
     regions = sorted(set(week.admdvs.astype(str)) | set(reg.admdvs.astype(str) if len(reg) else []))
     for admdvs in regions:

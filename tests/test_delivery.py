@@ -37,6 +37,7 @@ def cycle(demo, tmp_path_factory):
             (dismissed, "核查中", "", "", week1 + dt.timedelta(days=2), ""),
             (dismissed, "不属实", "", "", week1 + dt.timedelta(days=5), "系真实住院"),
             (confirmed, "查实", "12,345.60", "8000", week1 + dt.timedelta(days=6), "已追回部分"),
+            ("FW-P-000000000000", "查实", "1", "1", week1 + dt.timedelta(days=6), "编号录入错误"),
         ],
         columns=["clue_id", "status", "verified_amt", "recovered_amt", "feedback_date", "note"],
     ).to_csv(feedback_dir / "feedback_week1.csv", index=False, encoding="utf-8-sig")
@@ -106,6 +107,7 @@ def test_confirmed_clues_stay_in_the_register_with_their_amounts(cycle):
     assert "核查结果" in report and "查实" in report and "12,345.60" in report
     province = (lake_dir / "exports" / str(week2) / f"周报_全部地区_{week2}.html").read_text(encoding="utf-8")
     assert "按地区" in province and "data:image/png;base64," in province
+    assert "无法匹配的核查反馈" in province and "FW-P-000000000000" in province
 
 
 def test_feedback_precision_is_tracked_in_mlflow(cycle):
