@@ -694,6 +694,13 @@ class Generator:
             & ~inst.fixmedins_code.isin(taken)
         ]
 
+        adults = np.flatnonzero(psn._age.to_numpy() >= 18)
+
+        def residents(admdvs: str) -> np.ndarray:
+            """Adults living in ``admdvs`` (all adults when a small prefecture has none there)."""
+            local = adults[psn.insuplc_admdvs.to_numpy()[adults] == admdvs]
+            return local if len(local) else adults
+
         def pick(pool: pd.DataFrame, share: float) -> pd.DataFrame:
             k = min(len(pool), max(1, int(round(len(pool) * share))))
             return pool.sample(k, random_state=int(rng.integers(1 << 30)))
@@ -710,9 +717,7 @@ class Generator:
         mild = [INPATIENT_DX.index(d) for d in MILD_DX]
         for _, h in induced.iterrows():
             k = max(30, 2 * int(stays.get(h.fixmedins_code, 0)))
-            people = np.flatnonzero(
-                (psn.insuplc_admdvs.to_numpy() == h.fix_blng_admdvs) & (psn._age.to_numpy() >= 18)
-            )
+            people = residents(h.fix_blng_admdvs)
             idx = rng.choice(people, k)
             self._stays(psn, inst, idx, rng.integers(0, days - 15, k), dx=rng.choice(mild, k),
                         levels=np.full(k, h.hosp_lv), insts=np.full(k, h.fixmedins_code))  # fmt: skip
@@ -720,13 +725,11 @@ class Generator:
         # 药店空刷/倒卖药品: on a few days, a batch of different cards buys the same drug for the same amount
         self._tag = "card_swiping"
         for _, ph in pick(inst[inst.fixmedins_type == "2"], 0.03).iterrows():
-            people = np.flatnonzero(
-                (psn.insuplc_admdvs.to_numpy() == ph.fix_blng_admdvs) & (psn._age.to_numpy() >= 18)
-            )
+            people = residents(ph.fix_blng_admdvs)
             drug = CHRONIC[int(rng.integers(0, len(CHRONIC)))]
             amount = round(drug[2][0][2] * 30 * rng.uniform(2, 4), 0)  # a multiple of the pack price
             for day in rng.choice(days, int(rng.integers(4, 9)), replace=False):
-                k = int(rng.integers(6, 13))
+                k = min(int(rng.integers(6, 13)), len(people))
                 self._add_visits(psn.psn_no.to_numpy()[rng.choice(people, k, replace=False)], np.full(k, ph.fixmedins_code), "41",
                                  np.full(k, self.t0 + np.timedelta64(int(day), "D")), np.zeros(k, int),
                                  np.full(k, amount), 0.6, drug[0], drug[1], hour=np.full(k, int(rng.integers(9, 18))))  # fmt: skip
