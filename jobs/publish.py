@@ -270,11 +270,12 @@ def run(spark, settings: Settings, as_of: dt.date) -> dict[str, int]:
         partition_by=["as_of"],
         replace_predicate=f"as_of = '{as_of.isoformat()}'" if exists else None,
     )
-    reg_now = lifecycle.register(_history(lake), feedback, as_of)
+    history = _history(lake)  # now with this week
+    reg_now = lifecycle.register(history, feedback, as_of)
     out = lake.root / "exports" / as_of.isoformat()
     paths = export(clues, reg_now, out, as_of)
     paths.append(quality_report.write(lake, as_of, out))
-    paths += report.write(spark, lake, reg_now, _history(lake), as_of, out, feedback)
+    paths += report.write(spark, lake, reg_now, history, as_of, out, feedback)
     tracking_feedback(settings, reg_now, as_of)
     log.info("published %d clues for %d regions under %s", len(clues), clues.admdvs.nunique(), out)
     return {"clues": len(clues), "regions": int(clues.admdvs.nunique()), "files": len(paths)}

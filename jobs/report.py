@@ -77,11 +77,9 @@ def _by_type(week: pd.DataFrame) -> pd.DataFrame:
 def _page(title: str, week: pd.DataFrame, reg: pd.DataFrame, history: pd.DataFrame, scores: pd.Series,
           as_of: dt.date, quality_href: str, by_region: bool) -> str:  # fmt: skip
     issued = history.groupby("as_of").clue_id.nunique() if len(history) else pd.Series(dtype=int)
-    confirmed = []
-    for d in issued.index:
-        r = lifecycle.register(history, None, d)  # clues known that week
-        fb_known = reg[reg.clue_id.isin(r.clue_id) & reg.status.isin(lifecycle.CONFIRMED)]
-        confirmed.append(int((pd.to_datetime(fb_known.feedback_date).dt.date <= d).sum()))
+    # confirmed clues (by their newest feedback) whose confirmation was known in each week
+    done = pd.to_datetime(reg.feedback_date[reg.status.isin(lifecycle.CONFIRMED)]).dt.date if len(reg) else []
+    confirmed = [int(sum(f <= d for f in done)) for d in issued.index]
     trend = pd.DataFrame({"issued": issued, "confirmed": confirmed}, index=issued.index)
     status = (
         reg.status.value_counts().reindex(list(lifecycle.STATUS_ORDER), fill_value=0) if len(reg) else None
