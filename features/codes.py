@@ -10,6 +10,7 @@ PHARMACY_MED_TYPES = ("41",)  # 定点药店购药
 
 # 医疗收费项目类别 (med_chrgitm_type)
 DRUG_ITEM_TYPES = ("09", "10", "11")  # 西药费, 中药饮片费, 中成药费
+EXAM_ITEM_TYPES = ("03", "04")  # 检查费, 化验费
 
 
 def is_inpatient(med_type_col):
@@ -29,10 +30,10 @@ MILD_DX_PREFIXES = ("I63.8", "M51.2", "M47.8", "M50", "M54", "I67.8", "J06", "K2
 
 def is_mild(dise_codg_col):
     """Spark predicate: the main diagnosis is one of the mild conditions above (null → false)."""
-    return _starts_with_any(dise_codg_col, MILD_DX_PREFIXES)
+    return starts_with_any(dise_codg_col, MILD_DX_PREFIXES)
 
 
-def _starts_with_any(col, prefixes):
+def starts_with_any(col, prefixes):
     from functools import reduce
 
     from pyspark.sql import functions as F
@@ -77,7 +78,7 @@ def opsp_covered(dise_code_col, atc_col):
     from pyspark.sql import functions as F
 
     conds = [
-        F.coalesce(dise_code_col.startswith(dx), F.lit(False)) & _starts_with_any(atc_col, atcs)
+        F.coalesce(dise_code_col.startswith(dx), F.lit(False)) & starts_with_any(atc_col, atcs)
         for dx, _, atcs in OPSP_DRUGS
     ]
     return reduce(lambda a, b: a | b, conds)
@@ -85,7 +86,7 @@ def opsp_covered(dise_code_col, atc_col):
 
 def opsp_known_drug(atc_col):
     """Spark predicate: the drug is a chronic-disease drug of the reference table (others cannot be judged)."""
-    return _starts_with_any(atc_col, sorted({a for _, _, atcs in OPSP_DRUGS for a in atcs}))
+    return starts_with_any(atc_col, sorted({a for _, _, atcs in OPSP_DRUGS for a in atcs}))
 
 
 # Diagnoses that only one sex can have (ICD-10 prefixes): gend 1 male, 2 female (0/9 unknown: not checked).
@@ -167,9 +168,9 @@ def dx_inconsistent(dise_codg_col, gend_col, age_col):
     from pyspark.sql import functions as F
 
     conds = [
-        (gend_col == "2") & _starts_with_any(dise_codg_col, MALE_ONLY_DX),
-        (gend_col == "1") & _starts_with_any(dise_codg_col, FEMALE_ONLY_DX),
-    ] + [_starts_with_any(dise_codg_col, pre) & ~age_col.between(lo, hi) for pre, lo, hi, _ in AGE_BOUND_DX]
+        (gend_col == "2") & starts_with_any(dise_codg_col, MALE_ONLY_DX),
+        (gend_col == "1") & starts_with_any(dise_codg_col, FEMALE_ONLY_DX),
+    ] + [starts_with_any(dise_codg_col, pre) & ~age_col.between(lo, hi) for pre, lo, hi, _ in AGE_BOUND_DX]
     return F.coalesce(reduce(lambda a, b: a | b, conds), F.lit(False))
 
 

@@ -11,8 +11,9 @@ import datetime as dt
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
-from features.codes import DRUG_ITEM_TYPES, is_mild
-from features.windows import amount_peaks, co_admission_groups, in_window, window_start
+from features.codes import DRUG_ITEM_TYPES, EXAM_ITEM_TYPES, is_mild
+from features.visits import fully_refunded
+from features.windows import amount_peaks, co_admission_groups, in_window
 
 FIXMEDINS_FEATURES = [
     "n_visits",
@@ -51,7 +52,6 @@ PEER_RATIOS = {
 # 空刷/倒卖: at least this many different people buying the same drug for the same amount at one pharmacy
 # within the same hour make a swipe group.
 SWIPE_MIN_PERSONS = 5
-EXAM_ITEM_TYPES = ("03", "04")  # 检查费, 化验费
 MAX_EVIDENCE_SETL = 500  # settlements kept per institution as evidence (the clue lists the first ones)
 
 
@@ -136,11 +136,11 @@ def fixmedins_features(
         F.sum("n_purchases").alias("_swiped"),
         F.flatten(F.collect_list("setl_ids")).alias("_swipe_ev"),
     )
-    start = window_start(as_of, window_days)
     refunds = (
-        visits.filter(F.col("adm_date").between(F.lit(start), F.lit(as_of)) & ~F.col("is_inpatient"))
+        in_window(visits, as_of, window_days, settled_only=False)
+        .filter(~F.col("is_inpatient"))
         .groupBy("fixmedins_code")
-        .agg(F.avg((~F.col("settled") & (F.col("n_refund") > 0)).cast("double")).alias("refund_share"))
+        .agg(F.avg(fully_refunded().cast("double")).alias("refund_share"))
     )
     out = (
         fixmedins.select(

@@ -15,14 +15,15 @@ from features.codes import (
     DRUG_ITEM_TYPES,
     OPSP_MED_TYPE_PREFIX,
     PLANNED_READMISSION_DX,
-    _starts_with_any,
     drug_atc,
     dx_inconsistent,
     is_mild,
     opsp_covered,
     opsp_known_drug,
+    starts_with_any,
 )
-from features.windows import amount_peaks, co_admission_groups, in_window, window_start
+from features.visits import fully_refunded
+from features.windows import amount_peaks, co_admission_groups, in_window
 
 PSN_FEATURES = [
     "n_adm",
@@ -84,7 +85,7 @@ def _split_admissions(stays: DataFrame, readmit_days: int) -> DataFrame:
         (F.col("gap_days") <= readmit_days)
         & (F.col("fixmedins_code") == F.col("_prev_inst"))
         & (dx3 == F.col("_prev_dx3"))
-        & ~_starts_with_any(F.col("dise_codg"), PLANNED_READMISSION_DX)
+        & ~starts_with_any(F.col("dise_codg"), PLANNED_READMISSION_DX)
     )
     return stays.withColumn("split", F.coalesce(split, F.lit(False)))
 
@@ -235,10 +236,11 @@ def psn_features(
         .select("psn_no", F.col("_prev_id").alias("mdtrt_id"))
         .unionByName(stays.filter("split").select("psn_no", "mdtrt_id"))
     )
-    start = window_start(as_of, window_days)
-    refunded = visits.filter(
-        ~F.col("settled") & (F.col("n_refund") > 0) & F.col("adm_date").between(F.lit(start), F.lit(as_of))
-    ).select("psn_no", "mdtrt_id")
+    refunded = (
+        in_window(visits, as_of, window_days, settled_only=False)
+        .filter(fully_refunded())
+        .select("psn_no", "mdtrt_id")
+    )
     dx_bad = (
         v.join(people, "psn_no")
         .filter(

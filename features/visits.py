@@ -10,6 +10,11 @@ from features.codes import PHARMACY_MED_TYPES, is_inpatient
 AMOUNTS = ["medfee_sumamt", "fulamt_ownpay_amt", "hifp_pay", "fund_pay_sumamt", "acct_pay", "psn_cash_pay"]
 
 
+def fully_refunded():
+    """Spark predicate on net visits: every settlement of the visit was reversed by a refund (退费)."""
+    return ~F.col("settled") & (F.col("n_refund") > 0)
+
+
 def net_visits(mdtrt: DataFrame, setl: DataFrame) -> DataFrame:
     """One row per visit with amounts summed over its settlements, refunds (negative) included.
 

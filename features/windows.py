@@ -17,10 +17,12 @@ def window_start(as_of: dt.date, window_days: int) -> dt.date:
     return as_of - dt.timedelta(days=window_days - 1)
 
 
-def in_window(visits: DataFrame, as_of: dt.date, window_days: int) -> DataFrame:
-    """Settled visits that began within ``window_days`` ending on ``as_of`` (inclusive)."""
+def in_window(visits: DataFrame, as_of: dt.date, window_days: int, settled_only: bool = True) -> DataFrame:
+    """Visits that began within ``window_days`` ending on ``as_of`` (inclusive); settled ones only unless
+    ``settled_only`` is False (refund checks need the visits whose settlements were all reversed)."""
     start = window_start(as_of, window_days)
-    return visits.filter(F.col("settled") & F.col("adm_date").between(F.lit(start), F.lit(as_of)))
+    began = F.col("adm_date").between(F.lit(start), F.lit(as_of))
+    return visits.filter(F.col("settled") & began if settled_only else began)
 
 
 def amount_peaks(stays: DataFrame, entity: str, amount: str = "hifp_pay") -> DataFrame:

@@ -465,6 +465,17 @@ class Generator:
         return regs
 
     # -- fraud -------------------------------------------------------------------------------------
+    def _take(self, pool, k: int, used: set[int]) -> np.ndarray:
+        """Up to ``k`` persons (row indices) of ``pool`` not yet in ``used``, drawn without replacement.
+
+        Each person carries at most one injected pattern, so ``used`` grows with every draw.
+        """
+        pool = np.asarray(pool, dtype=int)
+        pool = pool[~np.isin(pool, np.fromiter(used, int, len(used)))]
+        sel = self.rng.choice(pool, min(k, len(pool)), replace=False)
+        used.update(sel.tolist())
+        return sel
+
     def inject(self, psn: pd.DataFrame, inst: pd.DataFrame, excluded: set[str]) -> set[int]:
         """The first patterns: frequent admissions, co-admitted groups, template amounts, heavy refills."""
         rng, days = self.rng, self.cfg.days
@@ -475,10 +486,7 @@ class Generator:
         used: set[int] = set()
 
         def take(pool, k):
-            pool = np.array([i for i in pool if i not in used])
-            sel = rng.choice(pool, min(k, len(pool)), replace=False)
-            used.update(sel.tolist())
-            return sel
+            return self._take(pool, k, used)
 
         # 1. frequent admissions for mild conditions (住院频次高), at one or two institutions
         self._tag = "frequent_admission"
@@ -585,10 +593,7 @@ class Generator:
         acute = [INPATIENT_DX.index(d) for d in INPATIENT_DX if d[2] in ("acute", "serious") and not d[6]]
 
         def take(pool, share):
-            pool = np.setdiff1d(np.asarray(pool, dtype=int), np.fromiter(used, int, len(used)))
-            sel = rng.choice(pool, min(max(3, int(n * share)), len(pool)), replace=False)
-            used.update(sel.tolist())
-            return sel
+            return self._take(pool, max(3, int(n * share)), used)
 
         def local(pool: pd.DataFrame, i: int) -> np.ndarray:
             codes = pool[pool.fix_blng_admdvs == county[i]].fixmedins_code.to_numpy()

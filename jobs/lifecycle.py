@@ -53,6 +53,11 @@ def latest_feedback(feedback: pd.DataFrame | None, as_of: dt.date) -> pd.DataFra
     return fb[cols].reset_index(drop=True)
 
 
+def _union(lists: pd.Series) -> list[str]:
+    """Sorted union of the list cells of one clue's weeks (None cells count as empty)."""
+    return sorted({x for cell in lists if cell is not None for x in cell})
+
+
 def register(history: pd.DataFrame, feedback: pd.DataFrame | None, as_of: dt.date) -> pd.DataFrame:
     """One row per clue ever issued up to ``as_of``: its last issue, accumulated evidence, status, due date.
 
@@ -69,12 +74,8 @@ def register(history: pd.DataFrame, feedback: pd.DataFrame | None, as_of: dt.dat
                                           "risk_score", "fund_amount", "model_version"]].copy()  # fmt: skip
     reg["first_issued"] = g.as_of.min()
     reg["last_issued"] = g.as_of.max()
-    reg["rules_all"] = g.rules_fired.agg(
-        lambda s: sorted({r for x in s for r in (x if x is not None else [])})
-    )
-    reg["evidence_all"] = g.evidence_setl_ids.agg(
-        lambda s: sorted({r for x in s for r in (x if x is not None else [])})
-    )
+    reg["rules_all"] = g.rules_fired.agg(_union)
+    reg["evidence_all"] = g.evidence_setl_ids.agg(_union)
     reg = reg.reset_index()
     fb = latest_feedback(feedback, as_of)
     reg = reg.merge(fb, on="clue_id", how="left")
