@@ -24,6 +24,7 @@ import psutil
 ROOT = Path(__file__).resolve().parent.parent
 CACHE = ROOT / "bench" / "cache"
 STAGES = ["ingest", "features", "train", "score", "publish"]
+STATUS_MARK = "<!-- written by hand below this line; bench.py keeps it -->"
 WEEKLY = ["ingest", "features", "score", "publish"]
 
 
@@ -215,7 +216,11 @@ def write_page(results: list[dict], out: Path, command: str) -> None:
             + ", ".join(f"{s} {b['stages'][s]['seconds'] / a['stages'][s]['seconds']:.1f}×" for s in STAGES)
             + ".",
         ]
-    out.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    # the hand-written part (status against the targets, what was found) survives a re-run
+    notes = ""
+    if out.exists() and STATUS_MARK in (old := out.read_text(encoding="utf-8")):
+        notes = old[old.index(STATUS_MARK) :]
+    out.write_text("\n".join(lines) + "\n\n" + (notes or STATUS_MARK + "\n"), encoding="utf-8")
 
 
 def main() -> None:

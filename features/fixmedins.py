@@ -13,7 +13,7 @@ from pyspark.sql import functions as F
 
 from features.codes import DRUG_ITEM_TYPES, EXAM_ITEM_TYPES, is_mild
 from features.visits import fully_refunded
-from features.windows import amount_peaks, co_admission_groups, in_window
+from features.windows import WindowInputs, amount_peaks, window_inputs
 
 FIXMEDINS_FEATURES = [
     "n_visits",
@@ -62,6 +62,7 @@ def fixmedins_features(
     fee_list: DataFrame,
     as_of: dt.date,
     window_days: int = 365,
+    inputs: WindowInputs | None = None,
 ) -> DataFrame:
     """One row per designated institution, every institution in ``fixmedins``.
 
@@ -72,13 +73,14 @@ def fixmedins_features(
         fee_list: silver fee details.
         as_of: last day of the window.
         window_days: look-back length in days.
+        inputs: ``window_inputs(visits, fee_list, as_of, window_days)`` when the caller built (and
+            persisted) them already; they are built here otherwise.
     """
-    v = in_window(visits, as_of, window_days)
+    w = inputs or window_inputs(visits, fee_list, as_of, window_days)
+    v = w.visits
     age = F.floor(F.months_between(F.col("adm_date"), F.col("brdy")) / 12)
     people = psn.select("psn_no", "brdy", "psn_idet_type")
-    stays = co_admission_groups(amount_peaks(v.filter("is_inpatient"), "fixmedins_code")).join(
-        people, "psn_no", "left"
-    )
+    stays = w.stays.join(people, "psn_no", "left")
     mild = is_mild(F.col("dise_codg"))
     groups = (
         stays.filter("co_adm_n >= 3")
@@ -117,7 +119,7 @@ def fixmedins_features(
         ),
         F.sum("fund_pay_sumamt").cast("double").alias("fund_pay_total"),
     )
-    fees = fee_list.join(v.select("mdtrt_id", "fixmedins_code", "psn_no", "begntime"), "mdtrt_id")
+    fees = w.lines
     is_drug = F.col("med_chrgitm_type").isin(*DRUG_ITEM_TYPES)
     amt = F.col("det_item_fee_sumamt").cast("double")
     rx = fees.groupBy("fixmedins_code").agg(
@@ -130,15 +132,14 @@ def fixmedins_features(
         ),
         (F.sum(F.when(is_drug, amt)) / F.sum(amt)).alias("drug_share"),
     )
-    swipes = swipe_groups(v, fee_list)
+    swipes = swipe_groups(w.lines)
     sw = swipes.groupBy("fixmedins_code").agg(
         F.count("*").alias("swipe_groups"),
         F.sum("n_purchases").alias("_swiped"),
         F.flatten(F.collect_list("setl_ids")).alias("_swipe_ev"),
     )
     refunds = (
-        in_window(visits, as_of, window_days, settled_only=False)
-        .filter(~F.col("is_inpatient"))
+        w.all_visits.filter(~F.col("is_inpatient"))
         .groupBy("fixmedins_code")
         .agg(F.avg(fully_refunded().cast("double")).alias("refund_share"))
     )
@@ -207,22 +208,26 @@ def with_peer_ratios(out: DataFrame) -> DataFrame:
     return out
 
 
-def swipe_groups(visits: DataFrame, fee_list: DataFrame) -> DataFrame:
+def swipe_groups(lines: DataFrame) -> DataFrame:
     """Pharmacy purchases of one drug for one amount by >= ``SWIPE_MIN_PERSONS`` people in one hour
-    (空刷/倒卖药品): one row per group with its settlements."""
-    buys = visits.filter("is_pharmacy").select(
-        "mdtrt_id", "fixmedins_code", "psn_no", F.date_trunc("hour", "begntime").alias("hour"), "setl_ids"
-    )
-    lines = fee_list.filter(F.col("med_chrgitm_type").isin(*DRUG_ITEM_TYPES)).select(
-        "mdtrt_id", "med_list_codg", "det_item_fee_sumamt"
-    )
-    return (
-        buys.join(lines, "mdtrt_id")
-        .groupBy("fixmedins_code", "hour", "med_list_codg", "det_item_fee_sumamt")
-        .agg(
-            F.countDistinct("psn_no").alias("n_persons"),
-            F.count("*").alias("n_purchases"),
-            F.flatten(F.collect_list("setl_ids")).alias("setl_ids"),
-        )
+    (空刷/倒卖药品): one row per group with its settlements.
+
+    ``lines``: the window's fee lines with their visit's columns (``WindowInputs.lines``)."""
+    buys = lines.filter(
+        F.col("is_pharmacy")
+        & F.col("med_chrgitm_type").isin(*DRUG_ITEM_TYPES)
+        & F.col("det_item_fee_sumamt").isNotNull()
+    ).withColumn("hour", F.date_trunc("hour", "begntime"))
+    group = ["fixmedins_code", "hour", "med_list_codg", "det_item_fee_sumamt"]
+    # find the groups first (counts only), then gather the settlements of those few groups
+    groups = (
+        buys.groupBy(*group)
+        .agg(F.countDistinct("psn_no").alias("n_persons"), F.count("*").alias("n_purchases"))
         .filter(F.col("n_persons") >= SWIPE_MIN_PERSONS)
     )
+    evidence = (
+        buys.join(groups.select(*group), group, "left_semi")
+        .groupBy(*group)
+        .agg(F.flatten(F.collect_list("setl_ids")).alias("setl_ids"))
+    )
+    return groups.join(evidence, group)

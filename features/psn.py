@@ -23,7 +23,7 @@ from features.codes import (
     starts_with_any,
 )
 from features.visits import fully_refunded
-from features.windows import amount_peaks, co_admission_groups, in_window
+from features.windows import WindowInputs, window_inputs
 
 PSN_FEATURES = [
     "n_adm",
@@ -127,17 +127,18 @@ def _visits_in_stay(visits: DataFrame, stays: DataFrame) -> DataFrame:
     return inside.select("psn_no", "mdtrt_id").distinct()
 
 
-def _opsp_mismatch(visits: DataFrame, fee_list: DataFrame, opsp_reg: DataFrame | None) -> DataFrame:
+def _opsp_mismatch(lines: DataFrame, opsp_reg: DataFrame | None) -> DataFrame:
     """(psn_no, mdtrt_id) of chronic-benefit (门诊慢特病) visits buying a chronic-disease drug that none of
-    the person's registrations active on that day covers (see ``features.codes.OPSP_DRUGS``)."""
-    opsp = visits.filter(F.col("med_type").startswith(OPSP_MED_TYPE_PREFIX)).select(
-        "psn_no", "mdtrt_id", "adm_date"
-    )
+    the person's registrations active on that day covers (see ``features.codes.OPSP_DRUGS``).
+
+    ``lines``: the window's fee lines with their visit's columns (``WindowInputs.lines``)."""
     lines = (
-        fee_list.filter(F.col("med_chrgitm_type").isin(*DRUG_ITEM_TYPES))
-        .select("mdtrt_id", drug_atc(F.col("med_list_codg")).alias("atc"))
+        lines.filter(
+            F.col("med_type").startswith(OPSP_MED_TYPE_PREFIX)
+            & F.col("med_chrgitm_type").isin(*DRUG_ITEM_TYPES)
+        )
+        .select("psn_no", "mdtrt_id", "adm_date", drug_atc(F.col("med_list_codg")).alias("atc"))
         .filter(opsp_known_drug(F.col("atc")))
-        .join(opsp, "mdtrt_id")
     )
     if opsp_reg is None:
         return lines.select("psn_no", "mdtrt_id").distinct()
@@ -165,6 +166,7 @@ def psn_features(
     readmit_days: int = 15,
     opsp_reg: DataFrame | None = None,
     psn_death: DataFrame | None = None,
+    inputs: WindowInputs | None = None,
 ) -> DataFrame:
     """One row per insured person, every person in ``psn`` (zeros where nothing happened).
 
@@ -178,10 +180,12 @@ def psn_features(
             (分解住院: 15 days is the common rule in the supervision plans).
         opsp_reg: silver chronic-disease registrations (门诊慢特病备案); None: nobody is registered.
         psn_death: silver deaths (optional table); None: no deaths known.
+        inputs: ``window_inputs(visits, fee_list, as_of, window_days)`` when the caller built (and
+            persisted) them already; they are built here otherwise.
     """
-    v = in_window(visits, as_of, window_days)
-    stays = co_admission_groups(amount_peaks(v.filter("is_inpatient"), "fixmedins_code"))
-    stays = _split_admissions(stays, readmit_days)
+    w = inputs or window_inputs(visits, fee_list, as_of, window_days)
+    v = w.visits
+    stays = _split_admissions(w.stays, readmit_days)
     # 同进同出 from one village or household: group members who share the person's village (live_addr)
     village = psn.select("psn_no", village_of(F.col("live_addr")).alias("_village"))
     same = Window.partitionBy("fixmedins_code", "adm_date", "dscg_date", "_village")
@@ -219,8 +223,7 @@ def psn_features(
         F.min("adm_date").alias("first_visit"),
     )
     drugs = (
-        fee_list.filter(F.col("med_chrgitm_type").isin(*DRUG_ITEM_TYPES))
-        .join(v.select("mdtrt_id", "psn_no"), "mdtrt_id")
+        w.lines.filter(F.col("med_chrgitm_type").isin(*DRUG_ITEM_TYPES))
         .groupBy("psn_no", "med_list_codg")
         .agg(F.sum(F.coalesce("prd_days", F.lit(0))).alias("days"))
     )
@@ -236,11 +239,7 @@ def psn_features(
         .select("psn_no", F.col("_prev_id").alias("mdtrt_id"))
         .unionByName(stays.filter("split").select("psn_no", "mdtrt_id"))
     )
-    refunded = (
-        in_window(visits, as_of, window_days, settled_only=False)
-        .filter(fully_refunded())
-        .select("psn_no", "mdtrt_id")
-    )
+    refunded = w.all_visits.filter(fully_refunded()).select("psn_no", "mdtrt_id")
     dx_bad = (
         v.join(people, "psn_no")
         .filter(
@@ -253,7 +252,7 @@ def psn_features(
     evidence = {
         "n_overlap_stays": _overlapping_stays(stays),
         "n_visits_in_stay": _visits_in_stay(v, stays),
-        "n_opsp_mismatch": _opsp_mismatch(v, fee_list, opsp_reg),
+        "n_opsp_mismatch": _opsp_mismatch(w.lines, opsp_reg),
         "n_refunded": refunded,
         "n_dx_inconsistent": dx_bad,
     }
@@ -276,7 +275,7 @@ def psn_features(
     ev_setl = (
         flagged.select("psn_no", "mdtrt_id")
         .distinct()
-        .join(visits.select("mdtrt_id", "setl_ids"), "mdtrt_id")
+        .join(w.all_visits.select("mdtrt_id", "setl_ids"), "mdtrt_id")
         .groupBy("psn_no")
         .agg(F.array_sort(F.array_distinct(F.flatten(F.collect_list("setl_ids")))).alias("evidence_setl_ids"))
     )

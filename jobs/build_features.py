@@ -7,6 +7,7 @@ import logging
 
 from features.fixmedins import fixmedins_features
 from features.psn import psn_features
+from features.windows import window_inputs
 from jobs.lake import Lake, LakeError
 from jobs.settings import Settings
 
@@ -31,17 +32,21 @@ def run(spark, settings: Settings, as_of: dt.date) -> dict[str, int]:
             raise LakeError(f"silver/{t} is missing: ingest a delivery with the {t} table first")
     psn = lake.read(spark, "silver/psn")
     fix = lake.read(spark, "silver/fixmedins")
-    visits = lake.read(spark, "silver/visit").cache()
+    visits = lake.read(spark, "silver/visit")
     fees = lake.read(spark, "silver/fee_list")
     # optional tables: a delivery without them has nobody registered / no deaths known
     opsp = lake.read(spark, "silver/opsp_reg") if lake.exists("silver/opsp_reg") else None
     death = lake.read(spark, "silver/psn_death") if lake.exists("silver/psn_death") else None
     f = settings.features
+    # the window's visits, stays and fee lines are read by both feature sets: build them once, keep them
+    inputs = window_inputs(visits, fees, as_of, f.window_days).persist()
     out = {
         "gold/features_psn": psn_features(
-            psn, visits, fees, as_of, f.window_days, f.readmit_days, opsp_reg=opsp, psn_death=death
+            psn, visits, fees, as_of, f.window_days, f.readmit_days, opsp, death, inputs=inputs
         ),
-        "gold/features_fixmedins": fixmedins_features(fix, psn, visits, fees, as_of, f.window_days),
+        "gold/features_fixmedins": fixmedins_features(
+            fix, psn, visits, fees, as_of, f.window_days, inputs=inputs
+        ),
     }
     counts = {}
     for name, df in out.items():
@@ -55,5 +60,5 @@ def run(spark, settings: Settings, as_of: dt.date) -> dict[str, int]:
         )
         counts[name] = lake.table(name).count()
         log.info("wrote %s for as_of %s", name, as_of)
-    visits.unpersist()
+    inputs.unpersist()
     return counts

@@ -339,6 +339,7 @@ def ingest_table(
     spark, lake: Lake, landing: Path, table: Table, validate_with_gx: bool = True
 ) -> list[FileResult]:
     from pyspark.errors import AnalysisException
+    from pyspark.sql import Observation
     from pyspark.sql import functions as F
 
     files = landing_files(landing, table.name)
@@ -388,31 +389,49 @@ def ingest_table(
         # Not cached: the batch carries typed and raw copies of every column, and caching it costs more than
         # validating it again for each of the two writes (measured: bench/, docs/benchmark.md).
         tagged = resolve(validate_rows(batch, table, suite), table, bronze, batch_id, repeated)
+        # The bronze write also counts every file's rows by outcome (one pass: Spark's observed metrics).
+        seq_of = {r.file: seq for seq, r in enumerate(results) if r.status == "ok"}
+        observed = Observation(f"ingest_{table.name}_{batch_id}")
+        tagged = tagged.observe(observed, *_outcome_counts(seq_of))
         meta = {"batch_id": batch_id, "table": table.name, "files": [r.file for r in todo]}
-        lake.write(
+        written = lake.write(
             tagged.filter("_outcome = 'bronze'").select(*bronze_schema_cols(table)),
             f"bronze/{table.name}",
             app_id=f"ingest:{batch_id}",
             metadata=meta,
         )
-        q = tagged.filter("_outcome = 'quarantine'").select(
-            *[F.col(f"{c}__raw").alias(c) for c in table.column_names], "_extra", *META_COLS, "_reason"
-        )
-        lake.write(q, f"quarantine/{table.name}", app_id=f"ingest:{batch_id}", metadata=meta)
-        # Reconciliation: landed is counted on the files; bronze and quarantine on what this batch committed
-        # (also right when a re-run after a crash finds the batch already committed); the rest repeated rows
-        # already in the lake or in the batch.
-        landed = _per_file(batch)
-        stored = _per_file(lake.read(spark, f"bronze/{table.name}").filter(F.col("_batch_id") == batch_id))
-        quarantined = _per_file(
-            lake.read(spark, f"quarantine/{table.name}").filter(F.col("_batch_id") == batch_id)
-        )
-        for r in todo:
-            r.landed, r.bronze, r.quarantined = (
-                landed.get(r.file, 0),
-                stored.get(r.file, 0),
-                quarantined.get(r.file, 0),
+        if written is not None:
+            counts = observed.get
+            per_file = {
+                f: (counts[f"landed_{i}"], counts[f"bronze_{i}"], counts[f"quarantine_{i}"])
+                for f, i in seq_of.items()
+            }
+        else:  # committed by an earlier run that crashed: count what that run committed
+            per_file = None
+        if per_file is None or any(q for _, _, q in per_file.values()):
+            # Rows failed: a second pass writes them (with their raw text) to quarantine. Skipped when the
+            # bronze pass counted none, which is the common case and saves a whole pass over the batch.
+            q = tagged.filter("_outcome = 'quarantine'").select(
+                *[F.col(f"{c}__raw").alias(c) for c in table.column_names], "_extra", *META_COLS, "_reason"
             )
+            lake.write(q, f"quarantine/{table.name}", app_id=f"ingest:{batch_id}", metadata=meta)
+        if per_file is None:
+            landed = _per_file(batch)
+            stored = _per_file(
+                lake.read(spark, f"bronze/{table.name}").filter(F.col("_batch_id") == batch_id)
+            )
+            quarantined = (
+                _per_file(lake.read(spark, f"quarantine/{table.name}").filter(F.col("_batch_id") == batch_id))
+                if lake.exists(f"quarantine/{table.name}")
+                else {}
+            )
+            per_file = {
+                r.file: (landed.get(r.file, 0), stored.get(r.file, 0), quarantined.get(r.file, 0))
+                for r in todo
+            }
+        # Reconciliation: landed = bronze + quarantined + duplicate (rows already in the lake or the batch).
+        for r in todo:
+            r.landed, r.bronze, r.quarantined = per_file[r.file]
             r.duplicate = r.landed - r.bronze - r.quarantined
             if r.duplicate < 0:  # cannot happen unless a write lost or invented rows: stop loudly
                 raise IngestError(
@@ -432,6 +451,21 @@ def ingest_table(
             r.duplicate,
         )
     return results
+
+
+def _outcome_counts(seq_of: dict[str, int]) -> list:
+    """Observed metrics of a tagged batch: rows landed, bronze and quarantined per file (by ``_file_seq``)."""
+    from pyspark.sql import functions as F
+
+    metrics = []
+    for i in seq_of.values():
+        in_file = F.col("_file_seq") == i
+        metrics += [
+            F.count_if(in_file).alias(f"landed_{i}"),
+            F.count_if(in_file & (F.col("_outcome") == "bronze")).alias(f"bronze_{i}"),
+            F.count_if(in_file & (F.col("_outcome") == "quarantine")).alias(f"quarantine_{i}"),
+        ]
+    return metrics
 
 
 def _per_file(df) -> dict[str, int]:
