@@ -586,6 +586,12 @@ def check_orphans(spark, lake: Lake) -> list[dict]:
     return rows
 
 
+def _one_batch(lake: Lake, name: str) -> bool:
+    """True when the table's rows were all written by one ingest batch (one WRITE commit with a batch id)."""
+    writes = [c for c in lake.table(name).history() if c.get("operation") == "WRITE"]
+    return len(writes) == 1 and "fundwatch.batch_id" in writes[0]
+
+
 def build_silver(spark, lake: Lake, tables: list[str] | None = None) -> dict[str, int]:
     """silver/<table>: the newest version of every key, contract columns only; plus silver/visit."""
     from pyspark.sql import Window
@@ -600,7 +606,9 @@ def build_silver(spark, lake: Lake, tables: list[str] | None = None) -> dict[str
         if not lake.exists(f"bronze/{table.name}"):
             continue
         bronze = lake.read(spark, f"bronze/{table.name}")
-        if has_repeated_keys(bronze, table.key):  # corrections exist: take the newest version of each key
+        # one batch never repeats a key (ingest resolved them); later batches may correct earlier rows
+        if not _one_batch(lake, f"bronze/{table.name}") and has_repeated_keys(bronze, table.key):
+            # corrections exist: take the newest version of each key
             w = Window.partitionBy(*table.key).orderBy(F.col("_ingested_at").desc(), F.col("_row_hash"))
             bronze = bronze.withColumn("_n", F.row_number().over(w)).filter("_n = 1")
         latest = bronze.select(*table.column_names)

@@ -185,3 +185,31 @@ def test_a_csv_extract_of_every_table_lands_completely(spark, lake, tmp_path):
         t = report.totals(table)
         assert t["landed"] == n and t["bronze"] == n and t["quarantined"] == 0, (table, t)
         assert lake.read(spark, f"silver/{table}").count() == n
+
+
+def test_crash_between_bronze_and_quarantine_commits_reruns_to_the_same_counts(
+    spark, lake, tmp_path, monkeypatch
+):
+    """The first run counts rows per file while writing bronze; a re-run whose bronze write is already
+    committed counts from the committed tables instead, writes the missing quarantine rows and reconciles."""
+    from jobs.lake import Lake
+
+    landing = tmp_path / "landing"
+    _csv(landing / "psn" / "psn_2025.csv", PSN_HEADER, PSN_ROWS)
+    real_write = Lake.write
+
+    def crash_on_quarantine(self, df, name, *args, **kwargs):
+        if name.startswith("quarantine/"):
+            raise RuntimeError("killed before the quarantine commit")
+        return real_write(self, df, name, *args, **kwargs)
+
+    monkeypatch.setattr(Lake, "write", crash_on_quarantine)
+    with pytest.raises(RuntimeError, match="killed"):
+        ingest(spark, lake, landing)
+    assert lake.exists("bronze/psn") and not lake.exists("quarantine/psn") and not lake.exists(LEDGER)
+    monkeypatch.setattr(Lake, "write", real_write)
+    report = ingest(spark, lake, landing)
+    assert report.totals() == {"landed": 6, "bronze": 3, "quarantined": 3, "duplicate": 0}
+    assert lake.read(spark, "bronze/psn").count() == 3 and lake.read(spark, "quarantine/psn").count() == 3
+    (row,) = _ledger(lake)
+    assert (row["rows_landed"], row["rows_bronze"], row["rows_quarantined"]) == (6, 3, 3)
