@@ -592,38 +592,101 @@ def _one_batch(lake: Lake, name: str) -> bool:
     return len(writes) == 1 and "fundwatch.batch_id" in writes[0]
 
 
-def build_silver(spark, lake: Lake, tables: list[str] | None = None) -> dict[str, int]:
-    """silver/<table>: the newest version of every key, contract columns only; plus silver/visit."""
+def _synced_to(lake: Lake, name: str, key: str) -> str | None:
+    """What a silver table's newest commit says it reflects (``key`` in its commit metadata), if known."""
+    if not lake.exists(name):
+        return None
+    value = lake.table(name).history(1)[0].get(f"fundwatch.{key}")
+    return None if value is None else str(value)
+
+
+def _batches_after(lake: Lake, name: str, version: int) -> list[str]:
+    """Ingest batches committed to a bronze table after ``version``."""
+    return [
+        c["fundwatch.batch_id"]
+        for c in lake.table(name).history()
+        if c.get("version", -1) > version and "fundwatch.batch_id" in c
+    ]
+
+
+def _any_key_in(rows, table, key: tuple[str, ...]) -> bool:
+    """True when some key of ``rows`` (a batch, small) is already in ``table``."""
+    return table.select(*key).join(rows.select(*key), list(key), "left_semi").limit(1).count() > 0
+
+
+def build_silver(spark, lake: Lake) -> dict[str, int]:
+    """Bring silver up to date with bronze: the newest version of every key, contract columns only; plus
+    silver/visit (settlements netted into visits).
+
+    Incremental where it can be: each silver table records the bronze version it reflects. A batch whose keys
+    are all new is appended (a weekly delivery costs the week, not the lake); a batch correcting earlier keys,
+    or a table whose state is unknown, rebuilds the table from bronze. silver/visit likewise appends the
+    visits of new ``mdtrt_id``s and is rebuilt when a batch touches a visit it already holds (a late
+    settlement or a refund of an earlier visit). Re-running after a crash finishes what is missing.
+    """
     from pyspark.sql import Window
+    from pyspark.sql import functions as F
+
+    appended, rebuilt = {}, set()
+    before = {n: lake.version(f"silver/{n}") for n in ("mdtrt", "setl")}
+    for table in TABLES.values():
+        name, target = f"bronze/{table.name}", f"silver/{table.name}"
+        if not lake.exists(name):
+            continue
+        version = lake.version(name)
+        synced = _synced_to(lake, target, "bronze_version")
+        if synced == str(version):
+            continue
+        meta = {"stage": "silver", "bronze_version": version}
+        bronze = lake.read(spark, name)
+        if synced is not None:
+            new = bronze.filter(F.col("_batch_id").isin(_batches_after(lake, name, int(synced))))
+            new = new.select(*table.column_names)
+            if not _any_key_in(new, lake.read(spark, target), table.key):
+                lake.write(new, target, mode="append", metadata=meta)
+                appended[table.name] = new
+                continue
+        # one batch never repeats a key (ingest resolved them); later batches may correct earlier rows
+        if not _one_batch(lake, name) and has_repeated_keys(bronze, table.key):
+            # corrections exist: take the newest version of each key
+            w = Window.partitionBy(*table.key).orderBy(F.col("_ingested_at").desc(), F.col("_row_hash"))
+            bronze = bronze.withColumn("_n", F.row_number().over(w)).filter("_n = 1")
+        lake.write(bronze.select(*table.column_names), target, mode="overwrite", metadata=meta)
+        rebuilt.add(table.name)
+    if lake.exists("silver/mdtrt") and lake.exists("silver/setl"):
+        _update_visits(spark, lake, before, appended, rebuilt)
+    if not (appended or rebuilt):
+        return {}
+    check_orphans(spark, lake)
+    return {name: lake.table(name).count() for name in lake.tables() if name.startswith("silver/")}
+
+
+def _update_visits(spark, lake: Lake, before: dict, appended: dict, rebuilt: set) -> None:
+    """silver/visit from silver mdtrt and setl: append new visits or rebuild (see ``build_silver``)."""
     from pyspark.sql import functions as F
 
     from features.visits import net_visits
 
-    counts = {}
-    for table in TABLES.values():
-        if tables is not None and table.name not in tables:
-            continue
-        if not lake.exists(f"bronze/{table.name}"):
-            continue
-        bronze = lake.read(spark, f"bronze/{table.name}")
-        # one batch never repeats a key (ingest resolved them); later batches may correct earlier rows
-        if not _one_batch(lake, f"bronze/{table.name}") and has_repeated_keys(bronze, table.key):
-            # corrections exist: take the newest version of each key
-            w = Window.partitionBy(*table.key).orderBy(F.col("_ingested_at").desc(), F.col("_row_hash"))
-            bronze = bronze.withColumn("_n", F.row_number().over(w)).filter("_n = 1")
-        latest = bronze.select(*table.column_names)
-        lake.write(latest, f"silver/{table.name}", mode="overwrite", metadata={"stage": "silver"})
-    visit_inputs_changed = (
-        tables is None or {"mdtrt", "setl"} & set(tables) or not lake.exists("silver/visit")
-    )
-    if lake.exists("silver/mdtrt") and lake.exists("silver/setl") and visit_inputs_changed:
-        visits = net_visits(lake.read(spark, "silver/mdtrt"), lake.read(spark, "silver/setl"))
-        lake.write(visits, "silver/visit", mode="overwrite", metadata={"stage": "silver"})
-    check_orphans(spark, lake)
-    for name in lake.tables():
-        if name.startswith("silver/"):
-            counts[name] = lake.table(name).count()
-    return counts
+    inputs = {n: lake.version(f"silver/{n}") for n in ("mdtrt", "setl")}
+    label = ",".join(f"{n}:{v}" for n, v in inputs.items())
+    synced = _synced_to(lake, "silver/visit", "inputs")
+    if synced == label:
+        return
+    meta = {"stage": "silver", "inputs": label}
+    mdtrt, setl = lake.read(spark, "silver/mdtrt"), lake.read(spark, "silver/setl")
+    was = ",".join(f"{n}:{v}" for n, v in before.items())
+    if synced == was and not ({"mdtrt", "setl"} & rebuilt):
+        # only appends since the visits were built: new visits unless a batch touched one already there
+        ids = [appended[n].select("mdtrt_id") for n in ("mdtrt", "setl") if n in appended]
+        touched = ids[0] if len(ids) == 1 else ids[0].unionByName(ids[1])
+        touched = touched.filter(F.col("mdtrt_id").isNotNull()).distinct()
+        if not _any_key_in(touched, lake.read(spark, "silver/visit"), ("mdtrt_id",)):
+            new = net_visits(
+                mdtrt.join(touched, "mdtrt_id", "left_semi"), setl.join(touched, "mdtrt_id", "left_semi")
+            )
+            lake.write(new, "silver/visit", mode="append", metadata=meta)
+            return
+    lake.write(net_visits(mdtrt, setl), "silver/visit", mode="overwrite", metadata=meta)
 
 
 def ingest(
@@ -634,7 +697,7 @@ def ingest(
     validate_with_gx: bool = True,
     fail_on_reject: bool = True,
 ) -> IngestReport:
-    """Ingest every contract table found under ``landing``; rebuild silver for the tables that changed."""
+    """Ingest every contract table found under ``landing``; bring silver up to date (``build_silver``)."""
     landing = Path(landing)
     if not landing.is_dir():
         raise IngestError(f"landing folder {landing} does not exist")
@@ -647,10 +710,8 @@ def ingest(
     unknown = sorted(p.name for p in landing.iterdir() if p.is_dir() and p.name not in TABLES)
     if unknown:
         log.warning("landing folders that are not contract tables were ignored: %s", ", ".join(unknown))
-    changed = sorted({f.table for f in report.files if f.status == "ok"})
-    if changed or not lake.exists("silver/visit"):
-        with lake.lock("silver"):
-            build_silver(spark, lake, changed if lake.exists("silver/visit") else None)
+    with lake.lock("silver"):  # nothing to do when silver already reflects bronze
+        build_silver(spark, lake)
     if report.rejected and fail_on_reject:
         lines = "\n".join(f"  - {Path(f.file).name} (table {f.table}): {f.reason}" for f in report.rejected)
         raise IngestError(

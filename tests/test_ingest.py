@@ -213,3 +213,55 @@ def test_crash_between_bronze_and_quarantine_commits_reruns_to_the_same_counts(
     assert lake.read(spark, "bronze/psn").count() == 3 and lake.read(spark, "quarantine/psn").count() == 3
     (row,) = _ledger(lake)
     assert (row["rows_landed"], row["rows_bronze"], row["rows_quarantined"]) == (6, 3, 3)
+
+
+MDTRT_HEADER = "mdtrt_id,psn_no,fixmedins_code,med_type,begntime,endtime,dise_codg"
+SETL_HEADER = "setl_id,mdtrt_id,psn_no,fixmedins_code,med_type,setl_time,medfee_sumamt,hifp_pay,fund_pay_sumamt,cash_payamt,refd_setl_flag"
+
+
+def test_weekly_deliveries_append_to_silver_and_a_late_refund_rebuilds_the_visits(spark, lake, tmp_path):
+    """A week of new visits is appended to silver (it costs the week, not the lake); a settlement for a visit
+    silver already holds (here a refund) rebuilds silver/visit. Either way silver equals a full rebuild."""
+    from features.visits import net_visits
+
+    landing = tmp_path / "landing"
+
+    def deliver(week, mdtrt_rows, setl_rows):
+        if mdtrt_rows:
+            _csv(landing / "mdtrt" / f"mdtrt_w{week}.csv", MDTRT_HEADER, mdtrt_rows)
+        _csv(landing / "setl" / f"setl_w{week}.csv", SETL_HEADER, setl_rows)
+        ingest(spark, lake, landing)
+
+    def last_mode(name):
+        writes = [c for c in lake.table(name).history() if c["operation"] == "WRITE"]
+        return writes[0]["operationParameters"]["mode"]  # newest first
+
+    def rows(df):
+        return sorted((r.mdtrt_id, str(r.fund_pay_sumamt), r.n_setl, r.settled) for r in df.collect())
+
+    def full_rebuild():
+        return rows(net_visits(lake.read(spark, "silver/mdtrt"), lake.read(spark, "silver/setl")))
+
+    deliver(
+        1,
+        ["M1,P1,H1,21,2025-03-01 08:00:00,2025-03-05 10:00:00,J18"],
+        ["S1,M1,P1,H1,21,2025-03-05 10:00:00,1000,800,800,200,0"],
+    )
+    deliver(
+        2,
+        ["M2,P2,H1,11,2025-03-08 09:00:00,2025-03-08 10:00:00,J06"],
+        ["S2,M2,P2,H1,11,2025-03-08 10:00:00,100,60,60,40,0"],
+    )
+    assert [last_mode(f"silver/{t}") for t in ("mdtrt", "setl", "visit")] == ["Append"] * 3
+    assert rows(lake.read(spark, "silver/visit")) == full_rebuild()
+    assert [r[0] for r in full_rebuild()] == ["M1", "M2"]
+
+    deliver(3, [], ["S3,M1,P1,H1,21,2025-03-10 10:00:00,-1000,-800,-800,-200,1"])  # refund of week 1's stay
+    assert last_mode("silver/setl") == "Append" and last_mode("silver/visit") == "Overwrite"
+    visits = rows(lake.read(spark, "silver/visit"))
+    assert visits == full_rebuild()
+    assert visits[0] == ("M1", "0.00", 2, False)  # refunded in full: nothing paid, not a settled visit
+    # nothing new landed: silver is left as it is
+    version = lake.version("silver/visit")
+    ingest(spark, lake, landing)
+    assert lake.version("silver/visit") == version
