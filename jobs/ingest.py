@@ -387,7 +387,7 @@ def ingest_table(
         # no key repeats among all landed rows → none among the valid ones: skip the dedup windows
         repeated = has_repeated_keys(batch.select(*table.key), table.key)
         # Not cached: the batch carries typed and raw copies of every column, and caching it costs more than
-        # validating it again for each of the two writes (measured: bench/, docs/benchmark.md).
+        # validating it again for the quarantine write when rows failed (measured: bench/profile_ingest.py).
         tagged = resolve(validate_rows(batch, table, suite), table, bronze, batch_id, repeated)
         # The bronze write also counts every file's rows by outcome (one pass: Spark's observed metrics).
         seq_of = {r.file: seq for seq, r in enumerate(results) if r.status == "ok"}
