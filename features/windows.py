@@ -8,6 +8,9 @@ from dataclasses import dataclass
 from pyspark.sql import DataFrame, Window
 from pyspark.sql import functions as F
 
+# The fee-line columns the features read (the window's fee lines are the largest input: carry no more).
+FEE_LINE_COLUMNS = ("mdtrt_id", "med_list_codg", "med_chrgitm_type", "det_item_fee_sumamt", "prd_days")
+
 # Width of an amount bin on a log scale (0.5%) and the neighbourhood a bin is compared with (±20 bins ≈ ±10%).
 AMOUNT_BIN = 0.005
 AMOUNT_NEIGHBOURHOOD = 20
@@ -73,8 +76,8 @@ class WindowInputs:
 
     ``visits``: settled visits that began in the window. ``all_visits``: the same with fully refunded ones.
     ``stays``: the inpatient visits with their co-admission group size and amount peak (per institution).
-    ``lines``: fee lines of the window's visits with the visit's person, institution, type and start
-    (``setl_ids`` kept for pharmacy visits only, the swipe evidence).
+    ``lines``: fee lines of the window's visits (``FEE_LINE_COLUMNS``) with the visit's person, institution,
+    type and start (``setl_ids`` kept for pharmacy visits only, the swipe evidence).
 
     The features job persists these; each is otherwise recomputed by every feature that reads it (the fee
     lines are the largest table: joining them once instead of four times is most of the saving).
@@ -102,7 +105,7 @@ def window_inputs(visits: DataFrame, fee_list: DataFrame, as_of: dt.date, window
     all_visits = in_window(visits, as_of, window_days, settled_only=False)
     v = all_visits.filter("settled")
     stays = co_admission_groups(amount_peaks(v.filter("is_inpatient"), "fixmedins_code"))
-    lines = fee_list.join(
+    lines = fee_list.select(*FEE_LINE_COLUMNS).join(
         v.select(
             "mdtrt_id",
             "psn_no",
