@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import codecs
 import hashlib
+import json
 import logging
 import time
 from dataclasses import dataclass, field
@@ -35,6 +36,9 @@ from jobs.quality import failure_predicates, load_suite_dict, summarize, validat
 log = logging.getLogger(__name__)
 
 LEDGER = "meta/ingest_ledger"
+# A batch (or a silver increment) of at most this many keys is looked up in the lake by broadcasting its keys:
+# the lake's tables are then scanned, not shuffled, so a weekly delivery costs the week, not the years before.
+BROADCAST_KEYS = 1_000_000
 VALIDATION = "meta/validation"
 META_COLS = ["_source_file", "_file_sha256", "_batch_id", "_ingested_at"]
 DATE_FORMATS = ["yyyy-M-d", "yyyy/M/d", "yyyyMMdd", "yyyy.M.d"]
@@ -273,16 +277,31 @@ def row_hash(table: Table):
 
 def has_repeated_keys(df, key: tuple[str, ...]) -> bool:
     """True when some key occurs twice (a shuffle of the key columns only)."""
+    return key_stats(df, key)[1]
+
+
+def key_stats(df, key: tuple[str, ...]) -> tuple[int, bool]:
+    """(number of distinct keys, whether some key occurs twice): one shuffle of the key columns."""
     from pyspark.sql import functions as F
 
-    return df.groupBy(*key).count().filter(F.col("count") > 1).limit(1).count() > 0
+    row = df.groupBy(*key).count().agg(F.count("*").alias("n"), F.max("count").alias("most")).first()
+    return int(row["n"]), (row["most"] or 0) > 1
 
 
-def resolve(df, table: Table, bronze=None, batch_id: str | None = None, repeated_keys: bool = True):
+def resolve(
+    df,
+    table: Table,
+    bronze=None,
+    batch_id: str | None = None,
+    repeated_keys: bool = True,
+    small_batch: bool = False,
+):
     """Tag validated rows with ``_outcome``: bronze, quarantine (failed or superseded) or duplicate.
 
     Pure transform over ``validate_rows``' output. ``repeated_keys=False`` (no key occurs twice among the
     rows that passed) skips the two window shuffles, which carry every column of the batch.
+    ``small_batch=True`` (at most ``BROADCAST_KEYS`` keys) looks the batch's keys up in ``bronze`` by
+    broadcasting them, instead of shuffling all of bronze.
     """
     from pyspark.sql import Window
     from pyspark.sql import functions as F
@@ -291,17 +310,17 @@ def resolve(df, table: Table, bronze=None, batch_id: str | None = None, repeated
     df = df.withColumn("_good", F.col("_reason").isNull())
     if not repeated_keys:
         df = df.withColumn("_copy_no", F.lit(1)).withColumn("_newest_hash", F.col("_row_hash"))
-        return _finish(df, table, bronze, batch_id)
+        return _finish(df, table, bronze, batch_id, small_batch)
     newest_first = [F.col("_file_seq").desc(), F.col("_row_seq").desc()]
     by_key = Window.partitionBy(*table.key, "_good").orderBy(*newest_first)
     by_copy = Window.partitionBy(*table.key, "_good", "_row_hash").orderBy(*newest_first)
     df = df.withColumn("_copy_no", F.row_number().over(by_copy)).withColumn(
         "_newest_hash", F.first("_row_hash").over(by_key)
     )
-    return _finish(df, table, bronze, batch_id)
+    return _finish(df, table, bronze, batch_id, small_batch)
 
 
-def _finish(df, table: Table, bronze, batch_id):
+def _finish(df, table: Table, bronze, batch_id, small_batch: bool = False):
     from pyspark.sql import functions as F
 
     good = F.col("_good")
@@ -321,7 +340,11 @@ def _finish(df, table: Table, bronze, batch_id):
     if bronze is not None:
         # rows this same batch committed before a crash are still this batch's bronze rows
         earlier = bronze.filter(F.col("_batch_id") != F.lit(batch_id)) if batch_id else bronze
-        seen = earlier.select(*table.key, "_row_hash").distinct().withColumn("_seen", F.lit(True))
+        seen = earlier.select(*table.key, "_row_hash")
+        if small_batch:  # only this batch's keys matter: scan bronze against them instead of shuffling it
+            keys = F.broadcast(df.select(*table.key).distinct())
+            seen = seen.join(keys, list(table.key), "left_semi")
+        seen = seen.distinct().withColumn("_seen", F.lit(True))
         df = (
             df.join(seen, on=[*table.key, "_row_hash"], how="left")
             .withColumn(
@@ -385,10 +408,12 @@ def ingest_table(
         suite = load_suite_dict(table.name)
         bronze = lake.read(spark, f"bronze/{table.name}") if lake.exists(f"bronze/{table.name}") else None
         # no key repeats among all landed rows → none among the valid ones: skip the dedup windows
-        repeated = has_repeated_keys(batch.select(*table.key), table.key)
+        n_keys, repeated = key_stats(batch.select(*table.key), table.key)
         # Not cached: the batch carries typed and raw copies of every column, and caching it costs more than
         # validating it again for the quarantine write when rows failed (measured: bench/profile_ingest.py).
-        tagged = resolve(validate_rows(batch, table, suite), table, bronze, batch_id, repeated)
+        tagged = resolve(
+            validate_rows(batch, table, suite), table, bronze, batch_id, repeated, n_keys <= BROADCAST_KEYS
+        )
         # The bronze write also counts every file's rows by outcome (one pass: Spark's observed metrics).
         seq_of = {r.file: seq for seq, r in enumerate(results) if r.status == "ok"}
         observed = Observation(f"ingest_{table.name}_{batch_id}")
@@ -522,6 +547,7 @@ def _write_ledger(lake: Lake, results: list[FileResult]) -> None:
 
 
 ORPHANS = "meta/orphans"
+ORPHAN_ROWS = "meta/orphan_rows"  # every orphan row (check, key, ref): where the next check starts from
 # (check, child table, child column, parent table, parent column)
 ORPHAN_CHECKS = [
     ("settlement_without_visit", "setl", "mdtrt_id", "mdtrt", "mdtrt_id"),
@@ -533,57 +559,98 @@ ORPHAN_CHECKS = [
 ]
 
 
-def check_orphans(spark, lake: Lake) -> list[dict]:
-    """Rows whose reference never arrived (yet): counted with sample keys in ``meta/orphans``.
+def check_orphans(spark, lake: Lake, full: bool = False) -> list[dict]:
+    """Rows whose reference never arrived (yet): counted with sample keys in ``meta/orphans``, listed in
+    ``meta/orphan_rows``.
 
     They are kept, not quarantined — the parent may come in a later delivery, and a settlement without
     its visit record still paid out of the fund (``silver/visit`` keeps it, ``has_visit_record`` false).
+
+    Incremental: ``meta/orphans`` records the silver versions it reflects. When silver has only been appended
+    to since then, the candidates are the orphans known before plus the rows appended since, and the parent
+    table is scanned for their references alone (broadcast); otherwise, or with ``full``, every row is
+    checked. Returns the rows of ``meta/orphans``; nothing is done when silver has not changed.
     """
     from pyspark.sql import functions as F
 
-    rows = []
+    names = sorted({c[1] for c in ORPHAN_CHECKS} | {c[3] for c in ORPHAN_CHECKS})
+    versions = {n: lake.version(f"silver/{n}") for n in names}
+    label = json.dumps(versions, sort_keys=True)
+    synced = _synced_to(lake, ORPHANS, "silver_versions")
+    if synced == label and not full:
+        return lake.read_arrow(ORPHANS).to_pylist()
+    before = json.loads(synced) if synced and not full and lake.exists(ORPHAN_ROWS) else {}
+    known = {r["check"]: r["rows"] for r in lake.read_arrow(ORPHANS).to_pylist()} if before else {}
+    frames, checks = [], []
     for check, child, ccol, parent, pcol in ORPHAN_CHECKS:
-        if not (lake.exists(f"silver/{child}") and lake.exists(f"silver/{parent}")):
+        if versions[child] is None or versions[parent] is None:
             continue
-        c = lake.read(spark, f"silver/{child}")
-        p = lake.read(spark, f"silver/{parent}").select(F.col(pcol).alias(ccol)).distinct()
-        orphans = c.join(p, ccol, "left_anti")
         key = TABLES[child].key[0]
-        stats = orphans.agg(
-            F.count("*").alias("n"), F.slice(F.sort_array(F.collect_set(key)), 1, 5).alias("s")
-        ).first()
-        rows.append(
-            {
-                "check": check,
-                "table": child,
-                "column": ccol,
-                "rows": int(stats["n"]),
-                "sample_keys": list(stats["s"] or []),
-            }
-        )
-        if stats["n"]:
+        refs = lake.read(spark, f"silver/{parent}").select(F.col(pcol).alias("ref"))
+        new = _appended(lake, f"silver/{child}", before.get(child)) if check in known else None
+        if new is not None and _appended(lake, f"silver/{parent}", before.get(parent)) is not None:
+            files, n_new = new
+            if n_new is not None and n_new + known[check] <= BROADCAST_KEYS:
+                earlier = lake.read(spark, ORPHAN_ROWS).filter(F.col("check") == check).select("key", "ref")
+                appended = lake.read_files(spark, f"silver/{child}", files)
+                cand = earlier.unionByName(appended.select(F.col(key).alias("key"), F.col(ccol).alias("ref")))
+                found = refs.join(F.broadcast(cand.select("ref").distinct()), "ref", "left_semi").distinct()
+                frames.append(cand.join(found, "ref", "left_anti").withColumn("check", F.lit(check)))
+                checks.append((check, child, ccol, parent))
+                continue
+        rows = lake.read(spark, f"silver/{child}").select(F.col(key).alias("key"), F.col(ccol).alias("ref"))
+        orphans = rows.join(refs.distinct(), "ref", "left_anti")
+        frames.append(orphans.withColumn("check", F.lit(check)))
+        checks.append((check, child, ccol, parent))
+    if not frames:
+        return []
+    found_all = frames[0]
+    for f in frames[1:]:
+        found_all = found_all.unionByName(f)
+    lake.write(found_all.select("check", "key", "ref"), ORPHAN_ROWS, mode="overwrite")
+    stats = {
+        r["check"]: r
+        for r in lake.read(spark, ORPHAN_ROWS)
+        .groupBy("check")
+        .agg(F.count("*").alias("n"), F.slice(F.sort_array(F.collect_set("key")), 1, 5).alias("s"))
+        .collect()
+    }
+    rows = []
+    for check, child, ccol, parent in checks:
+        n, sample = (stats[check]["n"], list(stats[check]["s"] or [])) if check in stats else (0, [])
+        rows.append({"check": check, "table": child, "column": ccol, "rows": int(n), "sample_keys": sample})
+        if n:
             log.warning(
                 "%s: %d row(s) of %s whose %s is not in %s (e.g. %s)",
                 check,
-                stats["n"],
+                n,
                 child,
                 ccol,
                 parent,
-                ", ".join(stats["s"] or []),
+                ", ".join(sample),
             )
-    if rows:
-        data = pa.table(
-            {
-                "check": [r["check"] for r in rows],
-                "table": [r["table"] for r in rows],
-                "column": [r["column"] for r in rows],
-                "rows": pa.array([r["rows"] for r in rows], pa.int64()),
-                "sample_keys": pa.array([r["sample_keys"] for r in rows], pa.list_(pa.string())),
-                "checked_at": _utc_now(len(rows)),
-            }
-        )
-        lake.write_arrow(data, ORPHANS, mode="overwrite" if lake.exists(ORPHANS) else "append")
+    data = pa.table(
+        {
+            "check": [r["check"] for r in rows],
+            "table": [r["table"] for r in rows],
+            "column": [r["column"] for r in rows],
+            "rows": pa.array([r["rows"] for r in rows], pa.int64()),
+            "sample_keys": pa.array([r["sample_keys"] for r in rows], pa.list_(pa.string())),
+            "checked_at": _utc_now(len(rows)),
+        }
+    )
+    lake.write_arrow(
+        data,
+        ORPHANS,
+        mode="overwrite" if lake.exists(ORPHANS) else "append",
+        metadata={"stage": "orphans", "silver_versions": label},
+    )
     return rows
+
+
+def _appended(lake: Lake, name: str, version: int | None):
+    """``Lake.appended_since`` when the version is known, else None (the increment is unknown)."""
+    return None if version is None else lake.appended_since(name, version)
 
 
 def _one_batch(lake: Lake, name: str) -> bool:
@@ -593,25 +660,23 @@ def _one_batch(lake: Lake, name: str) -> bool:
 
 
 def _synced_to(lake: Lake, name: str, key: str) -> str | None:
-    """What a silver table's newest commit says it reflects (``key`` in its commit metadata), if known."""
+    """What a table's newest commit says it reflects (``key`` in its commit metadata), if known."""
     if not lake.exists(name):
         return None
     value = lake.table(name).history(1)[0].get(f"fundwatch.{key}")
     return None if value is None else str(value)
 
 
-def _batches_after(lake: Lake, name: str, version: int) -> list[str]:
-    """Ingest batches committed to a bronze table after ``version``."""
-    return [
-        c["fundwatch.batch_id"]
-        for c in lake.table(name).history()
-        if c.get("version", -1) > version and "fundwatch.batch_id" in c
-    ]
+def _any_key_in(rows, table, key: tuple[str, ...], small: bool = False) -> bool:
+    """True when some key of ``rows`` is already in ``table``; ``small`` rows are broadcast (``table`` is then
+    scanned, not shuffled)."""
+    from pyspark.sql import functions as F
 
-
-def _any_key_in(rows, table, key: tuple[str, ...]) -> bool:
-    """True when some key of ``rows`` (a batch, small) is already in ``table``."""
-    return table.select(*key).join(rows.select(*key), list(key), "left_semi").limit(1).count() > 0
+    keys = rows.select(*key)
+    return (
+        table.select(*key).join(F.broadcast(keys) if small else keys, list(key), "left_semi").limit(1).count()
+        > 0
+    )
 
 
 def build_silver(spark, lake: Lake) -> dict[str, int]:
@@ -619,10 +684,12 @@ def build_silver(spark, lake: Lake) -> dict[str, int]:
     silver/visit (settlements netted into visits).
 
     Incremental where it can be: each silver table records the bronze version it reflects. A batch whose keys
-    are all new is appended (a weekly delivery costs the week, not the lake); a batch correcting earlier keys,
-    or a table whose state is unknown, rebuilds the table from bronze. silver/visit likewise appends the
+    are all new is appended (a weekly delivery costs the week, not the lake: the new rows are read from the
+    files the batch added, and looked up in silver by broadcasting their keys); a batch correcting earlier
+    keys, or a table whose state is unknown, rebuilds the table from bronze. silver/visit likewise appends the
     visits of new ``mdtrt_id``s and is rebuilt when a batch touches a visit it already holds (a late
-    settlement or a refund of an earlier visit). Re-running after a crash finishes what is missing.
+    settlement or a refund of an earlier visit). Re-running after a crash finishes what is missing, the
+    orphan check included.
     """
     from pyspark.sql import Window
     from pyspark.sql import functions as F
@@ -638,14 +705,16 @@ def build_silver(spark, lake: Lake) -> dict[str, int]:
         if synced == str(version):
             continue
         meta = {"stage": "silver", "bronze_version": version}
-        bronze = lake.read(spark, name)
-        if synced is not None:
-            new = bronze.filter(F.col("_batch_id").isin(_batches_after(lake, name, int(synced))))
-            new = new.select(*table.column_names)
-            if not _any_key_in(new, lake.read(spark, target), table.key):
+        increment = _appended(lake, name, None if synced is None else int(synced))
+        if increment is not None:
+            files, n_new = increment
+            new = lake.read_files(spark, name, files).select(*table.column_names)
+            small = n_new is not None and n_new <= BROADCAST_KEYS
+            if not _any_key_in(new, lake.read(spark, target), table.key, small):
                 lake.write(new, target, mode="append", metadata=meta)
-                appended[table.name] = new
+                appended[table.name] = (new, n_new)
                 continue
+        bronze = lake.read(spark, name)
         # one batch never repeats a key (ingest resolved them); later batches may correct earlier rows
         if not _one_batch(lake, name) and has_repeated_keys(bronze, table.key):
             # corrections exist: take the newest version of each key
@@ -655,9 +724,9 @@ def build_silver(spark, lake: Lake) -> dict[str, int]:
         rebuilt.add(table.name)
     if lake.exists("silver/mdtrt") and lake.exists("silver/setl"):
         _update_visits(spark, lake, before, appended, rebuilt)
+    check_orphans(spark, lake)  # a no-op when silver did not change since the last check
     if not (appended or rebuilt):
         return {}
-    check_orphans(spark, lake)
     return {name: lake.table(name).count() for name in lake.tables() if name.startswith("silver/")}
 
 
@@ -677,14 +746,18 @@ def _update_visits(spark, lake: Lake, before: dict, appended: dict, rebuilt: set
     was = ",".join(f"{n}:{v}" for n, v in before.items())
     if synced == was and not ({"mdtrt", "setl"} & rebuilt):
         # only appends since the visits were built: new visits unless a batch touched one already there
-        ids = [appended[n].select("mdtrt_id") for n in ("mdtrt", "setl") if n in appended]
+        ids = [appended[n][0].select("mdtrt_id") for n in ("mdtrt", "setl") if n in appended]
+        sizes = [appended[n][1] for n in ("mdtrt", "setl") if n in appended]
+        small = None not in sizes and sum(sizes) <= BROADCAST_KEYS
         touched = ids[0] if len(ids) == 1 else ids[0].unionByName(ids[1])
         touched = touched.filter(F.col("mdtrt_id").isNotNull()).distinct()
-        if not _any_key_in(touched, lake.read(spark, "silver/visit"), ("mdtrt_id",)):
-            new = net_visits(
-                mdtrt.join(touched, "mdtrt_id", "left_semi"), setl.join(touched, "mdtrt_id", "left_semi")
-            )
-            lake.write(new, "silver/visit", mode="append", metadata=meta)
+        if not _any_key_in(touched, lake.read(spark, "silver/visit"), ("mdtrt_id",), small):
+            # every silver row of a visit not yet in silver/visit came in these appends: net them alone
+            part = {
+                n: appended[n][0] if n in appended else lake.read_files(spark, f"silver/{n}", [])
+                for n in ("mdtrt", "setl")
+            }
+            lake.write(net_visits(part["mdtrt"], part["setl"]), "silver/visit", mode="append", metadata=meta)
             return
     lake.write(net_visits(mdtrt, setl), "silver/visit", mode="overwrite", metadata=meta)
 

@@ -17,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from jobs.ingest import LEDGER, ORPHANS, ingest
+from jobs.ingest import LEDGER, ORPHAN_ROWS, ORPHANS, check_orphans, ingest
 from jobs.lake import Lake
 
 pytestmark = pytest.mark.spark
@@ -92,6 +92,62 @@ def test_orphans_are_kept_and_reported(spark, lake, tmp_path):
     assert orphans["settlement_without_person"]["rows"] == 1
     visits = {r.mdtrt_id: r for r in lake.read(spark, "silver/visit").collect()}
     assert not visits["M404"].has_visit_record and float(visits["M404"].fund_pay_sumamt) == 100.0
+
+
+def test_orphans_are_checked_incrementally_and_resolved_by_a_later_delivery(spark, lake, tmp_path):
+    setl_header = (
+        "setl_id,mdtrt_id,psn_no,fixmedins_code,med_type,setl_time,medfee_sumamt,hifp_pay,fund_pay_sumamt,"
+        "refd_setl_flag\n"
+    )
+    _write(
+        tmp_path / "l" / "psn" / "p.csv",
+        PSN_HEADER + "\nP1,110101199001011234,张三,1,1990-01-01,310,130322\n",
+    )
+    _write(
+        tmp_path / "l" / "mdtrt" / "m1.csv",
+        MDTRT_HEADER + "\nM1,P1,H1,21,2025-01-05 08:00,2025-01-09 10:30,\n",
+    )
+    _write(
+        tmp_path / "l" / "setl" / "s1.csv",
+        setl_header
+        + "S1,M1,P1,H1,21,2025-01-09 11:00,1000,700,700,0\nS2,M2,P1,H1,11,2025-01-10 11:00,200,100,100,0\n",
+    )
+    ingest(spark, lake, tmp_path / "l")
+    orphans = {r["check"]: r for r in lake.read_arrow(ORPHANS).to_pylist()}
+    assert (
+        orphans["settlement_without_visit"]["rows"],
+        orphans["settlement_without_visit"]["sample_keys"],
+    ) == (
+        1,
+        ["S2"],
+    )
+    # next week: the late visit record of S2 arrives, and a new settlement without its visit
+    _write(
+        tmp_path / "l" / "mdtrt" / "m2.csv",
+        MDTRT_HEADER + "\nM2,P1,H1,11,2025-01-10 09:00,2025-01-10 10:00,\n",
+    )
+    _write(tmp_path / "l" / "setl" / "s2.csv", setl_header + "S3,M3,P1,H1,11,2025-01-17 11:00,50,20,20,0\n")
+    ingest(spark, lake, tmp_path / "l")
+    assert lake.table(ORPHANS).history(1)[0]["fundwatch.silver_versions"]  # it records what it reflects
+    incremental = {r["check"]: (r["rows"], r["sample_keys"]) for r in lake.read_arrow(ORPHANS).to_pylist()}
+    assert incremental["settlement_without_visit"] == (1, ["S3"])
+    assert sorted(lake.read_arrow(ORPHAN_ROWS).to_pylist(), key=str) == [
+        {"check": "settlement_without_visit", "key": "S3", "ref": "M3"}
+    ]
+    full = {r["check"]: (r["rows"], r["sample_keys"]) for r in check_orphans(spark, lake, full=True)}
+    assert incremental == full
+
+
+def test_appended_since_gives_the_increment_or_none_after_an_overwrite(spark, lake):
+    df = spark.createDataFrame([("a", 1), ("b", 2)], "k string, v int")
+    lake.write(df, "t/x")
+    v1 = lake.version("t/x")
+    lake.write(spark.createDataFrame([("c", 3)], "k string, v int"), "t/x")
+    files, rows = lake.appended_since("t/x", v1)
+    assert rows == 1 and [r.k for r in lake.read_files(spark, "t/x", files).collect()] == ["c"]
+    assert lake.appended_since("t/x", lake.version("t/x")) == ([], 0)
+    lake.write(df, "t/x", mode="overwrite")
+    assert lake.appended_since("t/x", v1) is None
 
 
 def test_corrected_row_keeps_its_history_through_time_travel(spark, lake, tmp_path):
