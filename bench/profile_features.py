@@ -37,7 +37,7 @@ def main(argv: list[str]) -> int:
     t0 = time.time()
     visits, fees = lake.read(spark, "silver/visit"), lake.read(spark, "silver/fee_list")
     psn = lake.read(spark, "silver/psn")
-    w = window_inputs(visits, fees, as_of, 365).persist()
+    w = window_inputs(visits, fees, psn, as_of, 365).persist()
     timed("cache visits", w.all_visits)
     timed("cache stays", w.stays)
     timed("cache lines", w.lines)

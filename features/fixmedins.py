@@ -73,14 +73,13 @@ def fixmedins_features(
         fee_list: silver fee details.
         as_of: last day of the window.
         window_days: look-back length in days.
-        inputs: ``window_inputs(visits, fee_list, as_of, window_days)`` when the caller built (and
+        inputs: ``window_inputs(visits, fee_list, psn, as_of, window_days)`` when the caller built (and
             persisted) them already; they are built here otherwise.
     """
-    w = inputs or window_inputs(visits, fee_list, as_of, window_days)
+    w = inputs or window_inputs(visits, fee_list, psn, as_of, window_days)
     v = w.visits
     age = F.floor(F.months_between(F.col("adm_date"), F.col("brdy")) / 12)
-    people = psn.select("psn_no", "brdy", "psn_idet_type")
-    stays = w.stays.join(people, "psn_no", "left")
+    stays = w.stays  # with the patients' birth date and special-population type
     mild = is_mild(F.col("dise_codg"))
     groups = (
         stays.filter("co_adm_n >= 3")

@@ -16,6 +16,7 @@ from features.codes import (
     OPSP_MED_TYPE_PREFIX,
     PLANNED_READMISSION_DX,
     drug_atc,
+    dx_bound,
     dx_inconsistent,
     is_mild,
     opsp_covered,
@@ -59,12 +60,6 @@ def age_band(age_col):
         .when(age_col < 75, "60-74")
         .otherwise("75+")
     )
-
-
-def village_of(live_addr_col):
-    """The village or community part of an address (up to 村/社区/小区/街道), null when there is none."""
-    v = F.regexp_extract(live_addr_col, r"^(.*?(村|社区|小区|街道))", 1)
-    return F.when(v != "", v)
 
 
 def _split_admissions(stays: DataFrame, readmit_days: int) -> DataFrame:
@@ -112,10 +107,13 @@ def _overlapping_stays(stays: DataFrame) -> DataFrame:
 
 def _visits_in_stay(visits: DataFrame, stays: DataFrame) -> DataFrame:
     """(psn_no, mdtrt_id) of outpatient or pharmacy settlements dated strictly inside an inpatient stay."""
-    s = stays.select(
-        F.col("psn_no").alias("s_psn_no"),
-        F.col("adm_date").alias("s_adm"),
-        F.col("dscg_date").alias("s_dscg"),
+    # the stays are few (inpatient visits only): broadcast them rather than shuffle every visit
+    s = F.broadcast(
+        stays.select(
+            F.col("psn_no").alias("s_psn_no"),
+            F.col("adm_date").alias("s_adm"),
+            F.col("dscg_date").alias("s_dscg"),
+        )
     )
     o = visits.filter(~F.col("is_inpatient")).select("psn_no", "mdtrt_id", "adm_date")
     inside = o.join(
@@ -180,16 +178,15 @@ def psn_features(
             (分解住院: 15 days is the common rule in the supervision plans).
         opsp_reg: silver chronic-disease registrations (门诊慢特病备案); None: nobody is registered.
         psn_death: silver deaths (optional table); None: no deaths known.
-        inputs: ``window_inputs(visits, fee_list, as_of, window_days)`` when the caller built (and
+        inputs: ``window_inputs(visits, fee_list, psn, as_of, window_days)`` when the caller built (and
             persisted) them already; they are built here otherwise.
     """
-    w = inputs or window_inputs(visits, fee_list, as_of, window_days)
+    w = inputs or window_inputs(visits, fee_list, psn, as_of, window_days)
     v = w.visits
     stays = _split_admissions(w.stays, readmit_days)
     # 同进同出 from one village or household: group members who share the person's village (live_addr)
-    village = psn.select("psn_no", village_of(F.col("live_addr")).alias("_village"))
     same = Window.partitionBy("fixmedins_code", "adm_date", "dscg_date", "_village")
-    stays = stays.join(village, "psn_no", "left").withColumn(
+    stays = stays.withColumn(
         "_co_village", F.when(F.col("_village").isNotNull(), F.count("*").over(same) - 1).otherwise(0)
     )
     mild = is_mild(F.col("dise_codg"))
@@ -241,7 +238,8 @@ def psn_features(
     )
     refunded = w.all_visits.filter(fully_refunded()).select("psn_no", "mdtrt_id")
     dx_bad = (
-        v.join(people, "psn_no")
+        v.filter(dx_bound(F.col("dise_codg")))  # the few visits with a sex- or age-bound diagnosis
+        .join(people, "psn_no")
         .filter(
             dx_inconsistent(
                 F.col("dise_codg"), F.col("gend"), F.floor(F.months_between("adm_date", "brdy") / 12)

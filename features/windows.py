@@ -11,6 +11,27 @@ from pyspark.sql import functions as F
 # The fee-line columns the features read (the window's fee lines are the largest input: carry no more).
 FEE_LINE_COLUMNS = ("mdtrt_id", "med_list_codg", "med_chrgitm_type", "det_item_fee_sumamt", "prd_days")
 
+# The visit columns the features read: the window's visits are cached with these alone (all of silver/visit's
+# columns made caching them take twice as long at 1M persons).
+VISIT_COLUMNS = (
+    "mdtrt_id",
+    "psn_no",
+    "fixmedins_code",
+    "med_type",
+    "begntime",
+    "adm_date",
+    "dscg_date",
+    "dise_codg",
+    "los_days",
+    "is_inpatient",
+    "is_pharmacy",
+    "settled",
+    "n_refund",
+    "hifp_pay",
+    "fund_pay_sumamt",
+    "setl_ids",
+)
+
 # Width of an amount bin on a log scale (0.5%) and the neighbourhood a bin is compared with (±20 bins ≈ ±10%).
 AMOUNT_BIN = 0.005
 AMOUNT_NEIGHBOURHOOD = 20
@@ -64,6 +85,12 @@ def amount_peaks(stays: DataFrame, entity: str, amount: str = "hifp_pay") -> Dat
     ).fillna({"amt_bin_n": 0, "amt_peak": False})
 
 
+def village_of(live_addr_col):
+    """The village or community part of an address (up to 村/社区/小区/街道), null when there is none."""
+    v = F.regexp_extract(live_addr_col, r"^(.*?(村|社区|小区|街道))", 1)
+    return F.when(v != "", v)
+
+
 def co_admission_groups(stays: DataFrame) -> DataFrame:
     """Size of each stay's group: patients admitted and discharged on the same days at the same place."""
     w = Window.partitionBy("fixmedins_code", "adm_date", "dscg_date")
@@ -74,8 +101,10 @@ def co_admission_groups(stays: DataFrame) -> DataFrame:
 class WindowInputs:
     """What the person and the institution features both start from, built once per as-of date.
 
-    ``visits``: settled visits that began in the window. ``all_visits``: the same with fully refunded ones.
-    ``stays``: the inpatient visits with their co-admission group size and amount peak (per institution).
+    ``visits``: settled visits that began in the window (``VISIT_COLUMNS``). ``all_visits``: the same with
+    fully refunded ones.
+    ``stays``: the inpatient visits with their co-admission group size and amount peak (per institution),
+    and the patient's sex, birth date, special-population type and village (``_village``).
     ``lines``: fee lines of the window's visits (``FEE_LINE_COLUMNS``) with the visit's person, institution,
     type and start (``setl_ids`` kept for pharmacy visits only, the swipe evidence).
 
@@ -100,11 +129,19 @@ class WindowInputs:
             df.unpersist()
 
 
-def window_inputs(visits: DataFrame, fee_list: DataFrame, as_of: dt.date, window_days: int) -> WindowInputs:
-    """The window's visits, stays and fee lines (see ``WindowInputs``)."""
-    all_visits = in_window(visits, as_of, window_days, settled_only=False)
+def window_inputs(
+    visits: DataFrame, fee_list: DataFrame, psn: DataFrame, as_of: dt.date, window_days: int
+) -> WindowInputs:
+    """The window's visits, stays and fee lines (see ``WindowInputs``); ``psn``: silver persons."""
+    all_visits = in_window(visits, as_of, window_days, settled_only=False).select(*VISIT_COLUMNS)
     v = all_visits.filter("settled")
-    stays = co_admission_groups(amount_peaks(v.filter("is_inpatient"), "fixmedins_code"))
+    # the patients' attributes the stay features read, joined once here rather than in every feature
+    people = psn.select(
+        "psn_no", "gend", "brdy", "psn_idet_type", village_of(F.col("live_addr")).alias("_village")
+    )
+    stays = co_admission_groups(amount_peaks(v.filter("is_inpatient"), "fixmedins_code")).join(
+        people, "psn_no", "left"
+    )
     lines = fee_list.select(*FEE_LINE_COLUMNS).join(
         v.select(
             "mdtrt_id",
