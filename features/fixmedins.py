@@ -7,13 +7,14 @@ Institutions are judged against their peers: the same type and hospital level in
 from __future__ import annotations
 
 import datetime as dt
+from functools import reduce
 
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
 from features.codes import DRUG_ITEM_TYPES, EXAM_ITEM_TYPES, is_mild
 from features.visits import fully_refunded
-from features.windows import WindowInputs, amount_peaks, window_inputs
+from features.windows import WindowInputs, amount_peak_share, window_inputs
 
 FIXMEDINS_FEATURES = [
     "n_visits",
@@ -105,31 +106,45 @@ def fixmedins_features(
         )
         .join(groups, "fixmedins_code", "left")
     )
-    pharm = (
-        amount_peaks(v.filter("is_pharmacy"), "fixmedins_code")
+    pharm = amount_peak_share(v.filter("is_pharmacy"), "fixmedins_code").withColumnRenamed(
+        "amt_peak_share", "pharm_amt_peak_share"
+    )
+    # Distinct patients are counted in two steps (institution × patient, then institution): a countDistinct
+    # beside other aggregates makes Spark copy every row once per distinct aggregate.
+    outpatient_fund = F.when(~F.col("is_inpatient"), F.col("fund_pay_sumamt").cast("double"))
+    a = (
+        v.groupBy("fixmedins_code", "psn_no")
+        .agg(
+            F.count("*").alias("_n"),
+            F.sum(outpatient_fund).alias("_op_sum"),
+            F.count(outpatient_fund).alias("_op_n"),
+            F.sum("fund_pay_sumamt").alias("_fund"),
+        )
         .groupBy("fixmedins_code")
-        .agg(F.avg(F.col("amt_peak").cast("double")).alias("pharm_amt_peak_share"))
+        .agg(
+            F.sum("_n").alias("n_visits"),
+            F.count("*").alias("n_patients"),
+            (F.sum("_op_sum") / F.sum("_op_n")).alias("cost_per_visit"),
+            F.sum("_fund").cast("double").alias("fund_pay_total"),
+        )
     )
-    a = v.groupBy("fixmedins_code").agg(
-        F.count("*").alias("n_visits"),
-        F.countDistinct("psn_no").alias("n_patients"),
-        F.avg(F.when(~F.col("is_inpatient"), F.col("fund_pay_sumamt").cast("double"))).alias(
-            "cost_per_visit"
-        ),
-        F.sum("fund_pay_sumamt").cast("double").alias("fund_pay_total"),
-    )
-    fees = w.lines
     is_drug = F.col("med_chrgitm_type").isin(*DRUG_ITEM_TYPES)
     amt = F.col("det_item_fee_sumamt").cast("double")
-    rx = fees.groupBy("fixmedins_code").agg(
-        (
-            F.sum(F.when(is_drug, F.coalesce("prd_days", F.lit(0))))
-            / F.countDistinct(F.when(is_drug, F.col("psn_no")))
-        ).alias("rx_days_per_patient"),
-        (F.sum(F.when(F.col("med_chrgitm_type").isin(*EXAM_ITEM_TYPES), amt)) / F.sum(amt)).alias(
-            "exam_share"
-        ),
-        (F.sum(F.when(is_drug, amt)) / F.sum(amt)).alias("drug_share"),
+    rx = (
+        w.lines.groupBy("fixmedins_code", "psn_no")
+        .agg(
+            F.sum(F.when(is_drug, F.coalesce("prd_days", F.lit(0)))).alias("_days"),
+            F.max(is_drug).alias("_has_drug"),
+            F.sum(F.when(F.col("med_chrgitm_type").isin(*EXAM_ITEM_TYPES), amt)).alias("_exam"),
+            F.sum(F.when(is_drug, amt)).alias("_drug"),
+            F.sum(amt).alias("_amt"),
+        )
+        .groupBy("fixmedins_code")
+        .agg(
+            (F.sum("_days") / F.count(F.when(F.col("_has_drug"), 1))).alias("rx_days_per_patient"),
+            (F.sum("_exam") / F.sum("_amt")).alias("exam_share"),
+            (F.sum("_drug") / F.sum("_amt")).alias("drug_share"),
+        )
     )
     swipes = swipe_groups(w.lines)
     sw = swipes.groupBy("fixmedins_code").agg(
@@ -218,15 +233,22 @@ def swipe_groups(lines: DataFrame) -> DataFrame:
         & F.col("det_item_fee_sumamt").isNotNull()
     ).withColumn("hour", F.date_trunc("hour", "begntime"))
     group = ["fixmedins_code", "hour", "med_list_codg", "det_item_fee_sumamt"]
-    # find the groups first (counts only), then gather the settlements of those few groups
-    groups = (
+    # A group of n people holds at least n purchases: plain counts find the few candidate groups, and only
+    # their purchases are counted by person and gathered with their settlements.
+    candidates = (
         buys.groupBy(*group)
-        .agg(F.countDistinct("psn_no").alias("n_persons"), F.count("*").alias("n_purchases"))
+        .count()
+        .filter(F.col("count") >= SWIPE_MIN_PERSONS)
+        .select(*[F.col(c).alias(f"_c_{c}") for c in group])
+    )
+    same_group = reduce(lambda a, b: a & b, [F.col(c).eqNullSafe(F.col(f"_c_{c}")) for c in group])
+    return (
+        buys.join(F.broadcast(candidates), same_group, "left_semi")
+        .groupBy(*group)
+        .agg(
+            F.countDistinct("psn_no").alias("n_persons"),
+            F.count("*").alias("n_purchases"),
+            F.flatten(F.collect_list("setl_ids")).alias("setl_ids"),
+        )
         .filter(F.col("n_persons") >= SWIPE_MIN_PERSONS)
     )
-    evidence = (
-        buys.join(groups.select(*group), group, "left_semi")
-        .groupBy(*group)
-        .agg(F.flatten(F.collect_list("setl_ids")).alias("setl_ids"))
-    )
-    return groups.join(evidence, group)

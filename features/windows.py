@@ -50,16 +50,8 @@ def in_window(visits: DataFrame, as_of: dt.date, window_days: int, settled_only:
     return visits.filter(F.col("settled") & began if settled_only else began)
 
 
-def amount_peaks(stays: DataFrame, entity: str, amount: str = "hifp_pay") -> DataFrame:
-    """Flag stays whose amount sits in a sharp peak of the entity's amount distribution.
-
-    Template billing (the same package amount for many patients) shows as one narrow amount bin holding
-    far more stays than the bins around it. Comparing a bin with its own neighbourhood, instead of
-    counting near-equal amounts, keeps large institutions (many stays, dense amounts) from looking
-    suspicious for their size alone.
-
-    Returns ``stays`` with ``amt_bin_n`` (stays in the same 0.5% bin) and ``amt_peak`` (boolean).
-    """
+def _peak_bins(stays: DataFrame, entity: str, amount: str) -> tuple[DataFrame, DataFrame]:
+    """(``stays`` with ``amt_bin``, one row per entity and bin with ``amt_bin_n`` and ``amt_peak``)."""
     binned = stays.withColumn(
         "amt_bin", F.when(F.col(amount) > 0, F.floor(F.log(F.col(amount)) / F.log(F.lit(1 + AMOUNT_BIN))))
     )
@@ -80,9 +72,36 @@ def amount_peaks(stays: DataFrame, entity: str, amount: str = "hifp_pay") -> Dat
         (F.col("amt_bin_n") >= 3)
         & (F.col("amt_bin_n") * (2 * AMOUNT_NEIGHBOURHOOD + 1) >= 4 * F.col("amt_hood_n")),
     )
+    return binned, counts
+
+
+def amount_peaks(stays: DataFrame, entity: str, amount: str = "hifp_pay") -> DataFrame:
+    """Flag stays whose amount sits in a sharp peak of the entity's amount distribution.
+
+    Template billing (the same package amount for many patients) shows as one narrow amount bin holding
+    far more stays than the bins around it. Comparing a bin with its own neighbourhood, instead of
+    counting near-equal amounts, keeps large institutions (many stays, dense amounts) from looking
+    suspicious for their size alone.
+
+    Returns ``stays`` with ``amt_bin_n`` (stays in the same 0.5% bin) and ``amt_peak`` (boolean).
+    """
+    binned, counts = _peak_bins(stays, entity, amount)
     return binned.join(
         counts.select(entity, "amt_bin", "amt_bin_n", "amt_peak"), [entity, "amt_bin"], "left"
     ).fillna({"amt_bin_n": 0, "amt_peak": False})
+
+
+def amount_peak_share(rows: DataFrame, entity: str, amount: str = "hifp_pay") -> DataFrame:
+    """(entity, ``amt_peak_share``): the share of an entity's rows flagged by ``amount_peaks``, from the bin
+    counts alone (the rows are not joined back to their bins)."""
+    _, counts = _peak_bins(rows, entity, amount)
+    peaks = counts.groupBy(entity).agg(F.sum(F.when(F.col("amt_peak"), F.col("amt_bin_n"))).alias("_peak_n"))
+    return (
+        rows.groupBy(entity)
+        .agg(F.count("*").alias("_n"))
+        .join(peaks, entity, "left")
+        .select(entity, (F.coalesce("_peak_n", F.lit(0)) / F.col("_n")).alias("amt_peak_share"))
+    )
 
 
 def village_of(live_addr_col):
