@@ -593,7 +593,10 @@ def check_orphans(spark, lake: Lake, full: bool = False) -> list[dict]:
             if n_new is not None and n_new + known[check] <= BROADCAST_KEYS:
                 earlier = lake.read(spark, ORPHAN_ROWS).filter(F.col("check") == check).select("key", "ref")
                 appended = lake.read_files(spark, f"silver/{child}", files)
-                cand = earlier.unionByName(appended.select(F.col(key).alias("key"), F.col(ccol).alias("ref")))
+                # distinct: after a crash between the two orphan commits, the rows overlap the increment
+                cand = earlier.unionByName(
+                    appended.select(F.col(key).alias("key"), F.col(ccol).alias("ref"))
+                ).distinct()
                 found = refs.join(F.broadcast(cand.select("ref").distinct()), "ref", "left_semi").distinct()
                 frames.append(cand.join(found, "ref", "left_anti").withColumn("check", F.lit(check)))
                 checks.append((check, child, ccol, parent))

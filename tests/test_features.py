@@ -112,3 +112,38 @@ def test_visits_outside_the_window_do_not_count(spark):
     w.visit("A", "H1", "21", -400, los=5)  # 2023
     w.visit("A", "H1", "21", 100, los=5)
     assert _psn(spark, w)["A"].n_adm == 1
+
+
+def test_starts_with_any_matches_startswith_for_mixed_prefix_lengths_and_nulls(spark):
+    from pyspark.sql import functions as F
+
+    from features.codes import FEMALE_ONLY_DX, MALE_ONLY_DX, starts_with_any
+
+    prefixes = ("O", "N40", "Z51", "C6", "R54.1")
+    codes = ["O80.000", "N40.x00", "N4", "Z51.100", "C61", "C7", "R54.100", "R54", "", None, "o80"]
+    df = spark.createDataFrame([(c,) for c in codes], "c string")
+    got = {r.c: r.hit for r in df.select("c", starts_with_any(F.col("c"), prefixes).alias("hit")).collect()}
+    assert got == {c: c is not None and c.startswith(prefixes) for c in codes}
+    # the real diagnosis lists: one expression however long the list
+    many = MALE_ONLY_DX + FEMALE_ONLY_DX
+    got = {r.c: r.hit for r in df.select("c", starts_with_any(F.col("c"), many).alias("hit")).collect()}
+    assert got == {c: c is not None and c.startswith(many) for c in codes}
+
+
+def test_amount_peak_share_equals_the_share_of_rows_amount_peaks_flags(spark):
+    from pyspark.sql import functions as F
+
+    from features.windows import amount_peak_share, amount_peaks
+
+    rows = [("P1", float(a)) for a in [100] * 8 + [100.2] * 3 + list(range(200, 260, 3)) + [0, -5]]
+    rows += [("P2", float(a)) for a in range(300, 400, 7)]
+    df = spark.createDataFrame(rows, "fixmedins_code string, hifp_pay double")
+    flagged = {
+        r.fixmedins_code: r.share
+        for r in amount_peaks(df, "fixmedins_code")
+        .groupBy("fixmedins_code")
+        .agg(F.avg(F.col("amt_peak").cast("double")).alias("share"))
+        .collect()
+    }
+    got = {r.fixmedins_code: r.amt_peak_share for r in amount_peak_share(df, "fixmedins_code").collect()}
+    assert got == flagged and got["P1"] == 11 / 33 and got["P2"] == 0.0
