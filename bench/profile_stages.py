@@ -45,7 +45,7 @@ def main(argv: list[str]) -> int:
 
     steps = [
         "ingest_table",
-        "has_repeated_keys",
+        "key_stats",
         "_per_file",
         "_store_validation",
         "check_orphans",
