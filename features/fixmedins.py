@@ -123,7 +123,7 @@ def fixmedins_features(
         .groupBy("fixmedins_code")
         .agg(
             F.sum("_n").alias("n_visits"),
-            F.count("*").alias("n_patients"),
+            F.count("psn_no").alias("n_patients"),  # as countDistinct: a missing person is nobody
             (F.sum("_op_sum") / F.sum("_op_n")).alias("cost_per_visit"),
             F.sum("_fund").cast("double").alias("fund_pay_total"),
         )
@@ -141,7 +141,9 @@ def fixmedins_features(
         )
         .groupBy("fixmedins_code")
         .agg(
-            (F.sum("_days") / F.count(F.when(F.col("_has_drug"), 1))).alias("rx_days_per_patient"),
+            (F.sum("_days") / F.count(F.when(F.col("_has_drug"), F.col("psn_no")))).alias(
+                "rx_days_per_patient"
+            ),
             (F.sum("_exam") / F.sum("_amt")).alias("exam_share"),
             (F.sum("_drug") / F.sum("_amt")).alias("drug_share"),
         )
