@@ -12,10 +12,13 @@ if __name__ == "__main__":
     sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != _here]
 
 import argparse
+import contextlib
 import datetime as dt
 import logging
 import time
+import traceback
 from pathlib import Path
+from typing import NoReturn
 
 log = logging.getLogger("fundwatch")
 
@@ -233,5 +236,54 @@ def _run_stages(args, settings) -> int:
     return 0
 
 
+def entry(argv: list[str] | None = None) -> NoReturn:
+    """The ``fundwatch`` command (also ``python -m jobs.cli`` and ``spark-submit jobs/cli.py``).
+
+    Runs :func:`main`, stops Spark and ends an open MLflow run, flushes the output, then leaves with
+    ``os._exit``: when the interpreter tears itself down after the work is done, a native thread pool
+    (Arrow C++, delta-rs) can still abort the process with "terminate called without an active exception"
+    (apache/arrow#34314, delta-io/delta-rs#2184), turning a finished run into exit code -6 that a scheduler
+    retries. ``main`` itself returns normally, so Airflow tasks and tests can call it in-process.
+    """
+    rc = 1
+    try:
+        rc = main(argv)
+    except SystemExit as exc:  # argparse: --help, usage errors
+        rc = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
+        if isinstance(exc.code, str):
+            print(exc.code, file=sys.stderr)
+    except KeyboardInterrupt:
+        rc = 130
+    except BaseException:
+        traceback.print_exc()
+        rc = 1
+    finally:
+        _shutdown(failed=rc != 0)
+    os._exit(rc)
+
+
+def _shutdown(failed: bool) -> None:
+    """What interpreter exit would do for us and that ``os._exit`` skips: end MLflow's run, stop Spark, flush."""
+    try:
+        if "mlflow" in sys.modules:
+            import mlflow
+
+            if mlflow.active_run() is not None:
+                mlflow.end_run(status="FAILED" if failed else "FINISHED")
+        if "pyspark" in sys.modules:
+            from pyspark.sql import SparkSession
+
+            active = SparkSession.getActiveSession()
+            if active is not None:
+                active.stop()
+    except Exception:  # never let the clean-up hide the run's own exit code
+        log.warning("clean-up at exit failed", exc_info=True)
+    finally:
+        logging.shutdown()
+        for stream in (sys.stdout, sys.stderr):
+            with contextlib.suppress(OSError, ValueError):  # a closed pipe
+                stream.flush()
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    entry()
