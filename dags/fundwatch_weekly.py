@@ -15,6 +15,10 @@ Where Spark runs: by default each task runs local Spark in the worker. With the 
 as one `spark-submit` of `jobs/cli.py weekly` on that cluster, with fundwatch's packages shipped as
 `--py-files` (`FUNDWATCH_PYFILES`, built by `python -m jobs.packaging`). The lake must be on storage
 every node sees.
+
+Last, `maintain` compacts the small files the week's deliveries added and deletes files no snapshot of the
+last 30 days references (`[maintain]` in the config); it runs in the worker (delta-rs, no Spark) and waits
+for any ingest to finish.
 """
 
 from __future__ import annotations
@@ -79,6 +83,12 @@ def fundwatch_weekly():
         cli("deliver", "--lake", params["lake"], "--as-of", day)
         return day
 
+    @task
+    def maintain(day: str, params=None) -> None:
+        from jobs.tasks import cli
+
+        cli("maintain", "--lake", params["lake"])
+
     day = as_of()
     if SPARK_CONN_ID:
         from airflow.providers.apache.spark.operators.spark_submit import SparkSubmitOperator
@@ -91,9 +101,11 @@ def fundwatch_weekly():
             application_args=["weekly", "--lake", "{{ params.lake }}", "--as-of", day],
             name="fundwatch-weekly",
         )
-        on_cluster >> deliver(day)
+        delivered = deliver(day)
+        on_cluster >> delivered
     else:
-        deliver(publish(score(features(day))))
+        delivered = deliver(publish(score(features(day))))
+    maintain(delivered)
 
 
 fundwatch_weekly()

@@ -72,6 +72,11 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument(
         "--retrain", action="store_true", help="train and promote new models even if a champion exists"
     )
+    sub.add_parser(
+        "maintain",
+        parents=[common],
+        help="compact small files, vacuum unreferenced ones, clear crashed writes' staging ([maintain])",
+    )
     sub.add_parser("expectations", help="regenerate expectations/*.json from the contract")
     dl = sub.add_parser("deliver", parents=[common], help="copy the week's exports to each region's outbox")
     dl.add_argument("--outbox", type=Path, help="default: [publish] outbox, or <lake>/outbox")
@@ -151,6 +156,21 @@ def main(argv: list[str] | None = None) -> int:
     from jobs.settings import load_settings
 
     settings = load_settings(args.config, args.lake)
+    if args.cmd == "maintain":  # delta-rs only: no Spark
+        from dataclasses import asdict
+
+        from jobs.lake import Lake
+        from jobs.maintain import maintain
+
+        with _Stage(f"maintain {settings.lake}"):
+            done = maintain(Lake(settings.lake), **asdict(settings.maintain))
+        before, after = sum(u.files_before for u in done), sum(u.files_after for u in done)
+        print(
+            f"{len(done)} tables: {sum(u.compacted for u in done)} compacted, data files {before} -> {after}, "
+            f"{sum(u.vacuumed for u in done)} unreferenced file(s) deleted, "
+            f"{sum(u.staging_removed for u in done)} staging leftover(s) removed"
+        )
+        return 0  # a skipped compaction (a gold table written meanwhile) is logged and retried next week
     if args.cmd == "deliver":
         from jobs.deliver import deliver
 

@@ -574,7 +574,7 @@ def check_orphans(spark, lake: Lake, full: bool = False) -> list[dict]:
     from pyspark.sql import functions as F
 
     names = sorted({c[1] for c in ORPHAN_CHECKS} | {c[3] for c in ORPHAN_CHECKS})
-    versions = {n: lake.version(f"silver/{n}") for n in names}
+    versions = {n: lake.data_version(f"silver/{n}") for n in names}
     label = json.dumps(versions, sort_keys=True)
     synced = _synced_to(lake, ORPHANS, "silver_versions")
     if synced == label and not full:
@@ -663,10 +663,10 @@ def _one_batch(lake: Lake, name: str) -> bool:
 
 
 def _synced_to(lake: Lake, name: str, key: str) -> str | None:
-    """What a table's newest commit says it reflects (``key`` in its commit metadata), if known."""
-    if not lake.exists(name):
-        return None
-    value = lake.table(name).history(1)[0].get(f"fundwatch.{key}")
+    """What a table's newest data commit says it reflects (``key`` in its commit metadata), if known; the
+    versions it names are ``Lake.data_version``s, so compaction and vacuum leave the sync intact."""
+    commit = lake.last_data_commit(name)
+    value = None if commit is None else commit.get(f"fundwatch.{key}")
     return None if value is None else str(value)
 
 
@@ -698,12 +698,12 @@ def build_silver(spark, lake: Lake) -> dict[str, int]:
     from pyspark.sql import functions as F
 
     appended, rebuilt = {}, set()
-    before = {n: lake.version(f"silver/{n}") for n in ("mdtrt", "setl")}
+    before = {n: lake.data_version(f"silver/{n}") for n in ("mdtrt", "setl")}
     for table in TABLES.values():
         name, target = f"bronze/{table.name}", f"silver/{table.name}"
         if not lake.exists(name):
             continue
-        version = lake.version(name)
+        version = lake.data_version(name)
         synced = _synced_to(lake, target, "bronze_version")
         if synced == str(version):
             continue
@@ -739,7 +739,7 @@ def _update_visits(spark, lake: Lake, before: dict, appended: dict, rebuilt: set
 
     from features.visits import net_visits
 
-    inputs = {n: lake.version(f"silver/{n}") for n in ("mdtrt", "setl")}
+    inputs = {n: lake.data_version(f"silver/{n}") for n in ("mdtrt", "setl")}
     label = ",".join(f"{n}:{v}" for n, v in inputs.items())
     synced = _synced_to(lake, "silver/visit", "inputs")
     if synced == label:

@@ -29,6 +29,9 @@ from deltalake import DeltaTable, write_deltalake
 from deltalake.transaction import AddAction, CommitProperties, Transaction
 
 PartitionFilter = tuple[str, str, str | list[str]]
+# Commits that move files without changing a table's rows: compaction and vacuum (``fundwatch maintain``).
+# Whoever records "I reflect version N of that table" records ``data_version`` and reads past these.
+NEUTRAL_OPERATIONS = frozenset({"OPTIMIZE", "VACUUM START", "VACUUM END"})
 
 
 class LakeError(RuntimeError):
@@ -67,6 +70,23 @@ class Lake:
     def version(self, name: str) -> int | None:
         return self.table(name).version() if self.exists(name) else None
 
+    def data_version(self, name: str) -> int | None:
+        """Version of the newest commit that changed the table's rows: compaction and vacuum do not count,
+        so a table that was only maintained since a reader last synced to it still matches."""
+        newest = self.last_data_commit(name)
+        return None if newest is None else newest["version"]
+
+    def last_data_commit(self, name: str) -> dict | None:
+        """The commit info (history entry, with our ``fundwatch.*`` metadata) of ``data_version``."""
+        if not self.exists(name):
+            return None
+        dt = self.table(name)
+        for limit in (8, None):  # maintenance adds three commits at a time; rarely look further back
+            for commit in dt.history(limit):
+                if commit.get("operation") not in NEUTRAL_OPERATIONS:
+                    return commit
+        return None
+
     def committed(self, name: str, app_id: str) -> int | None:
         """Version of the idempotent transaction ``app_id`` recorded in the table, if any."""
         if not self.exists(name):
@@ -87,20 +107,35 @@ class Lake:
         return spark.read.schema(spark_schema).option("basePath", str(self.path(name))).parquet(*uris)
 
     def appended_since(self, name: str, version: int) -> tuple[list[str], int | None] | None:
-        """(file URIs, row count or None if unknown) that the commits after ``version`` appended to a table, or None when one of
-        them did anything but append (an overwrite, a delete, a compaction): then the files that are new
-        since ``version`` are not just new rows.
+        """(file URIs, row count or None if unknown) that the commits after ``version`` appended to a table, or
+        None when the files new since ``version`` are not just new rows: a later commit overwrote or deleted,
+        or a compaction ran after something was appended (it may have merged new rows into old files).
 
         Reading those files gives the increment without scanning the table: what a weekly delivery added.
+        A compaction or vacuum before any append (``fundwatch maintain`` after a reader synced) is neutral.
         """
         dt = self.table(name)
-        later = [c for c in dt.history() if c.get("version", -1) > version]
+        later = sorted(
+            (c for c in dt.history() if c.get("version", -1) > version), key=lambda c: c["version"]
+        )
+        base, appended = version, False
         for c in later:
-            if c.get("operation") != "WRITE" or (c.get("operationParameters") or {}).get("mode") != "Append":
+            op = c.get("operation")
+            if op in NEUTRAL_OPERATIONS:
+                if op == "OPTIMIZE":
+                    if appended:
+                        return None
+                    base = c["version"]  # same rows as ``version``, in other files
+                continue
+            if op != "WRITE" or (c.get("operationParameters") or {}).get("mode") != "Append":
                 return None
-        if not later:
+            appended = True
+        if not appended:
             return [], 0
-        old = set(DeltaTable(str(self.path(name)), version=version).file_uris())
+        try:
+            old = set(DeltaTable(str(self.path(name)), version=base).file_uris())
+        except Exception:  # that version's log entry was cleaned up: the increment is unknown
+            return None
         new = [u for u in dt.file_uris() if u not in old]
         adds = pa.table(dt.get_add_actions(flatten=True)).select(["path", "num_records"]).to_pylist()
         rows_of = {a["path"]: a["num_records"] for a in adds}
@@ -281,6 +316,14 @@ class Lake:
                 fcntl.flock(fh, fcntl.LOCK_UN)
 
     # -- maintenance -------------------------------------------------------------------------------
+    def compact(self, name: str, target_size: int) -> dict:
+        """Rewrite the table's small files into files of about ``target_size`` bytes (per partition), in one
+        OPTIMIZE commit that changes no rows (delta-rs; runs in this process). Returns delta-rs's metrics."""
+        return self.table(name).optimize.compact(
+            target_size=target_size,
+            commit_properties=CommitProperties(custom_metadata=_commit_metadata({"stage": "maintain"})),
+        )
+
     def vacuum(self, name: str, retention_hours: int = 168) -> list[str]:
         """Delete files no snapshot younger than ``retention_hours`` references (incl. crash leftovers)."""
         return self.table(name).vacuum(

@@ -44,12 +44,21 @@ class SparkSettings:
 
 
 @dataclass(frozen=True)
+class MaintainSettings:
+    target_file_mb: int = 128
+    min_small_files: int = 8
+    vacuum_retention_hours: int = 720
+    staging_hours: float = 24
+
+
+@dataclass(frozen=True)
 class Settings:
     lake: Path = Path("lake")
     features: FeatureSettings = field(default_factory=FeatureSettings)
     model: ModelSettings = field(default_factory=ModelSettings)
     publish: PublishSettings = field(default_factory=PublishSettings)
     spark: SparkSettings = field(default_factory=SparkSettings)
+    maintain: MaintainSettings = field(default_factory=MaintainSettings)
     # rule thresholds overriding the defaults in models/rules.py: {"P02": {"min_split": 2}}
     rules: dict[str, dict[str, float]] = field(default_factory=dict)
 

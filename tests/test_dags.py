@@ -77,8 +77,9 @@ def test_weekly_dag_runs_end_to_end(demo, tmp_path):
         timeout=1200,
     )
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    assert "maintain" in proc.stdout + proc.stderr  # the last task ran too
     assert lake.version("gold/clues") > before
-    history = lake.table("gold/clues").history(1)[0]
+    history = lake.last_data_commit("gold/clues")
     assert history["operation"] in ("WRITE", "DELETE") or "fundwatch.committed_at" in history
     clues = lake.read_arrow("gold/clues").to_pandas()
     assert (clues.as_of == as_of).all() and len(clues) > 0
@@ -103,7 +104,8 @@ def test_weekly_dag_targets_a_cluster_when_a_spark_connection_is_named(tmp_path,
     bag = DagBag(dag_folder=str(DAGS))
     assert bag.import_errors == {}
     dag = bag.dags["fundwatch_weekly"]
-    assert {t.task_id for t in dag.tasks} == {"as_of", "weekly_on_cluster", "deliver"}
+    assert {t.task_id for t in dag.tasks} == {"as_of", "weekly_on_cluster", "deliver", "maintain"}
     assert dag.get_task("deliver").upstream_task_ids == {"as_of", "weekly_on_cluster"}
+    assert dag.get_task("maintain").upstream_task_ids == {"deliver"}
     submit = dag.get_task("weekly_on_cluster")
     assert type(submit).__name__ == "SparkSubmitOperator" and submit.retries >= 2
