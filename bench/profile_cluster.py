@@ -1,0 +1,96 @@
+"""The weekly job (features, score, publish) on a loopback standalone cluster, with the driver's memory apart.
+
+    .venv/bin/python bench/profile_cluster.py LAKE AS_OF [--driver-memory 1g] [--executor-memory 8g]
+
+Starts a master and two workers of one core each (``jobs.standalone``), runs ``spark-submit jobs/cli.py
+weekly`` in client mode on LAKE (it writes that week's gold partitions: use a copy of a benchmark lake), and
+samples the resident memory of the driver (the spark-submit JVM and the Python process it starts) apart
+from the executors'. In local mode one JVM is driver and executors at once; here the driver's figure is
+what collecting to the driver would inflate.
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import psutil
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+class Sampler(threading.Thread):
+    """Peak RSS of the driver JVM (``pid``), its Python children, and all executor JVMs on the machine."""
+
+    def __init__(self, pid: int):
+        super().__init__(daemon=True)
+        self.pid, self.stop = pid, threading.Event()
+        self.driver_jvm = self.driver_py = self.executors = 0
+
+    def run(self):
+        root = psutil.Process(self.pid)
+        while not self.stop.is_set():
+            try:
+                self.driver_jvm = max(self.driver_jvm, root.memory_info().rss)
+                py = sum(c.memory_info().rss for c in root.children(recursive=True) if "python" in c.name())
+                self.driver_py = max(self.driver_py, py)
+                ex = 0
+                for p in psutil.process_iter(["cmdline"]):
+                    if any("CoarseGrainedExecutorBackend" in a for a in p.info["cmdline"] or []):
+                        ex += p.memory_info().rss
+                self.executors = max(self.executors, ex)
+            except psutil.Error:
+                pass
+            time.sleep(0.25)
+
+
+def main(argv: list[str]) -> int:
+    from jobs.packaging import build_pyfiles
+    from jobs.standalone import spark_submit, standalone_cluster
+
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("lake", type=Path)
+    p.add_argument("as_of")
+    p.add_argument("--driver-memory", default="1g")
+    p.add_argument("--executor-memory", default="8g")
+    a = p.parse_args(argv)
+    work = a.lake.parent / f"{a.lake.name}_cluster"
+    work.mkdir(exist_ok=True)
+    pyfiles = build_pyfiles(work / "fundwatch-pyfiles.zip")
+    worker_memory = f"{int(a.executor_memory.rstrip('g')) + 1}g"
+    with standalone_cluster(work / "spark", workers=2, cores=1, memory=worker_memory) as (url, env):
+        cmd = [
+            spark_submit(env), "--master", url, "--deploy-mode", "client", "--py-files", str(pyfiles),
+            "--driver-memory", a.driver_memory, "--conf", f"spark.executor.memory={a.executor_memory}",
+            "--conf", f"spark.pyspark.python={sys.executable}",
+            str(ROOT / "jobs" / "cli.py"), "weekly", "--lake", str(a.lake), "--as-of", a.as_of,
+        ]  # fmt: skip
+        log = work / "weekly.log"
+        t0 = time.time()
+        with log.open("w") as fh:
+            proc = subprocess.Popen(cmd, env=env, stdout=fh, stderr=subprocess.STDOUT, cwd=work)
+            sampler = Sampler(proc.pid)
+            sampler.start()
+            rc = proc.wait()
+            sampler.stop.set()
+            sampler.join()
+        wall = time.time() - t0
+    if rc != 0:
+        print(f"spark-submit failed (rc {rc}); see {log}")
+        return 1
+    mb = 2**20
+    print(
+        f"weekly on 2 workers x 1 core: {wall:.1f}s; driver JVM ({a.driver_memory} heap) peak "
+        f"{sampler.driver_jvm // mb} MB, driver Python {sampler.driver_py // mb} MB, "
+        f"executors together {sampler.executors // mb} MB (log {log})"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
