@@ -316,11 +316,15 @@ class Lake:
                 fcntl.flock(fh, fcntl.LOCK_UN)
 
     # -- maintenance -------------------------------------------------------------------------------
-    def compact(self, name: str, target_size: int) -> dict:
+    def compact(self, name: str, target_size: int, max_concurrent_tasks: int | None = None) -> dict:
         """Rewrite the table's small files into files of about ``target_size`` bytes (per partition), in one
-        OPTIMIZE commit that changes no rows (delta-rs; runs in this process). Returns delta-rs's metrics."""
+        OPTIMIZE commit that changes no rows (delta-rs; runs in this process). Each of the
+        ``max_concurrent_tasks`` tasks (delta-rs's default: one per CPU) rewrites one bin of at most about
+        ``target_size`` bytes at a time, so memory follows tasks x bin size, not the table's size.
+        Returns delta-rs's metrics."""
         return self.table(name).optimize.compact(
             target_size=target_size,
+            max_concurrent_tasks=max_concurrent_tasks,
             commit_properties=CommitProperties(custom_metadata=_commit_metadata({"stage": "maintain"})),
         )
 

@@ -6,9 +6,10 @@ read pays per file. ``maintain`` (``fundwatch maintain``; the weekly DAG runs it
 
 - **compacts** each table that has ``min_small_files`` or more files under half ``target_file_mb`` in one
   partition: delta-rs rewrites them into files of about ``target_file_mb`` in an OPTIMIZE commit that
-  changes no rows. Readers that recorded a version (silver of bronze, the visits and orphan checks of silver)
-  compare ``Lake.data_version``s, so a compaction neither makes the next ingest rebuild anything nor turns
-  an incremental step into a full one;
+  changes no rows, ``max_concurrent_tasks`` bins at a time (memory follows that, not the table's size).
+  Readers that recorded a version (silver of bronze, the visits and orphan checks of silver) compare
+  ``Lake.data_version``s, so a compaction neither makes the next ingest rebuild anything nor turns an
+  incremental step into a full one;
 - **vacuums**: deletes the files compacted away, overwritten or orphaned by a crash once no snapshot younger
   than ``vacuum_retention_hours`` references them (time travel reaches back that far, and a job that
   listed a table's files before a compaction can still read them);
@@ -92,6 +93,7 @@ def maintain(
     min_small_files: int = 8,
     vacuum_retention_hours: int = 720,
     staging_hours: float = 24,
+    max_concurrent_tasks: int = 2,
 ) -> list[Upkeep]:
     """Compact, vacuum and clear staging leftovers in every table of ``lake``; one ``Upkeep`` per table."""
     target = target_file_mb * 1024 * 1024
@@ -103,7 +105,7 @@ def maintain(
             compacted, skipped = False, ""
             if small_file_groups(lake, name, target // 2) >= min_small_files:
                 try:
-                    lake.compact(name, target)
+                    lake.compact(name, target, max_concurrent_tasks)
                     compacted = True
                 except CommitFailedError as exc:  # a gold table written meanwhile: next week
                     skipped = f"a concurrent commit: {exc}"

@@ -49,6 +49,7 @@ class MaintainSettings:
     min_small_files: int = 8
     vacuum_retention_hours: int = 720
     staging_hours: float = 24
+    max_concurrent_tasks: int = 2
 
 
 @dataclass(frozen=True)
