@@ -157,13 +157,11 @@ def main(argv: list[str] | None = None) -> int:
 
     settings = load_settings(args.config, args.lake)
     if args.cmd == "maintain":  # delta-rs only: no Spark
-        from dataclasses import asdict
-
         from jobs.lake import Lake
         from jobs.maintain import maintain
 
         with _Stage(f"maintain {settings.lake}"):
-            done = maintain(Lake(settings.lake), **asdict(settings.maintain))
+            done = maintain(Lake(settings.lake), settings.maintain)
         before, after = sum(u.files_before for u in done), sum(u.files_after for u in done)
         print(
             f"{len(done)} tables: {sum(u.compacted for u in done)} compacted, data files {before} -> {after}, "

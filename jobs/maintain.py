@@ -34,6 +34,7 @@ from deltalake.exceptions import CommitFailedError
 
 from jobs.contract import TABLES
 from jobs.lake import Lake
+from jobs.settings import MaintainSettings
 
 log = logging.getLogger(__name__)
 
@@ -87,31 +88,24 @@ def _all_ingest_locks(lake: Lake):
         yield
 
 
-def maintain(
-    lake: Lake,
-    target_file_mb: int = 128,
-    min_small_files: int = 8,
-    vacuum_retention_hours: int = 720,
-    staging_hours: float = 24,
-    max_concurrent_tasks: int = 2,
-) -> list[Upkeep]:
+def maintain(lake: Lake, settings: MaintainSettings) -> list[Upkeep]:
     """Compact, vacuum and clear staging leftovers in every table of ``lake``; one ``Upkeep`` per table."""
-    target = target_file_mb * 1024 * 1024
+    target = settings.target_file_mb * 1024 * 1024
     done = []
     with _all_ingest_locks(lake):
         for name in lake.tables():
             t0 = time.time()
             before = len(lake.table(name).file_uris())
             compacted, skipped = False, ""
-            if small_file_groups(lake, name, target // 2) >= min_small_files:
+            if small_file_groups(lake, name, target // 2) >= settings.min_small_files:
                 try:
-                    lake.compact(name, target, max_concurrent_tasks)
+                    lake.compact(name, target, settings.max_concurrent_tasks)
                     compacted = True
                 except CommitFailedError as exc:  # a gold table written meanwhile: next week
                     skipped = f"a concurrent commit: {exc}"
                     log.warning("%s: compaction skipped (%s)", name, skipped)
-            vacuumed = len(lake.vacuum(name, vacuum_retention_hours))
-            staged = _remove_staging(lake, name, staging_hours)
+            vacuumed = len(lake.vacuum(name, settings.vacuum_retention_hours))
+            staged = _remove_staging(lake, name, settings.staging_hours)
             up = Upkeep(
                 name,
                 before,
