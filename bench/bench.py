@@ -41,11 +41,14 @@ STATUS_MARK = "<!-- written by hand below this line; bench.py keeps it -->"
 
 
 class Peak(threading.Thread):
-    """Samples the RSS of a process tree: the Python driver and the (Java) rest, separately."""
+    """Samples peak resident memory, each summed at one instant: the process ``pid`` (``root``), its
+    descendants whose name contains ``children`` (``kids``), and any other process on the machine whose
+    command line contains ``others`` (``rest``; e.g. a cluster's executors, which are not its children)."""
 
-    def __init__(self, pid: int):
+    def __init__(self, pid: int, children: str = "java", others: str | None = None):
         super().__init__(daemon=True)
-        self.pid, self.py, self.jvm, self.stop = pid, 0, 0, threading.Event()
+        self.pid, self.children, self.others, self.stop = pid, children, others, threading.Event()
+        self.root = self.kids = self.rest = 0
 
     def run(self):
         try:
@@ -54,36 +57,47 @@ class Peak(threading.Thread):
             return
         while not self.stop.is_set():
             try:
-                self.py = max(self.py, root.memory_info().rss)
-                jvm = sum(c.memory_info().rss for c in root.children(recursive=True) if "java" in c.name())
-                self.jvm = max(self.jvm, jvm)
+                self.root = max(self.root, root.memory_info().rss)
+                kids = root.children(recursive=True)
+                self.kids = max(
+                    self.kids, sum(c.memory_info().rss for c in kids if self.children in c.name())
+                )
+                if self.others:
+                    rest = sum(
+                        p.memory_info().rss
+                        for p in psutil.process_iter(["cmdline"])
+                        if any(self.others in a for a in p.info["cmdline"] or [])
+                    )
+                    self.rest = max(self.rest, rest)
             except psutil.Error:
                 pass
             time.sleep(0.25)
 
 
-def run_stage(args: list[str], log: Path) -> dict:
-    env = dict(os.environ, GX_ANALYTICS_ENABLED="false", SPARK_LOCAL_IP="127.0.0.1")
+def sampled(cmd: list[str], log: Path, env: dict[str, str], cwd: Path, **peak) -> tuple[int, float, Peak]:
+    """Run ``cmd`` with its output in ``log``, sampling its memory (``Peak(**peak)``): (exit code, seconds,
+    the sampler's peaks)."""
     t0 = time.time()
     with log.open("w") as fh:
-        proc = subprocess.Popen(
-            [str(ROOT / ".venv" / "bin" / "fundwatch"), *args],
-            stdout=fh,
-            stderr=subprocess.STDOUT,
-            env=env,
-            cwd=ROOT,
-        )
-        peak = Peak(proc.pid)
-        peak.start()
+        proc = subprocess.Popen(cmd, stdout=fh, stderr=subprocess.STDOUT, env=env, cwd=cwd)
+        sampler = Peak(proc.pid, **peak)
+        sampler.start()
         rc = proc.wait()
-        peak.stop.set()
-        peak.join()
+        sampler.stop.set()
+        sampler.join()
+    return rc, time.time() - t0, sampler
+
+
+def run_stage(args: list[str], log: Path) -> dict:
+    """One ``fundwatch`` step as its own process: wall time, peak RSS of the Python driver and of its JVM."""
+    env = dict(os.environ, GX_ANALYTICS_ENABLED="false", SPARK_LOCAL_IP="127.0.0.1")
+    rc, seconds, peak = sampled([str(ROOT / ".venv" / "bin" / "fundwatch"), *args], log, env, ROOT)
     if rc != 0:
         raise SystemExit(f"fundwatch {' '.join(args)} failed (rc {rc}); see {log}")
     return {
-        "seconds": round(time.time() - t0, 1),
-        "py_rss_mb": round(peak.py / 2**20),
-        "jvm_rss_mb": round(peak.jvm / 2**20),
+        "seconds": round(seconds, 1),
+        "py_rss_mb": round(peak.root / 2**20),
+        "jvm_rss_mb": round(peak.kids / 2**20),
     }
 
 

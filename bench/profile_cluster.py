@@ -12,44 +12,16 @@ what collecting to the driver would inflate.
 from __future__ import annotations
 
 import argparse
-import subprocess
 import sys
-import threading
-import time
 from pathlib import Path
-
-import psutil
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-
-
-class Sampler(threading.Thread):
-    """Peak RSS of the driver JVM (``pid``), its Python children, and all executor JVMs on the machine."""
-
-    def __init__(self, pid: int):
-        super().__init__(daemon=True)
-        self.pid, self.stop = pid, threading.Event()
-        self.driver_jvm = self.driver_py = self.executors = 0
-
-    def run(self):
-        root = psutil.Process(self.pid)
-        while not self.stop.is_set():
-            try:
-                self.driver_jvm = max(self.driver_jvm, root.memory_info().rss)
-                py = sum(c.memory_info().rss for c in root.children(recursive=True) if "python" in c.name())
-                self.driver_py = max(self.driver_py, py)
-                ex = 0
-                for p in psutil.process_iter(["cmdline"]):
-                    if any("CoarseGrainedExecutorBackend" in a for a in p.info["cmdline"] or []):
-                        ex += p.memory_info().rss
-                self.executors = max(self.executors, ex)
-            except psutil.Error:
-                pass
-            time.sleep(0.25)
+sys.path.insert(0, str(ROOT / "bench"))  # `bench` is bench/bench.py, as in bench/quality.py
 
 
 def main(argv: list[str]) -> int:
+    from bench import sampled
     from jobs.packaging import build_pyfiles
     from jobs.standalone import spark_submit, standalone_cluster
 
@@ -71,23 +43,18 @@ def main(argv: list[str]) -> int:
             str(ROOT / "jobs" / "cli.py"), "weekly", "--lake", str(a.lake), "--as-of", a.as_of,
         ]  # fmt: skip
         log = work / "weekly.log"
-        t0 = time.time()
-        with log.open("w") as fh:
-            proc = subprocess.Popen(cmd, env=env, stdout=fh, stderr=subprocess.STDOUT, cwd=work)
-            sampler = Sampler(proc.pid)
-            sampler.start()
-            rc = proc.wait()
-            sampler.stop.set()
-            sampler.join()
-        wall = time.time() - t0
+        # the spark-submit JVM is the driver; the Python driver is its child; executors are the workers'
+        rc, wall, peak = sampled(
+            cmd, log, env, work, children="python", others="CoarseGrainedExecutorBackend"
+        )
     if rc != 0:
         print(f"spark-submit failed (rc {rc}); see {log}")
         return 1
     mb = 2**20
     print(
         f"weekly on 2 workers x 1 core: {wall:.1f}s; driver JVM ({a.driver_memory} heap) peak "
-        f"{sampler.driver_jvm // mb} MB, driver Python {sampler.driver_py // mb} MB, "
-        f"executors together {sampler.executors // mb} MB (log {log})"
+        f"{peak.root // mb} MB, driver Python {peak.kids // mb} MB, "
+        f"executors together {peak.rest // mb} MB (log {log})"
     )
     return 0
 
