@@ -1,13 +1,14 @@
 """What a year of weekly deliveries' small files costs, and what ``fundwatch maintain`` costs and gives back.
 
-    .venv/bin/python bench/profile_maintain.py LAKE AS_OF [--files 260]
+    .venv/bin/python bench/profile_maintain.py LAKE AS_OF [--files 260] [--maintain-only] [--config FILE]
 
 LAKE is changed: pass a copy (e.g. ``cp -r bench/work/size_1000000/lake /tmp/m1m``). Its bronze and silver
 tables of visits, settlements, fee lines and persons are rewritten as ``--files`` files each: the layout a
 year of weekly deliveries leaves (52 weeks x 4-7 files of 1-2 MB per table at 1M persons, see
 docs/benchmark.md). The rewrite is an overwrite, so the lake's silver no longer records the bronze it
 reflects: do not ingest into the copy afterwards. Then, each as its own ``fundwatch`` process with its peak
-memory sampled: ``features`` on the fragmented lake, ``maintain``, ``features`` again.
+memory sampled: ``features`` on the fragmented lake, ``maintain`` (with ``--config``, e.g. another
+``[maintain] max_concurrent_tasks``), ``features`` again; ``--maintain-only`` skips the two ``features``.
 """
 
 from __future__ import annotations
@@ -49,6 +50,10 @@ def main(argv: list[str]) -> int:
     p.add_argument("lake", type=Path)
     p.add_argument("as_of")
     p.add_argument("--files", type=int, default=260)
+    p.add_argument("--maintain-only", action="store_true", help="time maintain alone, not features around it")
+    p.add_argument(
+        "--config", type=Path, help="TOML passed to maintain (e.g. [maintain] max_concurrent_tasks)"
+    )
     a = p.parse_args(argv)
     lake = Lake(a.lake)
 
@@ -59,11 +64,14 @@ def main(argv: list[str]) -> int:
     fragment(a.lake, a.files)
     logs = a.lake.parent / f"{a.lake.name}_logs"
     logs.mkdir(exist_ok=True)
+    maintain = ["maintain", *(["--config", str(a.config)] if a.config else [])]
     steps = [
         ("features (fragmented)", ["features", "--as-of", a.as_of]),
-        ("maintain", ["maintain"]),
+        ("maintain", maintain),
         ("features (compacted)", ["features", "--as-of", a.as_of]),
     ]
+    if a.maintain_only:
+        steps = [("maintain", maintain)]
     print(f"{'step':24s} {'wall s':>7s} {'py MB':>6s} {'JVM MB':>7s} {'data files':>11s}")
     for label, args in steps:
         before = count()
