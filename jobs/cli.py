@@ -205,7 +205,12 @@ def _run_stages(args, settings) -> int:
     if cmd in ("ingest", "run"):
         with _Stage(f"ingest {args.landing}"):
             report = ingest.ingest(
-                spark, lake, args.landing, validate_with_gx=not getattr(args, "no_gx", False)
+                spark,
+                lake,
+                args.landing,
+                validate_with_gx=not getattr(args, "no_gx", False),
+                fail_on_reject=cmd == "ingest",  # `run` goes on to publish what did land, then exits 2
+                limits=settings.ingest,
             )
         for table in sorted({f.table for f in report.files}):
             t = report.totals(table)
@@ -251,6 +256,9 @@ def _run_stages(args, settings) -> int:
         )
         print(f"lake:    {lake.root}  (tables: {', '.join(lake.tables())})")
         print(f"mlflow:  {settings.mlflow_uri}  (make mlflow-ui)")
+    if cmd == "run" and report.rejected:
+        log.error("%s", ingest.rejection_message(report))
+        return 2
     return 0
 
 

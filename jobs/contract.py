@@ -12,9 +12,30 @@ from dataclasses import dataclass, field
 STRING, DATE, TIMESTAMP, DECIMAL, INT = "string", "date", "timestamp", "decimal", "int"
 SPARK_TYPES = {STRING: "string", DATE: "date", TIMESTAMP: "timestamp", DECIMAL: "decimal(18,2)", INT: "int"}
 
-ADMDVS = r"^\d{6}$"
-CERTNO = r"^\d{17}[0-9Xx]$"
-CODE = r"^[0-9A-Za-z]{1,20}$"
+
+def full_match(pattern: str) -> str:
+    """A regex that matches the whole value, in Java (Spark's ``rlike``, GX on Spark) and Python alike.
+
+    ``$`` would not do: in Java (and Python) it also matches before a final line terminator, so
+    ``"130302\\n"`` would pass a six-digit check and become an export folder nobody reads. ``(?![\\s\\S])``
+    is "no character follows", the same in both engines (Python has no ``\\z``).
+    """
+    return f"^(?:{pattern})(?![\\s\\S])"
+
+
+ADMDVS = full_match("[0-9]{6}")
+CERTNO = full_match("[0-9]{17}[0-9Xx]")
+CODE = full_match("[0-9A-Za-z]{1,20}")
+INSUTYPE = full_match("[0-9]{3}")
+# Plausibility bounds (yuan, units): a value outside is quarantined with ``out_of_bounds:<column>``. Refunds
+# are negative, so money is bounded on both sides; one settlement of ten million yuan is already beyond any
+# hospital bill the plans mention.
+MONEY = (-10_000_000, 10_000_000)
+COUNT = (-1_000_000, 1_000_000)
+# Dates and times are bounded by suite parameters resolved at each run (``jobs.quality.suite_parameters``):
+# between [ingest] min_date and today + max_days_ahead; birth dates within [ingest] max_age_years of today.
+DATE_BOUNDS = ("min_date", "max_date")
+TIME_BOUNDS = ("min_time", "max_time")
 
 
 @dataclass(frozen=True)
@@ -26,6 +47,15 @@ class Column:
     codes: tuple[str, ...] | None = None
     pattern: str | None = None
     aliases: tuple[str, ...] = ()
+    # (min, max): numbers for numeric columns; suite parameter names for dates and times (None: unbounded).
+    # Dates and times default to DATE_BOUNDS / TIME_BOUNDS, numbers to no bounds.
+    bounds: tuple[object, object] | None = None
+
+    @property
+    def value_bounds(self) -> tuple[object, object] | None:
+        if self.bounds is not None:
+            return self.bounds
+        return {DATE: DATE_BOUNDS, TIMESTAMP: TIME_BOUNDS}.get(self.type)
 
 
 @dataclass(frozen=True)
@@ -75,8 +105,8 @@ TABLES: dict[str, Table] = {
                 _c("certno", STRING, True, "证件号码", pattern=CERTNO),
                 _c("psn_name", STRING, True, "姓名"),
                 _c("gend", STRING, True, "性别", codes=("1", "2", "0", "9")),
-                _c("brdy", DATE, True, "出生日期"),
-                _c("insutype", STRING, True, "险种类型", pattern=r"^\d{3}$"),
+                _c("brdy", DATE, True, "出生日期", bounds=("min_birth_date", "max_date")),
+                _c("insutype", STRING, True, "险种类型", pattern=INSUTYPE),
                 _c("psn_type", STRING, False, "人员类别"),
                 _c("psn_idet_type", STRING, False, "人员身份类别"),
                 _c("insuplc_admdvs", STRING, True, "参保地医保区划", pattern=ADMDVS),
@@ -125,13 +155,13 @@ TABLES: dict[str, Table] = {
                 _c("fixmedins_code", STRING, True, "定点医药机构编号"),
                 _c("med_type", STRING, True, "医疗类别", pattern=CODE),
                 _c("setl_time", TIMESTAMP, True, "结算时间"),
-                _c("medfee_sumamt", DECIMAL, True, "医疗费总额"),
-                _c("fulamt_ownpay_amt", DECIMAL, False, "全自费金额"),
-                _c("hifp_pay", DECIMAL, True, "统筹基金支出"),
-                _c("fund_pay_sumamt", DECIMAL, True, "基金支付总额"),
-                _c("acct_pay", DECIMAL, False, "个人账户支出"),
-                _c("psn_cash_pay", DECIMAL, False, "个人现金支出", aliases=("cash_payamt",)),
-                _c("insutype", STRING, False, "险种类型", pattern=r"^\d{3}$"),
+                _c("medfee_sumamt", DECIMAL, True, "医疗费总额", bounds=MONEY),
+                _c("fulamt_ownpay_amt", DECIMAL, False, "全自费金额", bounds=MONEY),
+                _c("hifp_pay", DECIMAL, True, "统筹基金支出", bounds=MONEY),
+                _c("fund_pay_sumamt", DECIMAL, True, "基金支付总额", bounds=MONEY),
+                _c("acct_pay", DECIMAL, False, "个人账户支出", bounds=MONEY),
+                _c("psn_cash_pay", DECIMAL, False, "个人现金支出", aliases=("cash_payamt",), bounds=MONEY),
+                _c("insutype", STRING, False, "险种类型", pattern=INSUTYPE),
                 _c("refd_setl_flag", STRING, True, "退费结算标志", codes=("0", "1")),
             ),
             signed_by_refund=("medfee_sumamt", "hifp_pay", "fund_pay_sumamt"),
@@ -149,10 +179,10 @@ TABLES: dict[str, Table] = {
                 _c("hilist_name", STRING, False, "医保目录名称"),
                 _c("med_chrgitm_type", STRING, True, "医疗收费项目类别", codes=MED_CHRGITM_TYPES),
                 _c("chrgitm_lv", STRING, False, "收费项目等级", codes=("甲", "乙", "丙", "1", "2", "3")),
-                _c("cnt", DECIMAL, True, "数量"),
-                _c("pric", DECIMAL, True, "单价"),
-                _c("det_item_fee_sumamt", DECIMAL, True, "明细项目费用总额"),
-                _c("prd_days", INT, False, "周期天数"),
+                _c("cnt", DECIMAL, True, "数量", bounds=COUNT),
+                _c("pric", DECIMAL, True, "单价", bounds=MONEY),
+                _c("det_item_fee_sumamt", DECIMAL, True, "明细项目费用总额", bounds=MONEY),
+                _c("prd_days", INT, False, "周期天数", bounds=(0, 3650)),
                 _c("used_frqu_dscr", STRING, False, "使用频次"),
                 _c("bilg_dr_codg", STRING, False, "开单医生编码"),
             ),
@@ -166,7 +196,7 @@ TABLES: dict[str, Table] = {
                 _c("opsp_dise_code", STRING, True, "门诊慢特病病种编码"),
                 _c("opsp_dise_name", STRING, False, "病种名称"),
                 _c("begndate", DATE, True, "备案开始日期"),
-                _c("enddate", DATE, False, "备案结束日期"),
+                _c("enddate", DATE, False, "备案结束日期", bounds=("min_date", None)),
             ),
         ),
         Table(
@@ -187,10 +217,16 @@ TABLES: dict[str, Table] = {
             (
                 _c("clue_id", STRING, True, "线索编号"),
                 _c("status", STRING, True, "核查状态", codes=FEEDBACK_STATUS),
-                _c("verified_amt", DECIMAL, False, "查实金额"),
-                _c("recovered_amt", DECIMAL, False, "追回金额"),
+                # non-negative; at most the clue's fund amount unless over_fund_flag is 1 (checked at publish,
+                # where the clue is known: jobs/lifecycle.vet_feedback)
+                _c("verified_amt", DECIMAL, False, "查实金额", bounds=(0, MONEY[1])),
+                _c("recovered_amt", DECIMAL, False, "追回金额", bounds=(0, MONEY[1])),
                 _c("feedback_date", DATE, True, "反馈日期"),
                 _c("note", STRING, False, "备注"),
+                # ext: the region answering (a region answers its own clues only), and "1" when an amount
+                # above the clue's fund amount is deliberate (e.g. the verified case went beyond the clue)
+                _c("admdvs", STRING, False, "反馈地区医保区划", pattern=ADMDVS),
+                _c("over_fund_flag", STRING, False, "金额超出线索涉及金额确认", codes=("0", "1")),
             ),
             optional=True,
         ),

@@ -11,6 +11,7 @@ import logging
 import shutil
 from pathlib import Path
 
+from jobs.exports import check_published
 from jobs.ingest import sha256_of
 
 log = logging.getLogger(__name__)
@@ -40,12 +41,13 @@ def deliver(lake_root: Path, outbox: Path, as_of: dt.date) -> dict[str, int]:
     week = Path(lake_root) / "exports" / as_of.isoformat()
     if not week.is_dir():
         raise FileNotFoundError(f"nothing to deliver: {week} does not exist (run `fundwatch publish` first)")
+    check_published(week)  # a week whose publish did not complete is not delivered
     out = {}
     for region in sorted(p for p in week.iterdir() if p.is_dir()):
-        files = sorted(f for f in region.iterdir() if f.is_file())
+        files = sorted(f for f in region.iterdir() if f.is_file() and not f.name.startswith("."))
         _place(files, Path(outbox) / region.name / as_of.isoformat())
         out[region.name] = len(files)
-    files = sorted(f for f in week.iterdir() if f.is_file())
+    files = sorted(f for f in week.iterdir() if f.is_file() and not f.name.startswith("."))
     _place(files, Path(outbox) / PROVINCE / as_of.isoformat())
     out[PROVINCE] = len(files)
     log.info("delivered %s to %s", ", ".join(f"{k}: {v} files" for k, v in out.items()), outbox)

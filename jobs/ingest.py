@@ -22,7 +22,9 @@ import codecs
 import hashlib
 import json
 import logging
+import shutil
 import time
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,7 +33,9 @@ import pyarrow.parquet as pq
 
 from jobs.contract import DATE, DECIMAL, INT, SPARK_TYPES, STRING, TABLES, TIMESTAMP, Column, Table
 from jobs.lake import Lake
+from jobs.landing import normalized_copy, refusal, scan_lines
 from jobs.quality import failure_predicates, load_suite_dict, summarize, validate
+from jobs.settings import IngestSettings
 
 log = logging.getLogger(__name__)
 
@@ -93,10 +97,11 @@ def sha256_of(path: Path) -> str:
 
 
 def landing_files(landing: Path, table: str) -> list[Path]:
+    """Every entry of the table's folder: each is ingested or named in a rejection (``landing.refusal``)."""
     folder = landing / table
     if not folder.is_dir():
         return []
-    return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in (".csv", ".parquet"))
+    return sorted(folder.iterdir())
 
 
 def detect_encoding(path: Path, sample_bytes: int = 1 << 20) -> str:
@@ -120,7 +125,21 @@ def read_csv_header(path: Path, encoding: str) -> list[str]:
     import csv
 
     with path.open("r", encoding="utf-8-sig" if encoding == "UTF-8" else encoding, newline="") as fh:
-        return next(csv.reader(fh), [])
+        try:
+            return next(csv.reader(fh), [])
+        except csv.Error as exc:
+            raise ValueError(f"header row cannot be parsed as CSV ({type(exc).__name__})") from exc
+
+
+def describe_header(found: list[str], table: Table) -> str:
+    """The columns a file has, without quoting a value: when the header row is missing, the first line
+    is a person's data (ID number, name, address), and this text goes to the ledger and the reports."""
+    known = [c for c in found if c in table.column_names or any(c in col.aliases for col in table.columns)]
+    other = len(found) - len(known)
+    text = f"{len(found)} columns found; contract columns among them: {', '.join(known) or 'none'}"
+    if other:
+        text += f"; {other} other(s) not shown (is the header row missing?)"
+    return text
 
 
 # -- parsing ---------------------------------------------------------------------------------------
@@ -168,11 +187,41 @@ def _typed_source(df, col: Column):
     return src.try_cast(SPARK_TYPES[col.type])
 
 
-def read_file(spark, path: Path, table: Table):
-    """Read one landed file as (typed columns, raw text columns, extras map). Raises ValueError to reject."""
+def check_csv(path: Path, limits: IngestSettings, staging: Path) -> Path:
+    """Refuse a CSV file whose lines Spark could not survive; return the path to read (a copy with LF line
+    endings when the file mixes them). Raises ValueError to reject."""
+    scan = scan_lines(path)
+    if scan.longest > limits.max_line_bytes:
+        raise ValueError(
+            f"line {scan.longest_at} is {scan.longest:,} bytes long, over the limit of "
+            f"{limits.max_line_bytes:,} ([ingest] max_line_bytes)"
+        )
+    if scan.most_fields > limits.max_columns:
+        raise ValueError(
+            f"line {scan.most_fields_at} has up to {scan.most_fields:,} fields, over the limit of "
+            f"{limits.max_columns:,} ([ingest] max_columns)"
+        )
+    if scan.mixed_endings:
+        log.warning(
+            "%s mixes line endings (%d CRLF, %d LF, %d CR): read through a copy with LF endings",
+            path.name, scan.crlf, scan.bare_lf, scan.bare_cr,
+        )  # fmt: skip
+        return normalized_copy(path, staging / f"{sha256_of(path)[:16]}.csv")
+    return path
+
+
+def read_file(
+    spark, path: Path, table: Table, limits: IngestSettings | None = None, read_path: Path | None = None
+):
+    """Read one landed file as (typed columns, raw text columns, extras map). Raises ValueError to reject.
+
+    ``read_path`` is where the bytes are read from when not ``path`` itself (``check_csv``'s copy).
+    """
     from pyspark.sql import functions as F
     from pyspark.sql.types import StringType, StructField, StructType
 
+    limits = limits or IngestSettings()
+    read_path = read_path or path
     if path.stat().st_size == 0:
         raise ValueError("empty file (0 bytes)")
     if path.suffix.lower() == ".parquet":
@@ -191,7 +240,7 @@ def read_file(spark, path: Path, table: Table):
         if not header or header == [""]:
             raise ValueError("no header row")
         if len(set(header)) != len(header):
-            raise ValueError(f"duplicate column names in header: {header}")
+            raise ValueError(f"duplicate column names in header: {describe_header(header, table)}")
         schema = StructType(
             [StructField(c, StringType()) for c in header] + [StructField("_corrupt", StringType())]
         )
@@ -202,8 +251,11 @@ def read_file(spark, path: Path, table: Table):
             .option("columnNameOfCorruptRecord", "_corrupt")
             .option("multiLine", True)
             .option("escape", '"')
+            # a longer field errs instead of exhausting memory; more fields than the header: a malformed row
+            .option("maxCharsPerColumn", limits.max_line_bytes)
+            .option("maxColumns", max(limits.max_columns, len(header)) + 2)
             .schema(schema)
-            .csv(str(path))
+            .csv(str(read_path))
         )
     for col in table.columns:
         for alias in col.aliases:
@@ -211,9 +263,8 @@ def read_file(spark, path: Path, table: Table):
                 df = df.withColumnRenamed(alias, col.name)
     missing = [c for c in table.required if c not in df.columns]
     if missing:
-        raise ValueError(
-            f"required columns missing: {', '.join(missing)} (columns found: {', '.join(df.columns)})"
-        )
+        found = [c for c in df.columns if c != "_corrupt"]
+        raise ValueError(f"required columns missing: {', '.join(missing)} ({describe_header(found, table)})")
     for col in table.columns:
         if col.name not in df.columns:
             df = df.withColumn(col.name, F.lit(None).cast("string"))
@@ -241,11 +292,12 @@ def quarantine_cols(table: Table) -> list[str]:
     return table.column_names + ["_extra", *META_COLS, "_reason"]
 
 
-def validate_rows(batch, table: Table, suite: dict):
+def validate_rows(batch, table: Table, suite: dict, params: dict[str, str] | None = None):
     """Add ``_reason`` (null when the row passes) and ``_row_hash`` to every row of a batch.
 
     Pure transform: ``batch`` has the typed columns, ``<col>__raw``, ``_extra``, ``_corrupt``,
-    ``_file_seq``, ``_row_seq`` and the meta columns.
+    ``_file_seq``, ``_row_seq`` and the meta columns. ``params``: the suite's date bounds
+    (``jobs.quality.suite_parameters``).
     """
     from pyspark.sql import functions as F
 
@@ -254,7 +306,7 @@ def validate_rows(batch, table: Table, suite: dict):
         if col.type != STRING:
             raw = F.nullif(F.trim(F.col(f"{col.name}__raw")), F.lit(""))
             reasons.append(F.when(raw.isNotNull() & F.col(col.name).isNull(), F.lit(f"bad_type:{col.name}")))
-    for reason, failing in failure_predicates(suite):
+    for reason, failing in failure_predicates(suite, params):
         reasons.append(F.when(failing, F.lit(reason)))
     for amt in table.signed_by_refund:
         reasons.append(
@@ -359,28 +411,89 @@ def _finish(df, table: Table, bronze, batch_id, small_batch: bool = False):
 
 
 def ingest_table(
-    spark, lake: Lake, landing: Path, table: Table, validate_with_gx: bool = True
+    spark,
+    lake: Lake,
+    landing: Path,
+    table: Table,
+    validate_with_gx: bool = True,
+    limits: IngestSettings | None = None,
+) -> list[FileResult]:
+    files = landing_files(landing, table.name)
+    if not files:
+        return []
+    limits = limits or IngestSettings()
+    params = limits.suite_parameters()
+    staging = (
+        lake.root / "tmp" / "landing" / uuid.uuid4().hex
+    )  # copies of files read with mended line endings
+    args = (spark, lake, landing, table, files, validate_with_gx, limits, params, staging)
+    try:
+        try:
+            return _ingest_files(*args)
+        except Exception:
+            # A file Spark cannot parse (a quoted field over max_line_bytes, say) fails the whole batch. Find
+            # it by reading each file alone, reject it, and ingest the rest; nothing was committed yet.
+            unreadable = _unreadable_files(spark, landing, table, files, limits, staging)
+            if not unreadable:
+                raise
+            return _ingest_files(*args, unreadable=unreadable)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _unreadable_files(spark, landing, table, files, limits, staging) -> dict[str, str]:
+    """{path: reason} of the files Spark fails to read on their own (each parsed in full, written nowhere)."""
+    bad = {}
+    for path in files:
+        if refusal(path, landing):
+            continue
+        try:
+            read_path = check_csv(path, limits, staging) if path.suffix.lower() == ".csv" else path
+            read_file(spark, path, table, limits, read_path).write.format("noop").mode("overwrite").save()
+        except ValueError:
+            continue  # rejected by the batch's own checks anyway
+        except Exception as exc:  # what Spark raised: its text may quote the row, so only its kind is kept
+            text = str(exc)
+            if "maxCharsPerColumn" in text or "exceeds the maximum number of characters" in text:
+                reason = (
+                    f"a field is longer than {limits.max_line_bytes:,} characters ([ingest] max_line_bytes)"
+                )
+            else:
+                reason = f"Spark cannot parse the file ({type(exc).__name__})"
+            bad[str(path)] = reason
+            log.error("REJECTED %s (table %s): %s", path, table.name, reason)
+    return bad
+
+
+def _ingest_files(
+    spark, lake, landing, table, files, validate_with_gx, limits, params, staging, unreadable=None
 ) -> list[FileResult]:
     from pyspark.errors import AnalysisException
     from pyspark.sql import Observation
     from pyspark.sql import functions as F
 
-    files = landing_files(landing, table.name)
-    if not files:
-        return []
     done = set()
     if lake.exists(LEDGER):
         led = lake.read_arrow(LEDGER, columns=["table", "sha256", "status"]).to_pylist()
         done = {r["sha256"] for r in led if r["table"] == table.name and r["status"] == "ok"}
     results, frames = [], []
     for seq, path in enumerate(files):
+        refused = refusal(path, landing)
+        if refused:  # not opened: it may lead outside the landing, or be a folder
+            results.append(FileResult(table.name, str(path), "", path.lstat().st_size, "rejected", refused))
+            log.error("REJECTED %s (table %s): %s", path, table.name, refused)
+            continue
         res = FileResult(table.name, str(path), sha256_of(path), path.stat().st_size)
         results.append(res)
         if res.sha256 in done:
             res.status, res.reason = "skipped", "already ingested (same content hash)"
             continue
+        if unreadable and str(path) in unreadable:
+            res.status, res.reason = "rejected", unreadable[str(path)]
+            continue
         try:
-            df = read_file(spark, path, table)
+            read_path = check_csv(path, limits, staging) if path.suffix.lower() == ".csv" else path
+            df = read_file(spark, path, table, limits, read_path)
         except (
             ValueError,
             OSError,
@@ -412,7 +525,12 @@ def ingest_table(
         # Not cached: the batch carries typed and raw copies of every column, and caching it costs more than
         # validating it again for the quarantine write when rows failed (measured: bench/profile_ingest.py).
         tagged = resolve(
-            validate_rows(batch, table, suite), table, bronze, batch_id, repeated, n_keys <= BROADCAST_KEYS
+            validate_rows(batch, table, suite, params),
+            table,
+            bronze,
+            batch_id,
+            repeated,
+            n_keys <= BROADCAST_KEYS,
         )
         # The bronze write also counts every file's rows by outcome (one pass: Spark's observed metrics).
         seq_of = {r.file: seq for seq, r in enumerate(results) if r.status == "ok"}
@@ -464,7 +582,7 @@ def ingest_table(
                     f"+ quarantined {r.quarantined}"
                 )
         if validate_with_gx:
-            _store_validation(lake, table, suite, batch.select(*table.column_names), batch_id)
+            _store_validation(lake, table, suite, batch.select(*table.column_names), batch_id, params)
     _write_ledger(lake, results)
     for r in todo:
         log.info(
@@ -497,10 +615,8 @@ def _per_file(df) -> dict[str, int]:
     return {r["_source_file"]: r["count"] for r in df.groupBy("_source_file").count().collect()}
 
 
-def _store_validation(lake: Lake, table: Table, suite: dict, typed_df, batch_id: str) -> None:
-    import json
-
-    result = validate(typed_df, suite, batch_id, gx_root=lake.root / "quality")
+def _store_validation(lake: Lake, table: Table, suite: dict, typed_df, batch_id: str, params) -> None:
+    result = validate(typed_df, suite, batch_id, gx_root=lake.root / "quality", params=params)
     rows = summarize(result)
     data = pa.table(
         {
@@ -772,8 +888,12 @@ def ingest(
     tables: list[str] | None = None,
     validate_with_gx: bool = True,
     fail_on_reject: bool = True,
+    limits: IngestSettings | None = None,
 ) -> IngestReport:
-    """Ingest every contract table found under ``landing``; bring silver up to date (``build_silver``)."""
+    """Ingest every contract table found under ``landing``; bring silver up to date (``build_silver``).
+
+    ``limits``: the ``[ingest]`` settings (plausibility bounds, line and field limits); defaults if None.
+    """
     landing = Path(landing)
     if not landing.is_dir():
         raise IngestError(f"landing folder {landing} does not exist")
@@ -782,15 +902,17 @@ def ingest(
         if tables is not None and table.name not in tables:
             continue
         with lake.lock(f"ingest/{table.name}"):
-            report.files.extend(ingest_table(spark, lake, landing, table, validate_with_gx))
+            report.files.extend(ingest_table(spark, lake, landing, table, validate_with_gx, limits))
     unknown = sorted(p.name for p in landing.iterdir() if p.is_dir() and p.name not in TABLES)
     if unknown:
         log.warning("landing folders that are not contract tables were ignored: %s", ", ".join(unknown))
     with lake.lock("silver"):  # nothing to do when silver already reflects bronze
         build_silver(spark, lake)
     if report.rejected and fail_on_reject:
-        lines = "\n".join(f"  - {Path(f.file).name} (table {f.table}): {f.reason}" for f in report.rejected)
-        raise IngestError(
-            f"{len(report.rejected)} file(s) rejected; the rest of the delivery was ingested:\n{lines}"
-        )
+        raise IngestError(rejection_message(report))
     return report
+
+
+def rejection_message(report: IngestReport) -> str:
+    lines = "\n".join(f"  - {Path(f.file).name!r} (table {f.table}): {f.reason}" for f in report.rejected)
+    return f"{len(report.rejected)} file(s) rejected; the rest of the delivery was ingested:\n{lines}"

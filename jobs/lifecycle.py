@@ -42,6 +42,49 @@ def due_date(issued: dt.date, working_days: int = 30) -> dt.date:
     return np.busday_offset(np.datetime64(issued, "D"), working_days, roll="forward").astype(dt.date)
 
 
+REFUSED_UNKNOWN = "线索编号未下发"
+REFUSED_NO_REGION = "未注明反馈地区(admdvs)"
+REFUSED_OTHER_REGION = "非本地区线索"
+REFUSED_AMOUNT = "查实/追回金额超出线索涉及基金金额且未确认(over_fund_flag)"
+
+
+def vet_feedback(feedback: pd.DataFrame | None, history: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(accepted, refused) feedback rows: a region answers only its own clues, amounts stay within the clue.
+
+    Refused (with ``reason``): a clue id never issued; a row without the answering region (``admdvs``) or
+    from another region than the clue's; a verified or recovered amount above the clue's fund amount
+    unless ``over_fund_flag`` is 1. Negative amounts never get here (quarantined at ingest).
+    """
+    cols = ["clue_id", "status", "verified_amt", "recovered_amt", "feedback_date", "admdvs", "reason"]
+    if feedback is None or feedback.empty:
+        return pd.DataFrame(columns=cols[:-1]), pd.DataFrame(columns=cols)
+    fb = feedback.copy()
+    for c in ("admdvs", "over_fund_flag"):
+        if c not in fb.columns:
+            fb[c] = None
+    clues = (
+        history.groupby("clue_id").agg(clue_admdvs=("admdvs", "last"), clue_fund=("fund_amount", "max"))
+        if len(history)
+        else pd.DataFrame(columns=["clue_admdvs", "clue_fund"], index=pd.Index([], name="clue_id"))
+    )
+    fb = fb.join(clues, on="clue_id")
+    most = pd.concat(
+        [pd.to_numeric(fb.verified_amt, errors="coerce"), pd.to_numeric(fb.recovered_amt, errors="coerce")],
+        axis=1,
+    ).max(axis=1)
+    reason = pd.Series(None, index=fb.index, dtype=object)
+    over = (most > pd.to_numeric(fb.clue_fund, errors="coerce") + 0.005) & (
+        fb.over_fund_flag.astype(str) != "1"
+    )
+    reason[over] = REFUSED_AMOUNT
+    reason[fb.admdvs.astype(str) != fb.clue_admdvs.astype(str)] = REFUSED_OTHER_REGION
+    reason[fb.admdvs.isna() | (fb.admdvs.astype(str).str.strip() == "")] = REFUSED_NO_REGION
+    reason[fb.clue_admdvs.isna()] = REFUSED_UNKNOWN
+    refused = fb[reason.notna()].assign(reason=reason[reason.notna()])
+    accepted = fb[reason.isna()].drop(columns=["clue_admdvs", "clue_fund"])
+    return accepted, refused[[c for c in cols if c in refused.columns]]
+
+
 def latest_feedback(feedback: pd.DataFrame | None, as_of: dt.date) -> pd.DataFrame:
     """Newest feedback per clue known on ``as_of``: clue_id, status, verified_amt, recovered_amt, feedback_date."""
     cols = ["clue_id", "status", "verified_amt", "recovered_amt", "feedback_date"]
@@ -61,7 +104,8 @@ def _union(lists: pd.Series) -> list[str]:
 def register(history: pd.DataFrame, feedback: pd.DataFrame | None, as_of: dt.date) -> pd.DataFrame:
     """One row per clue ever issued up to ``as_of``: its last issue, accumulated evidence, status, due date.
 
-    ``history`` is gold/clues (any weeks); the first issue week sets the due date.
+    ``history`` is gold/clues (any weeks); the first issue week sets the due date. Only feedback that
+    ``vet_feedback`` accepts counts.
     """
     cols = ["clue_id", "entity_type", "entity_id", "admdvs", "first_issued", "last_issued", "rules_all",
             "evidence_all", "status", "due_date", "overdue", "verified_amt", "recovered_amt", "feedback_date"]  # fmt: skip
@@ -77,7 +121,7 @@ def register(history: pd.DataFrame, feedback: pd.DataFrame | None, as_of: dt.dat
     reg["rules_all"] = g.rules_fired.agg(_union)
     reg["evidence_all"] = g.evidence_setl_ids.agg(_union)
     reg = reg.reset_index()
-    fb = latest_feedback(feedback, as_of)
+    fb = latest_feedback(vet_feedback(feedback, h)[0], as_of)
     reg = reg.merge(fb, on="clue_id", how="left")
     reg["status"] = reg.status.fillna(ISSUED)
     reg["due_date"] = [due_date(pd.Timestamp(d).date()) for d in reg.first_issued]

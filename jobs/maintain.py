@@ -64,18 +64,35 @@ def small_file_groups(lake: Lake, name: str, below: int) -> int:
     return int(small.groupby(parts, dropna=False).size().max()) if parts else len(small)
 
 
+def _remove_old(folders, older_than_hours: float) -> int:
+    """Delete the given folders last modified more than ``older_than_hours`` ago; how many were deleted."""
+    cutoff, removed = time.time() - older_than_hours * 3600, 0
+    for folder in folders:
+        if folder.stat().st_mtime < cutoff:
+            shutil.rmtree(folder, ignore_errors=True)
+            removed += 1
+    return removed
+
+
 def _remove_staging(lake: Lake, name: str, older_than_hours: float) -> int:
     staging = lake.path(name) / "_staging"
     if not staging.is_dir():
         return 0
-    cutoff, removed = time.time() - older_than_hours * 3600, 0
-    for write in staging.iterdir():
-        if write.stat().st_mtime < cutoff:
-            shutil.rmtree(write, ignore_errors=True)
-            removed += 1
+    removed = _remove_old(list(staging.iterdir()), older_than_hours)
     with contextlib.suppress(OSError):
         staging.rmdir()  # only when empty
     return removed
+
+
+def remove_leftovers(lake: Lake, older_than_hours: float) -> int:
+    """Leftovers of killed runs outside the tables: ingest's copies of landed files with mended line
+    endings (``tmp/landing/<run>``) and publish's staging and replaced week folders (``exports/.<as_of>.*``)."""
+    folders = list((lake.root / "tmp" / "landing").glob("*")) + [
+        p
+        for p in (lake.root / "exports").glob(".*")
+        if p.is_dir() and (".staging-" in p.name or ".old-" in p.name)
+    ]
+    return _remove_old(folders, older_than_hours)
 
 
 @contextlib.contextmanager
@@ -128,4 +145,7 @@ def maintain(lake: Lake, settings: MaintainSettings) -> list[Upkeep]:
                     up.seconds,
                 )
             done.append(up)
+        left = remove_leftovers(lake, settings.staging_hours)
+        if left:
+            log.info("%d leftover folder(s) of killed ingest or publish runs removed", left)
     return done

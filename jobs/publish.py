@@ -13,7 +13,8 @@ from features.catalog import LABELS, fmt
 from features.windows import in_window
 from jobs import lifecycle, quality_report, report
 from jobs.entities import ENTITIES, Entity
-from jobs.lake import Lake
+from jobs.exports import REGION, publishing, region_dir, staged_week, write_csv, write_xlsx
+from jobs.lake import Lake, LakeError
 from jobs.privacy import mask_certno, mask_name
 from jobs.score import SCORES, read_features
 from jobs.settings import Settings
@@ -262,22 +263,34 @@ def run(spark, settings: Settings, as_of: dt.date) -> dict[str, int]:
         },
         schema=CLUE_SCHEMA,
     )
-    exists = lake.exists(CLUES)
-    lake.write_arrow(
-        table,
-        CLUES,
-        mode="overwrite" if exists else "append",
-        partition_by=["as_of"],
-        replace_predicate=f"as_of = '{as_of.isoformat()}'" if exists else None,
-    )
-    history = _history(lake)  # now with this week
-    reg_now = lifecycle.register(history, feedback, as_of)
-    out = lake.root / "exports" / as_of.isoformat()
-    paths = export(clues, reg_now, out, as_of)
-    paths.append(quality_report.write(lake, as_of, out))
-    paths += report.write(spark, lake, reg_now, history, as_of, out, feedback)
+    bad = [a for a in clues.admdvs.unique() if not REGION.fullmatch(str(a))]
+    if bad:  # ingest quarantines such codes; a lake written by older code may still hold them
+        raise LakeError(f"clues for region codes that are not six digits: {bad!r}; nothing was published")
+    exports = lake.root / "exports"
+    # All or nothing: the week is marked as being published until its files are swapped into place, so a
+    # crash after gold/clues leaves a week that `deliver` refuses, and the previous files stay whole.
+    with publishing(exports, as_of):
+        exists = lake.exists(CLUES)
+        lake.write_arrow(
+            table,
+            CLUES,
+            mode="overwrite" if exists else "append",
+            partition_by=["as_of"],
+            replace_predicate=f"as_of = '{as_of.isoformat()}'" if exists else None,
+        )
+        history = _history(lake)  # now with this week
+        reg_now = lifecycle.register(history, feedback, as_of)
+        with staged_week(exports, as_of, {"clues": len(clues)}) as out:
+            paths = export(clues, reg_now, out, as_of)
+            paths.append(quality_report.write(lake, as_of, out))
+            paths += report.write(spark, lake, reg_now, history, as_of, out, feedback)
     tracking_feedback(settings, reg_now, as_of)
-    log.info("published %d clues for %d regions under %s", len(clues), clues.admdvs.nunique(), out)
+    log.info(
+        "published %d clues for %d regions under %s",
+        len(clues),
+        clues.admdvs.nunique(),
+        exports / as_of.isoformat(),
+    )
     return {"clues": len(clues), "regions": int(clues.admdvs.nunique()), "files": len(paths)}
 
 
@@ -300,6 +313,7 @@ def export(clues: pd.DataFrame, reg: pd.DataFrame, folder: Path, as_of: dt.date)
     """Per region: 线索清单 CSV (UTF-8 with BOM) and XLSX (汇总, 线索清单, 涉及结算, 线索台账, 逾期线索).
 
     A region's files hold that region's clues and nothing else; names and ID numbers are already masked.
+    No cell can be a formula and no region folder is anything but a six-digit code (``jobs.exports``).
     """
     folder.mkdir(parents=True, exist_ok=True)
     labels = {e.entity_type: e.label for e in ENTITIES.values()}
@@ -314,14 +328,15 @@ def export(clues: pd.DataFrame, reg: pd.DataFrame, folder: Path, as_of: dt.date)
         )
         r["entity_type_zh"] = r.entity_type.map(labels) if len(r) else []
         r["overdue"] = r.overdue.map({True: "是", False: "否"}) if len(r) else []
+        for amt in ("verified_amt", "recovered_amt"):  # numbers in every sheet, not text
+            r[amt] = pd.to_numeric(r[amt], errors="coerce").astype(float) if len(r) else []
         sheet = g[list(EXPORT_COLUMNS)].rename(columns=EXPORT_COLUMNS)
         ledger = r.sort_values(["first_issued", "clue_id"])[list(REGISTER_COLUMNS)].rename(
             columns=REGISTER_COLUMNS
         )
-        region = folder / admdvs
+        region = region_dir(folder, admdvs)
         region.mkdir(exist_ok=True)
-        csv_path = region / f"线索清单_{admdvs}_{as_of}.csv"
-        sheet.to_csv(csv_path, index=False, encoding="utf-8-sig")
+        csv_path = write_csv(sheet, region / f"线索清单_{admdvs}_{as_of}.csv")
         summary = pd.DataFrame(
             [
                 ("本周下发线索", len(g)),
@@ -342,12 +357,15 @@ def export(clues: pd.DataFrame, reg: pd.DataFrame, folder: Path, as_of: dt.date)
             .dropna()
             .rename(columns={"clue_id": "线索编号", "setl_ids": "结算ID"})
         )
-        xlsx_path = region / f"线索清单_{admdvs}_{as_of}.xlsx"
-        with pd.ExcelWriter(xlsx_path, engine="openpyxl") as xw:
-            summary.to_excel(xw, sheet_name="汇总", index=False)
-            sheet.to_excel(xw, sheet_name="线索清单", index=False)
-            setl.to_excel(xw, sheet_name="涉及结算", index=False)
-            ledger.to_excel(xw, sheet_name="线索台账", index=False)
-            ledger[ledger["是否逾期"] == "是"].to_excel(xw, sheet_name="逾期线索", index=False)
+        xlsx_path = write_xlsx(
+            region / f"线索清单_{admdvs}_{as_of}.xlsx",
+            {
+                "汇总": summary,
+                "线索清单": sheet,
+                "涉及结算": setl,
+                "线索台账": ledger,
+                "逾期线索": ledger[ledger["是否逾期"] == "是"],
+            },
+        )
         written += [csv_path, xlsx_path]
     return written

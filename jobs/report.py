@@ -17,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from jobs import lifecycle
+from jobs.exports import region_dir
 from jobs.lake import Lake
 from jobs.quality_report import CSS, _table
 from jobs.score import SCORES
@@ -156,7 +157,8 @@ def write(
 ) -> list[Path]:
     """周报_<region>_<as_of>.html in each region's folder and 周报_全部地区_<as_of>.html in ``folder``.
 
-    The province report also lists feedback rows whose clue id was never issued (a typo or another system's id).
+    The province report also lists feedback rows that were not taken, with why (``lifecycle.vet_feedback``:
+    a clue id never issued, another region's clue, amounts above the clue's).
     """
     scores = lake.read_arrow(
         SCORES, columns=["admdvs", "risk_score"], filters=[("as_of", "=", as_of)]
@@ -175,19 +177,20 @@ def write(
     province = folder / f"周报_{PROVINCE}_{as_of}.html"
     page = _page(PROVINCE, week, reg, history, scores.risk_score, as_of, quality, True)
     if feedback is not None and len(feedback):
-        known = set(history.clue_id) if len(history) else set()
-        stray = feedback[~feedback.clue_id.isin(known)][["clue_id", "status", "feedback_date"]]
-        stray = stray.rename(
-            columns={"clue_id": "线索编号", "status": "核查状态", "feedback_date": "反馈日期"}
-        )
-        section = "<h2>无法匹配的核查反馈(线索编号未下发)</h2>" + _table(stray, "全部反馈均已匹配。")
+        refused = lifecycle.vet_feedback(feedback, history)[1][
+            ["clue_id", "admdvs", "status", "feedback_date", "reason"]
+        ]
+        refused = refused.rename(columns={"clue_id": "线索编号", "admdvs": "反馈地区", "status": "核查状态",
+                                          "feedback_date": "反馈日期", "reason": "未采纳原因"})  # fmt: skip
+        section = "<h2>未采纳的核查反馈</h2>" + _table(refused, "全部反馈均已采纳。")
         page = page.replace("</body>", section + "</body>")
     province.write_text(page, encoding="utf-8")
     paths.append(province)
     regions = sorted(set(week.admdvs.astype(str)) | set(reg.admdvs.astype(str) if len(reg) else []))
     for admdvs in regions:
-        (folder / admdvs).mkdir(parents=True, exist_ok=True)
-        path = folder / admdvs / f"周报_{admdvs}_{as_of}.html"
+        region = region_dir(folder, admdvs)
+        region.mkdir(parents=True, exist_ok=True)
+        path = region / f"周报_{admdvs}_{as_of}.html"
         page = _page(admdvs, _region(week, admdvs), _region(reg, admdvs), _region(history, admdvs), scores.risk_score[scores.admdvs == admdvs],
                      as_of, None, False)  # fmt: skip
         path.write_text(page, encoding="utf-8")

@@ -16,6 +16,25 @@ def _defaults_text() -> str:
 
 
 @dataclass(frozen=True)
+class IngestSettings:
+    min_date: str = "1900-01-01"  # dates and times before it are quarantined (out_of_bounds:<column>)
+    max_days_ahead: int = 1  # ... and after today + this many days
+    max_age_years: int = 120  # birth dates further back than this
+    max_columns: int = 2048  # a CSV line with more fields rejects its file
+    max_line_bytes: int = 1_048_576  # a CSV line (or one field) longer than this rejects its file
+
+    def suite_parameters(self, today=None) -> dict[str, str]:
+        """The expectation suites' date bounds for a run on ``today`` (``jobs.quality.suite_parameters``)."""
+        import datetime as dt
+
+        from jobs.quality import suite_parameters
+
+        return suite_parameters(
+            today, dt.date.fromisoformat(self.min_date), self.max_days_ahead, self.max_age_years
+        )
+
+
+@dataclass(frozen=True)
 class FeatureSettings:
     window_days: int = 365
     readmit_days: int = 15
@@ -55,6 +74,7 @@ class MaintainSettings:
 @dataclass(frozen=True)
 class Settings:
     lake: Path = Path("lake")
+    ingest: IngestSettings = field(default_factory=IngestSettings)
     features: FeatureSettings = field(default_factory=FeatureSettings)
     model: ModelSettings = field(default_factory=ModelSettings)
     publish: PublishSettings = field(default_factory=PublishSettings)

@@ -31,15 +31,29 @@ def cycle(demo, tmp_path_factory):
     dismissed, confirmed, checking = psn.clue_id.iloc[0], psn.clue_id.iloc[1], psn.clue_id.iloc[2]
     feedback_dir = root / "feedback" / "clue_feedback"
     feedback_dir.mkdir(parents=True)
+    region, fund = w1.set_index("clue_id").admdvs, w1.set_index("clue_id").fund_amount
+    # amounts as a region writes them (thousands separators), within the clue's fund amount
+    verified, recovered = round(fund[confirmed] * 0.6, 2), round(fund[confirmed] * 0.4, 2)
+    other = next(a for a in sorted(w1.admdvs.unique()) if a != region[confirmed])
     pd.DataFrame(
         [
-            (checking, "核查中", "", "", week1 + dt.timedelta(days=2), "已约谈"),
-            (dismissed, "核查中", "", "", week1 + dt.timedelta(days=2), ""),
-            (dismissed, "不属实", "", "", week1 + dt.timedelta(days=5), "系真实住院"),
-            (confirmed, "查实", "12,345.60", "8000", week1 + dt.timedelta(days=6), "已追回部分"),
-            ("FW-P-000000000000", "查实", "1", "1", week1 + dt.timedelta(days=6), "编号录入错误"),
+            (checking, "核查中", "", "", week1 + dt.timedelta(days=2), "已约谈", region[checking]),
+            (dismissed, "核查中", "", "", week1 + dt.timedelta(days=2), "", region[dismissed]),
+            (dismissed, "不属实", "", "", week1 + dt.timedelta(days=5), "系真实住院", region[dismissed]),
+            (
+                confirmed,
+                "查实",
+                f"{verified:,.2f}",
+                f"{recovered}",
+                week1 + dt.timedelta(days=6),
+                "已追回部分",
+                region[confirmed],
+            ),
+            ("FW-P-000000000000", "查实", "1", "1", week1 + dt.timedelta(days=6), "编号录入错误", other),
+            # another region cannot close this region's clue: refused, listed for the province
+            (confirmed, "不属实", "", "", week1 + dt.timedelta(days=7), "越权反馈", other),
         ],
-        columns=["clue_id", "status", "verified_amt", "recovered_amt", "feedback_date", "note"],
+        columns=["clue_id", "status", "verified_amt", "recovered_amt", "feedback_date", "note", "admdvs"],
     ).to_csv(feedback_dir / "feedback_week1.csv", index=False, encoding="utf-8-sig")
     assert main(["ingest", "--landing", str(root / "feedback"), "--lake", str(lake_dir)]) == 0
     week2 = week1 + dt.timedelta(days=7)
@@ -51,7 +65,12 @@ def cycle(demo, tmp_path_factory):
         timeout=1200,
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
-    ids = {"dismissed": dismissed, "confirmed": confirmed, "checking": checking}
+    ids = {
+        "dismissed": dismissed,
+        "confirmed": confirmed,
+        "checking": checking,
+        "amounts": (verified, recovered),
+    }
     (root / "week2.log").write_text(proc.stdout + proc.stderr, encoding="utf-8")
     return landing, lake_dir, week1, week2, ids
 
@@ -94,8 +113,9 @@ def test_confirmed_clues_stay_in_the_register_with_their_amounts(cycle):
     )
     ledger = book["线索台账"].set_index("线索编号")
     assert ledger.loc[ids["confirmed"], "核查状态"] == "查实"
-    assert float(ledger.loc[ids["confirmed"], "查实金额(元)"]) == 12345.60
-    assert float(ledger.loc[ids["confirmed"], "追回金额(元)"]) == 8000.0
+    verified, recovered = ids["amounts"]
+    assert float(ledger.loc[ids["confirmed"], "查实金额(元)"]) == pytest.approx(verified)
+    assert float(ledger.loc[ids["confirmed"], "追回金额(元)"]) == pytest.approx(recovered)
     if ids["dismissed"] in ledger.index:
         assert ledger.loc[ids["dismissed"], "核查状态"] == "不属实"
     summary = dict(zip(book["汇总"]["项目"], book["汇总"]["数值"], strict=True))
@@ -104,10 +124,11 @@ def test_confirmed_clues_stay_in_the_register_with_their_amounts(cycle):
     report = (lake_dir / "exports" / str(week2) / region / f"周报_{region}_{week2}.html").read_text(
         encoding="utf-8"
     )
-    assert "核查结果" in report and "查实" in report and "12,345.60" in report
+    assert "核查结果" in report and "查实" in report and f"{verified:,.2f}" in report
     province = (lake_dir / "exports" / str(week2) / f"周报_全部地区_{week2}.html").read_text(encoding="utf-8")
     assert "按地区" in province and "data:image/png;base64," in province
-    assert "无法匹配的核查反馈" in province and "FW-P-000000000000" in province
+    assert "未采纳的核查反馈" in province and "FW-P-000000000000" in province
+    assert "线索编号未下发" in province and "非本地区线索" in province
 
 
 def test_feedback_precision_is_tracked_in_mlflow(cycle):

@@ -45,7 +45,7 @@ def test_new_evidence_decides_what_is_issued_again():
     hist = _history(week1, W1)
     feedback = pd.DataFrame(
         [{"clue_id": week1.clue_id[1], "status": "不属实", "verified_amt": None, "recovered_amt": None,
-          "feedback_date": dt.date(2025, 12, 5)}]
+          "feedback_date": dt.date(2025, 12, 5), "admdvs": "R1"}]
     )  # fmt: skip
     reg = lifecycle.register(hist, feedback, W2)
     assert dict(zip(reg.entity_id, reg.status, strict=True)) == {"A": "下发", "B": "不属实"}
@@ -76,7 +76,7 @@ def test_a_dismissed_entity_with_new_evidence_starts_a_new_clue_that_names_the_o
     week1 = lifecycle.select(_cand(("B", "R1", 1, ["P02"], ["S2"])), pd.DataFrame(), 5, W1)
     feedback = pd.DataFrame(
         [{"clue_id": week1.clue_id[0], "status": "不属实", "verified_amt": None, "recovered_amt": None,
-          "feedback_date": dt.date(2025, 12, 5)}]
+          "feedback_date": dt.date(2025, 12, 5), "admdvs": "R1"}]
     )  # fmt: skip
     reg = lifecycle.register(_history(week1, W1), feedback, W2)
     week2 = lifecycle.select(_cand(("B", "R1", 1, ["P02"], ["S2", "S7"])), reg, 5, W2)
@@ -93,16 +93,46 @@ def test_status_follows_the_newest_feedback_and_overdue_counts_working_days():
     ids = dict(zip(week1.entity_id, week1.clue_id, strict=True))
     feedback = pd.DataFrame(
         [
-            (ids["A"], "核查中", None, None, dt.date(2025, 12, 3)),
-            (ids["A"], "查实", 5000.0, 3000.0, dt.date(2025, 12, 20)),
-            (ids["B"], "核查中", None, None, dt.date(2025, 12, 3)),
-            (ids["C"], "查实", 100.0, 0.0, dt.date(2026, 3, 1)),  # not yet known on the report date
+            (ids["A"], "核查中", None, None, dt.date(2025, 12, 3), "R1"),
+            (ids["A"], "查实", 50.0, 30.0, dt.date(2025, 12, 20), "R1"),
+            (ids["B"], "核查中", None, None, dt.date(2025, 12, 3), "R1"),
+            (ids["C"], "查实", 100.0, 0.0, dt.date(2026, 3, 1), "R1"),  # not yet known on the report date
         ],
-        columns=["clue_id", "status", "verified_amt", "recovered_amt", "feedback_date"],
+        columns=["clue_id", "status", "verified_amt", "recovered_amt", "feedback_date", "admdvs"],
     )
     reg = lifecycle.register(_history(week1, W1), feedback, dt.date(2026, 1, 20)).set_index("entity_id")
     assert reg.status.to_dict() == {"A": "查实", "B": "核查中", "C": "下发"}
     assert reg.overdue.to_dict() == {"A": False, "B": True, "C": True}
-    assert reg.verified_amt["A"] == 5000.0
+    assert reg.verified_amt["A"] == 50.0
     prec = lifecycle.precision(reg.reset_index())
     assert prec["precision"] == 1.0 and prec["verified_clues"] == 1 and prec["precision.rule.P05"] == 1.0
+
+
+def test_a_region_answers_its_own_clues_within_their_amounts():
+    week1 = lifecycle.select(
+        _cand(("A", "R1", 1, ["P05"], []), ("B", "R2", 1, ["P05"], [])), pd.DataFrame(), 5, W1
+    )
+    hist = _history(week1, W1)  # fund_amount 100.0 each
+    ids = dict(zip(week1.entity_id, week1.clue_id, strict=True))
+    feedback = pd.DataFrame(
+        [
+            (ids["A"], "查实", 80.0, 60.0, None, "R1"),  # taken
+            (ids["B"], "不属实", None, None, None, "R1"),  # R1 closing R2's clue
+            (ids["B"], "查实", 50.0, 50.0, None, None),  # no region
+            (ids["A"], "查实", 999_999_999.99, 0.0, None, "R1"),  # beyond the clue's fund amount
+            (ids["A"], "查实", 300.0, 0.0, "1", "R1"),  # beyond it, and confirmed as deliberate: taken
+            ("FW-P-000000000000", "查实", 1.0, 1.0, None, "R1"),  # never issued
+        ],
+        columns=["clue_id", "status", "verified_amt", "recovered_amt", "over_fund_flag", "admdvs"],
+    ).assign(feedback_date=[dt.date(2025, 12, 3)] * 4 + [dt.date(2025, 12, 4), dt.date(2025, 12, 3)])
+    accepted, refused = lifecycle.vet_feedback(feedback, hist)
+    assert list(accepted.verified_amt) == [80.0, 300.0]
+    assert list(refused.reason) == [
+        lifecycle.REFUSED_OTHER_REGION,
+        lifecycle.REFUSED_NO_REGION,
+        lifecycle.REFUSED_AMOUNT,
+        lifecycle.REFUSED_UNKNOWN,
+    ]
+    reg = lifecycle.register(hist, feedback, W2).set_index("entity_id")
+    assert reg.status.to_dict() == {"A": "查实", "B": "下发"}  # R2's clue stays open
+    assert reg.verified_amt["A"] == 300.0

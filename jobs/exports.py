@@ -1,0 +1,173 @@
+"""Files that regulators open: cells that can never run, region folders that are regions, weeks that are
+published whole or not at all.
+
+* A text cell never becomes a formula. Landed text reaches the workbooks (institution names, IDs), and a
+  value such as ``=HYPERLINK("http://…","点我")`` or ``=cmd|' /C calc'!A0`` would be live in Excel. In XLSX every
+  text cell is written as a string cell (openpyxl data type ``s``), whatever it starts with; in CSV a text
+  cell starting with ``=``, ``+``, ``-``, ``@``, tab or CR gets the OWASP prefix ``'``.
+* Control characters that XLSX cannot hold (a vertical tab in a name made openpyxl raise after half the
+  regions were written) are shown as ``\\x0b``-style escapes.
+* A region's folder is named by a six-digit region code and nothing else.
+* A week is written into a staging folder and swapped into ``exports/<as_of>`` when every file is there
+  (``staged_week``); ``deliver`` refuses a week whose publish did not finish (``check_published``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import decimal
+import json
+import math
+import re
+import shutil
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pandas as pd
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# the characters XLSX cannot hold (openpyxl.cell.cell.ILLEGAL_CHARACTERS_RE)
+_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+REGION = re.compile(r"[0-9]{6}")
+PUBLISHED = ".published.json"  # written last into a finished week; dot-files are not delivered
+
+
+def clean_text(value: str) -> str:
+    """Text with the control characters XLSX cannot hold shown as escapes (``\\x0b``)."""
+    return _ILLEGAL.sub(lambda m: f"\\x{ord(m.group()):02x}", value)
+
+
+def csv_cell(value: object) -> object:
+    """A CSV cell that a spreadsheet will not evaluate: text starting like a formula gets a ``'`` prefix."""
+    if isinstance(value, str):
+        value = clean_text(value)
+        return "'" + value if value.startswith(FORMULA_START) else value
+    return value
+
+
+def region_dir(folder: Path, admdvs: object) -> Path:
+    """``folder/<admdvs>``, refusing anything but six ASCII digits (a code ending in a line break passed a
+    ``^\\d{6}$`` check once and made a folder nobody reads)."""
+    code = str(admdvs)
+    if not REGION.fullmatch(code):
+        raise ValueError(f"refusing to write a region folder for region code {code!r}: not six digits")
+    return folder / code
+
+
+def write_csv(df: pd.DataFrame, path: Path) -> Path:
+    """UTF-8 with BOM (Excel opens it as UTF-8), CRLF rows, every text cell made inert (``csv_cell``)."""
+    out = df.copy()
+    for col in out.columns:
+        if out[col].dtype == object:
+            out[col] = out[col].map(csv_cell)
+    # CRLF rows: the csv module then quotes any field holding a CR or an LF (with "\n" rows, a lone CR
+    # inside a name went out unquoted and split the row in Excel)
+    out.to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\r\n")
+    return path
+
+
+def _xlsx_value(value: object) -> object:
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NaT:
+        return None
+    if isinstance(value, decimal.Decimal):
+        return float(value)
+    if isinstance(value, pd.Timestamp):
+        value = value.to_pydatetime()
+    if isinstance(value, dt.datetime) and value.time() == dt.time(0):
+        return value.date()
+    if isinstance(value, str):
+        return clean_text(value)
+    if isinstance(value, (list, tuple, set, dict)):
+        return clean_text(", ".join(map(str, value)) if not isinstance(value, dict) else json.dumps(value))
+    if hasattr(value, "item"):  # numpy scalars
+        return value.item()
+    return value
+
+
+def write_xlsx(path: Path, sheets: dict[str, pd.DataFrame]) -> Path:
+    """One workbook, a sheet per frame: text cells are strings (never formulas), numbers numbers, dates
+    dates (shown ``yyyy-mm-dd``)."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.remove(wb.active)
+    for name, df in sheets.items():
+        ws = wb.create_sheet(title=name)
+        ws.append([str(c) for c in df.columns])
+        for header in ws[1]:
+            header.data_type = "s"
+        for r, row in enumerate(df.itertuples(index=False, name=None), start=2):
+            for c, raw in enumerate(row, start=1):
+                value = _xlsx_value(raw)
+                cell = ws.cell(row=r, column=c, value=value)
+                if isinstance(value, str):
+                    cell.data_type = "s"  # openpyxl made text starting with "=" a formula: undo it
+                elif isinstance(value, dt.date):
+                    cell.number_format = "yyyy-mm-dd"
+    wb.save(path)
+    return path
+
+
+# -- a week published whole --------------------------------------------------------------------------
+def _started(exports: Path, as_of: dt.date) -> Path:
+    return exports / f".{as_of.isoformat()}.publishing"
+
+
+@contextlib.contextmanager
+def publishing(exports: Path, as_of: dt.date) -> Iterator[None]:
+    """Marks a week's publish as under way for as long as it runs (gold/clues, then the files): a crash
+    leaves the mark, and ``deliver`` refuses the week until a publish completes."""
+    exports.mkdir(parents=True, exist_ok=True)
+    mark = _started(exports, as_of)
+    mark.write_text(time.strftime("%Y-%m-%dT%H:%M:%S"), encoding="utf-8")
+    yield
+    mark.unlink(missing_ok=True)
+
+
+@contextlib.contextmanager
+def staged_week(exports: Path, as_of: dt.date, summary: dict | None = None) -> Iterator[Path]:
+    """A staging folder to write the week's files into; on success it replaces ``exports/<as_of>`` in one
+    rename (after a ``PUBLISHED`` marker is written into it). On failure the staging folder is removed and
+    the week's previous files, if any, stay as they were."""
+    exports.mkdir(parents=True, exist_ok=True)
+    stage = exports / f".{as_of.isoformat()}.staging-{uuid.uuid4().hex[:8]}"
+    stage.mkdir()
+    try:
+        yield stage
+        (stage / PUBLISHED).write_text(
+            json.dumps(
+                {
+                    "as_of": as_of.isoformat(),
+                    "published_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
+                    **(summary or {}),
+                },
+                ensure_ascii=False,
+            ),
+            encoding="utf-8",
+        )
+        final = exports / as_of.isoformat()
+        old = exports / f".{as_of.isoformat()}.old-{uuid.uuid4().hex[:8]}"
+        if final.exists():
+            final.rename(old)
+        stage.rename(final)
+        shutil.rmtree(old, ignore_errors=True)
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+
+
+def check_published(week: Path) -> None:
+    """Raise FileNotFoundError unless ``week`` (``exports/<as_of>``) holds a completed publish."""
+    as_of = week.name
+    started = week.parent / f".{as_of}.publishing"
+    if started.exists():
+        raise FileNotFoundError(
+            f"the publish of {as_of} started at {started.read_text(encoding='utf-8')} did not complete: "
+            f"run `fundwatch publish --as-of {as_of}` again before delivering"
+        )
+    if not (week / PUBLISHED).exists():
+        raise FileNotFoundError(
+            f"{week} is not a completed publish (no {PUBLISHED}): run `fundwatch publish --as-of {as_of}`"
+        )
