@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from functools import reduce
 
-from pyspark.sql import DataFrame
+from pyspark.sql import DataFrame, Window
 from pyspark.sql import functions as F
 
 from features.codes import DRUG_ITEM_TYPES, EXAM_ITEM_TYPES, is_mild
@@ -82,18 +82,19 @@ def fixmedins_features(
     age = F.floor(F.months_between(F.col("adm_date"), F.col("brdy")) / 12)
     stays = w.stays  # with the patients' birth date and special-population type
     mild = is_mild(F.col("dise_codg"))
+    # a group admitted over consecutive days (co_adm_tolerance_days) is one group: count runs of dates
+    days = stays.filter("co_adm_grouped").select("fixmedins_code", "adm_date").distinct()
+    prev = F.lag("adm_date").over(Window.partitionBy("fixmedins_code").orderBy("adm_date"))
     groups = (
-        stays.filter("co_adm_n >= 3")
-        .select("fixmedins_code", "adm_date", "dscg_date")
-        .distinct()
+        days.withColumn("_new", F.coalesce(F.datediff("adm_date", prev) > 1, F.lit(True)))
         .groupBy("fixmedins_code")
-        .agg(F.count("*").alias("co_adm_groups"))
+        .agg(F.sum(F.col("_new").cast("int")).alias("co_adm_groups"))
     )
     s = (
         stays.groupBy("fixmedins_code")
         .agg(
             F.count("*").alias("n_adm"),
-            F.avg((F.col("co_adm_n") >= 3).cast("double")).alias("co_adm_share"),
+            F.avg(F.col("co_adm_grouped").cast("double")).alias("co_adm_share"),
             (F.stddev_pop("los_days") / F.avg("los_days")).alias("los_cv"),
             F.avg(F.col("amt_peak").cast("double")).alias("amt_peak_share"),
             F.avg(mild.cast("double")).alias("mild_share"),
@@ -101,7 +102,7 @@ def fixmedins_features(
             F.avg(F.col("psn_idet_type").isNotNull().cast("double")).alias("low_income_share"),
             F.avg(F.col("hifp_pay").cast("double")).alias("cost_per_stay"),
             F.flatten(
-                F.collect_list(F.when((F.col("co_adm_n") >= 3) | F.col("amt_peak"), F.col("setl_ids")))
+                F.collect_list(F.when(F.col("co_adm_grouped") | F.col("amt_peak"), F.col("setl_ids")))
             ).alias("_stay_ev"),
         )
         .join(groups, "fixmedins_code", "left")

@@ -32,13 +32,16 @@ PSN_FEATURES = [
     "adm_max_same_inst",
     "n_readmit_15d",
     "n_split_adm",
+    "split_score",
     "total_los",
     "co_adm_max",
     "co_adm_village_max",
+    "co_adm_same_amt_max",
     "co_adm_stays",
     "amt_peak_stays",
     "n_overlap_stays",
     "n_visits_in_stay",
+    "n_in_stay_routine",
     "n_outpatient",
     "n_pharmacy",
     "fund_pay_total",
@@ -82,7 +85,16 @@ def _split_admissions(stays: DataFrame, readmit_days: int) -> DataFrame:
         & (dx3 == F.col("_prev_dx3"))
         & ~starts_with_any(F.col("dise_codg"), PLANNED_READMISSION_DX)
     )
-    return stays.withColumn("split", F.coalesce(split, F.lit(False)))
+    # how strongly the readmission looks like one stay cut in two: the next day 1.0, the last day of the
+    # readmission window near 0; a different full diagnosis code (a complication) weakens it
+    closeness = F.greatest(F.lit(1.0) - (F.col("gap_days") - 1) / F.lit(float(readmit_days)), F.lit(0.05))
+    same_dx = F.col("dise_codg") == F.lag("dise_codg").over(prev)
+    return stays.withColumns(
+        {
+            "split": F.coalesce(split, F.lit(False)),
+            "split_strength": F.when(split, closeness * F.when(same_dx, 1.0).otherwise(0.6)).otherwise(0.0),
+        }
+    )
 
 
 def _overlapping_stays(stays: DataFrame) -> DataFrame:
@@ -123,6 +135,30 @@ def _visits_in_stay(visits: DataFrame, stays: DataFrame) -> DataFrame:
         & (F.col("adm_date") < F.col("s_dscg")),
     )
     return inside.select("psn_no", "mdtrt_id").distinct()
+
+
+def _routine_in_stay(lines: DataFrame, inside: DataFrame) -> DataFrame:
+    """(psn_no, mdtrt_id) of the settlements inside a stay (``inside``) that buy a drug the person buys
+    routinely, on at least two other outpatient or pharmacy visits: a relative fetching the patient's own
+    medicine looks like bed-blocking (挂床) and is not."""
+    drugs = lines.filter(F.col("med_chrgitm_type").isin(*DRUG_ITEM_TYPES)).select(
+        "psn_no", "mdtrt_id", "med_list_codg"
+    )
+    flagged = inside.select("psn_no", "mdtrt_id").withColumn("_in", F.lit(True))
+    tagged = drugs.join(flagged, ["psn_no", "mdtrt_id"], "left")
+    routine = (
+        tagged.filter(F.col("_in").isNull())
+        .groupBy("psn_no", "med_list_codg")
+        .agg(F.countDistinct("mdtrt_id").alias("_n"))
+        .filter("_n >= 2")
+        .drop("_n")
+    )
+    return (
+        tagged.filter("_in")
+        .join(routine, ["psn_no", "med_list_codg"], "left_semi")
+        .select("psn_no", "mdtrt_id")
+        .distinct()
+    )
 
 
 def _opsp_mismatch(lines: DataFrame, opsp_reg: DataFrame | None) -> DataFrame:
@@ -185,10 +221,7 @@ def psn_features(
     v = w.visits
     stays = _split_admissions(w.stays, readmit_days)
     # 同进同出 from one village or household: group members who share the person's village (live_addr)
-    same = Window.partitionBy("fixmedins_code", "adm_date", "dscg_date", "_village")
-    stays = stays.withColumn(
-        "_co_village", F.when(F.col("_village").isNotNull(), F.count("*").over(same) - 1).otherwise(0)
-    )
+    stays = stays.withColumn("_co_village", F.greatest(F.col("_co_village_n") - 1, F.lit(0)))
     mild = is_mild(F.col("dise_codg"))
     per_inst = (
         stays.groupBy("psn_no", "fixmedins_code")
@@ -203,12 +236,16 @@ def psn_features(
             F.sum(mild.cast("int")).alias("n_adm_mild"),
             F.sum((F.col("gap_days") <= readmit_days).cast("int")).alias("n_readmit_15d"),
             F.sum(F.col("split").cast("int")).alias("n_split_adm"),
+            F.sum("split_strength").alias("split_score"),
             F.sum("los_days").alias("total_los"),
             F.max(F.col("co_adm_n") - 1).alias("co_adm_max"),
-            F.max(F.when(F.col("co_adm_n") >= 3, F.col("_co_village")).otherwise(0)).alias(
+            F.max(F.when(F.col("co_adm_grouped"), F.col("_co_village")).otherwise(0)).alias(
                 "co_adm_village_max"
             ),
-            F.sum((F.col("co_adm_n") >= 3).cast("int")).alias("co_adm_stays"),
+            F.sum(F.col("co_adm_grouped").cast("int")).alias("co_adm_stays"),
+            F.max(F.when(F.col("co_adm_grouped"), F.col("_co_amt_n") - 1).otherwise(0)).alias(
+                "co_adm_same_amt_max"
+            ),
             F.sum(F.col("amt_peak").cast("int")).alias("amt_peak_stays"),
         )
         .join(per_inst, "psn_no", "left")
@@ -247,9 +284,13 @@ def psn_features(
         )
         .select("psn_no", "mdtrt_id")
     )
+    in_stay = _visits_in_stay(v, stays)
+    routine = (
+        _routine_in_stay(w.lines, in_stay).groupBy("psn_no").agg(F.count("*").alias("n_in_stay_routine"))
+    )
     evidence = {
         "n_overlap_stays": _overlapping_stays(stays),
-        "n_visits_in_stay": _visits_in_stay(v, stays),
+        "n_visits_in_stay": in_stay,
         "n_opsp_mismatch": _opsp_mismatch(w.lines, opsp_reg),
         "n_refunded": refunded,
         "n_dx_inconsistent": dx_bad,
@@ -284,6 +325,7 @@ def psn_features(
         .join(o, "psn_no", "left")
         .join(rx, "psn_no", "left")
         .join(counts, "psn_no", "left")
+        .join(routine, "psn_no", "left")
         .join(ev_setl, "psn_no", "left")
     )
     if "n_after_death" not in evidence:

@@ -110,10 +110,89 @@ def village_of(live_addr_col):
     return F.when(v != "", v)
 
 
-def co_admission_groups(stays: DataFrame) -> DataFrame:
-    """Size of each stay's group: patients admitted and discharged on the same days at the same place."""
-    w = Window.partitionBy("fixmedins_code", "adm_date", "dscg_date")
-    return stays.withColumn("co_adm_n", F.count("*").over(w))
+CO_ADM_TOLERANCE_DAYS = 1  # [features] co_adm_tolerance_days
+
+
+def co_admitted(stays: DataFrame, tolerance_days: int = CO_ADM_TOLERANCE_DAYS) -> DataFrame:
+    """Add how many stays at the same institution were admitted within ``tolerance_days`` of the stay's
+    admission and discharged within ``tolerance_days`` of its discharge, the stay itself included (同进同出;
+    recruiters bring a group in over a day or two, not all on one date): ``co_adm_n`` of any patients,
+    ``_co_village_n`` of patients from the stay's village (``_village``; 0 without one) and ``_co_amt_n`` of
+    stays billed within about 1% of it (two 0.5% ``amt_bin``s).
+
+    Stays are first counted per cell (institution, admission day, discharge day, village, amount bin); each
+    cell then adds the counts of the cells within the tolerance, in one join on exact keys. The work grows
+    with the number of cells, never with the square of a busy hospital's admissions.
+    """
+    cell = ["fixmedins_code", "adm_date", "dscg_date", "_v", "_b"]
+    # no village / no amount: a key of its own (joins need non-null keys), never anyone's companion
+    stays = stays.withColumns(
+        {
+            "_v": F.coalesce(F.col("_village"), F.lit("")),
+            "_b": F.coalesce(F.floor(F.col("amt_bin") / 2), F.lit(-1)),
+        }
+    )
+    cells = stays.groupBy(*cell).agg(F.count("*").alias("_n"))
+    span = range(-tolerance_days, tolerance_days + 1)
+    probe = cells.select(*cell).withColumn(
+        "_shift", F.explode(F.array(*[F.array(F.lit(a), F.lit(d)) for a in span for d in span]))
+    )
+    other = cells.select(
+        "fixmedins_code",
+        F.col("adm_date").alias("_adm"),
+        F.col("dscg_date").alias("_dscg"),
+        F.col("_v").alias("_o_v"),
+        F.col("_b").alias("_o_b"),
+        "_n",
+    )
+    near = (
+        probe.withColumns(
+            {
+                "_adm": F.date_add("adm_date", F.col("_shift")[0]),
+                "_dscg": F.date_add("dscg_date", F.col("_shift")[1]),
+            }
+        )
+        .join(other, ["fixmedins_code", "_adm", "_dscg"])
+        .groupBy(*cell)
+        .agg(
+            F.sum("_n").alias("co_adm_n"),
+            F.sum(F.when((F.col("_o_v") == F.col("_v")) & (F.col("_v") != ""), F.col("_n"))).alias(
+                "_co_village_n"
+            ),
+            F.sum(F.when((F.col("_o_b") == F.col("_b")) & (F.col("_b") >= 0), F.col("_n"))).alias(
+                "_co_amt_n"
+            ),
+        )
+    )
+    counts = ("co_adm_n", "_co_village_n", "_co_amt_n")
+    return (
+        stays.join(near, cell, "left")
+        .withColumns({c: F.coalesce(F.col(c), F.lit(0)).cast("long") for c in counts})
+        .drop("_v", "_b")
+    )
+
+
+CO_ADM_MIN_GROUP = 3
+
+
+def grouped_beyond_chance(stays: DataFrame) -> DataFrame:
+    """Add ``co_adm_grouped``: the stay came and went with a group that chance does not explain.
+
+    A busy hospital admits many patients each day, and some leave together by chance: counted within a day's
+    tolerance, most of a large hospital's stays have company. A stay counts as grouped when its group holds
+    at least ``CO_ADM_MIN_GROUP`` patients and either more than twice the institution's median group size
+    (the chance level of that hospital), or ``CO_ADM_MIN_GROUP`` of them from one village (``_co_village_n``)
+    or with bills within about 1% of each other (``_co_amt_n``): what recruited groups share and strangers
+    on a busy ward do not.
+    """
+    base = stays.groupBy("fixmedins_code").agg(F.percentile_approx("co_adm_n", 0.5).alias("_co_base"))
+    beyond_chance = F.col("co_adm_n") >= 2 * F.col("_co_base") + 1
+    together = (F.col("_co_village_n") >= CO_ADM_MIN_GROUP) | (F.col("_co_amt_n") >= CO_ADM_MIN_GROUP)
+    return (
+        stays.join(F.broadcast(base), "fixmedins_code", "left")
+        .withColumn("co_adm_grouped", (F.col("co_adm_n") >= CO_ADM_MIN_GROUP) & (beyond_chance | together))
+        .drop("_co_base")
+    )
 
 
 @dataclass(frozen=True)
@@ -122,8 +201,9 @@ class WindowInputs:
 
     ``visits``: settled visits that began in the window (``VISIT_COLUMNS``). ``all_visits``: the same with
     fully refunded ones.
-    ``stays``: the inpatient visits with their co-admission group size and amount peak (per institution),
-    and the patient's sex, birth date, special-population type and village (``_village``).
+    ``stays``: the inpatient visits with their co-admission group size (``co_adm_n``; ``_co_village_n`` among
+    people of the patient's village; ``co_adm_grouped`` when beyond the institution's chance) and amount peak (per institution), and the patient's sex, birth date,
+    special-population type and village (``_village``).
     ``lines``: fee lines of the window's visits (``FEE_LINE_COLUMNS``) with the visit's person, institution,
     type and start (``setl_ids`` kept for pharmacy visits only, the swipe evidence).
 
@@ -149,18 +229,26 @@ class WindowInputs:
 
 
 def window_inputs(
-    visits: DataFrame, fee_list: DataFrame, psn: DataFrame, as_of: dt.date, window_days: int
+    visits: DataFrame,
+    fee_list: DataFrame,
+    psn: DataFrame,
+    as_of: dt.date,
+    window_days: int,
+    co_adm_tolerance_days: int = CO_ADM_TOLERANCE_DAYS,
 ) -> WindowInputs:
-    """The window's visits, stays and fee lines (see ``WindowInputs``); ``psn``: silver persons."""
+    """The window's visits, stays and fee lines (see ``WindowInputs``); ``psn``: silver persons.
+
+    ``co_adm_tolerance_days``: admissions and discharges this many days apart still count as together.
+    """
     all_visits = in_window(visits, as_of, window_days, settled_only=False).select(*VISIT_COLUMNS)
     v = all_visits.filter("settled")
     # the patients' attributes the stay features read, joined once here rather than in every feature
     people = psn.select(
         "psn_no", "gend", "brdy", "psn_idet_type", village_of(F.col("live_addr")).alias("_village")
     )
-    stays = co_admission_groups(amount_peaks(v.filter("is_inpatient"), "fixmedins_code")).join(
-        people, "psn_no", "left"
-    )
+    stays = amount_peaks(v.filter("is_inpatient"), "fixmedins_code").join(people, "psn_no", "left")
+    # group sizes at the institution, of the person's own village and of near-equal bills (同进同出)
+    stays = grouped_beyond_chance(co_admitted(stays, co_adm_tolerance_days))
     lines = fee_list.select(*FEE_LINE_COLUMNS).join(
         v.select(
             "mdtrt_id",

@@ -39,7 +39,7 @@ def run(spark, settings: Settings, as_of: dt.date) -> dict[str, int]:
     death = lake.read(spark, "silver/psn_death") if lake.exists("silver/psn_death") else None
     f = settings.features
     # the window's visits, stays and fee lines are read by both feature sets: build them once, keep them
-    inputs = window_inputs(visits, fees, psn, as_of, f.window_days).persist()
+    inputs = window_inputs(visits, fees, psn, as_of, f.window_days, f.co_adm_tolerance_days).persist()
     out = {
         "gold/features_psn": psn_features(
             psn, visits, fees, as_of, f.window_days, f.readmit_days, opsp, death, inputs=inputs

@@ -530,13 +530,15 @@ class Generator:
                 g = len(grp)
                 if g < 3:  # nobody left to recruit in a small prefecture
                     continue
-                los = np.full(g, int(rng.integers(7, 11)))
+                # brought in over a day or two and sent home likewise (a ±1-day tolerance finds them)
+                arrive = day + (rng.random(g) < 0.4).astype(int)
+                los = int(rng.integers(7, 11)) - arrive + day + (rng.random(g) < 0.3).astype(int)
                 dx = rng.choice([INPATIENT_DX.index(d) for d in MILD_DX], g)
                 self._stays(
                     psn,
                     inst,
                     grp,
-                    np.full(g, day),
+                    arrive,
                     dx=dx,
                     levels=np.full(g, h.hosp_lv),
                     los=los,
@@ -689,6 +691,69 @@ class Generator:
             )
         self._tag = ""
 
+    def lookalikes(self, psn: pd.DataFrame, inst: pd.DataFrame, regs: pd.DataFrame, used: set[int]) -> None:
+        """Legitimate care that looks like the playbook's patterns (issue #16): unlabelled, so that precision
+        is measured where it is hard. Each person is drawn once (``used``), apart from the fraud.
+
+        - unplanned readmissions 2-15 days after discharge, same place and diagnosis (分解住院's look-alike);
+        - a relative buying a chronic patient's own medicine while the patient is in hospital (挂床's);
+        - families and villagers hurt or poisoned together, admitted and discharged within a day (同进同出's),
+          at ordinary, varied amounts;
+        - purchases returned for real reasons and refunded in full, two or three in a year (套现's).
+        """
+        rng, days, n = self.rng, self.cfg.days, len(psn)
+        age, county, village = psn._age.to_numpy(), psn.insuplc_admdvs.to_numpy(), psn._village.to_numpy()
+        hosp = inst[(inst.fixmedins_type == "1") & inst.hosp_lv.isin(["02", "05", "06", "08"])]
+        pharm = inst[inst.fixmedins_type == "2"]
+        lv_of = inst.set_index("fixmedins_code").hosp_lv
+        acute = [INPATIENT_DX.index(d) for d in INPATIENT_DX if d[2] in ("acute", "serious") and not d[6]]
+
+        def local(pool: pd.DataFrame, i: int) -> np.ndarray:
+            codes = pool[pool.fix_blng_admdvs == county[i]].fixmedins_code.to_numpy()
+            return codes if len(codes) else pool.fixmedins_code.to_numpy()
+
+        def take(pool, share):
+            return self._take(pool, max(3, int(n * share)), used)
+
+        self._tag = "lookalike_readmission"
+        for i in take(np.flatnonzero(age >= 30), 0.004):
+            h, dx = rng.choice(local(hosp, i)), rng.choice(acute)
+            los = rng.integers(4, 12, 2)
+            start = int(rng.integers(0, days - 45))
+            day = np.array([start, start + los[0] + int(rng.integers(2, 16))])
+            self._stays(psn, inst, np.array([i, i]), day, dx=np.array([dx, dx]), levels=lv_of[[h, h]].to_numpy(),
+                        los=los, insts=np.array([h, h]))  # fmt: skip
+        self._tag = "lookalike_relative_purchase"
+        reg_dx = regs.drop_duplicates("psn_no").set_index("psn_no").opsp_dise_code
+        registered = np.flatnonzero(psn.psn_no.isin(regs.psn_no).to_numpy())
+        for i in take(registered, 0.002):
+            h, los = rng.choice(local(hosp, i)), int(rng.integers(9, 16))
+            start = int(rng.integers(0, days - 30))
+            self._stays(psn, inst, np.array([i]), np.array([start]), dx=np.array([rng.choice(acute)]),
+                        levels=np.array([lv_of[h]]), los=np.array([los]), insts=np.array([h]))  # fmt: skip
+            own = next(c for c in CHRONIC if c[0] == reg_dx[psn.psn_no.iat[i]])
+            k = int(rng.integers(2, 4))
+            self._add_visits(np.full(k, psn.psn_no.iat[i]), rng.choice(local(pharm, i), k), "41",
+                             self.t0 + (start + rng.choice(np.arange(1, los), k, replace=False)).astype("timedelta64[D]"),
+                             np.zeros(k, int), own[2][0][2] * 15 * rng.uniform(1.0, 1.3, k), 0.6, own[0], own[1])  # fmt: skip
+        self._tag = "lookalike_family"
+        for i in take(np.flatnonzero(age >= 5), 0.0006):
+            same = np.flatnonzero(village == village[i])
+            fam = np.concatenate([[i], self._take(same, int(rng.integers(2, 5)), used)])
+            g = len(fam)
+            h, day, dx = rng.choice(local(hosp, i)), int(rng.integers(0, days - 20)), rng.choice(acute)
+            arrive = day + (rng.random(g) < 0.3).astype(int)
+            los = np.maximum(2, np.round(rng.lognormal(np.log(6), 0.3, g))).astype(int)
+            self._stays(psn, inst, fam, arrive, dx=np.full(g, dx), levels=np.full(g, lv_of[h]), los=los,
+                        insts=np.full(g, h))  # fmt: skip
+        self._tag = "lookalike_refund"
+        for i in take(np.flatnonzero(age >= 18), 0.003):
+            k = int(rng.integers(2, 4))
+            self._add_visits(np.full(k, psn.psn_no.iat[i]), rng.choice(local(pharm, i), k), "41",
+                             self.t0 + np.sort(rng.integers(0, days, k)).astype("timedelta64[D]"),
+                             np.zeros(k, int), rng.uniform(60, 400, k), 0.6, None, None)  # fmt: skip
+        self._tag = ""
+
     def _inject_institutions(self, psn: pd.DataFrame, inst: pd.DataFrame) -> None:
         """Overcharging, induced admissions and pharmacy card swiping, at institutions not yet injected."""
         rng, days = self.rng, self.cfg.days
@@ -785,7 +850,9 @@ class Generator:
             }
         )
         # ~0.6% of settlements are reversed (refund) and settled again with corrected amounts
-        redo = np.flatnonzero((rng.random(n) < 0.006) & (visits._tag != "refund_cashout").to_numpy())
+        redo = np.flatnonzero(
+            (rng.random(n) < 0.006) & ~visits._tag.isin(["refund_cashout", "lookalike_refund"]).to_numpy()
+        )
         refund = setl.iloc[redo].copy()
         amounts = SETL_AMOUNTS
         refund[amounts] = -refund[amounts]
@@ -797,7 +864,7 @@ class Generator:
         again["setl_id"] = again.setl_id + "B"
         again["setl_time"] = again.setl_time + np.timedelta64(3, "h")
         # refund cash-out: the purchase is refunded in full a day or two later, never settled again
-        out = np.flatnonzero((visits._tag == "refund_cashout").to_numpy())
+        out = np.flatnonzero(visits._tag.isin(["refund_cashout", "lookalike_refund"]).to_numpy())
         cashout = setl.iloc[out].copy()
         cashout[amounts] = -cashout[amounts]
         cashout["setl_id"] = cashout.setl_id + "R"
@@ -921,6 +988,7 @@ class Generator:
         regs = self.chronic(psn, inst_pick)
         used = self.inject(psn, inst_pick, set(cancer.psn_no))
         self.inject_playbook(psn, inst_pick, regs, used)
+        self.lookalikes(psn, inst_pick, regs, used)
         visits = pd.concat(self.visits, ignore_index=True)
         visits = visits[visits.begntime < self.t0 + np.timedelta64(self.cfg.days, "D")].reset_index(drop=True)
         deaths = pd.DataFrame(self.deaths, columns=["psn_no", "death_date"]).drop_duplicates("psn_no")
@@ -960,7 +1028,7 @@ def _drop_conflicts(visits: pd.DataFrame, deaths: pd.DataFrame) -> pd.DataFrame:
     drop &= normal
     kept = s[~drop[s.index.to_numpy()]]
     # visits strictly inside a stay (on the admission or discharge day they are possible)
-    cand = ~stay & (visits._tag != "bed_blocking").to_numpy() & ~drop
+    cand = ~stay & ~visits._tag.isin(["bed_blocking", "lookalike_relative_purchase"]).to_numpy() & ~drop
     o = pd.DataFrame({"psn_no": visits.psn_no[cand], "day": adm[cand]}).reset_index()
     m = o.merge(kept, on="psn_no")
     drop[m["index"][(m.day > m.adm) & (m.day < m.dscg)].unique()] = True
@@ -974,7 +1042,7 @@ def _drop_conflicts(visits: pd.DataFrame, deaths: pd.DataFrame) -> pd.DataFrame:
 MIN_PERSONS = 200
 # Bumped whenever generated data changes (patterns, distributions): cached landings (make bench, make
 # quality) are regenerated when their generator.json names another version.
-GENERATOR_VERSION = 2
+GENERATOR_VERSION = 3
 DECIMAL_COLS = {
     *SETL_AMOUNTS,
     "cnt",

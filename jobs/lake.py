@@ -213,6 +213,24 @@ class Lake:
         """Write a small Arrow table from the driver with delta-rs (ledgers, model metadata)."""
         if app_id is not None and self.committed(name, app_id) is not None:
             return None
+        if self.exists(name):  # new columns join the table; columns the data lacks are written as nulls
+            table_schema = pa.schema(self.table(name).schema().to_arrow())
+            extra = [f for f in _nullable(data.schema) if f.name not in table_schema.names]
+            if extra:
+                self.add_columns(name, extra)
+                table_schema = pa.schema(list(table_schema) + extra)
+            data = pa.table(
+                [
+                    data.column(f.name) if f.name in data.column_names else pa.nulls(len(data), f.type)
+                    for f in table_schema
+                ],
+                schema=pa.schema(
+                    [
+                        f if f.name not in data.column_names else data.schema.field(f.name)
+                        for f in table_schema
+                    ]
+                ),
+            )
         props = CommitProperties(
             custom_metadata=_commit_metadata(metadata),
             app_transactions=[Transaction(app_id, 1)] if app_id else None,
@@ -237,12 +255,24 @@ class Lake:
             raise LakeError(f"{name!r} is partitioned by {table_partitions}, not {list(partition_by)}")
         missing = [c for c in columns if c not in df.columns]
         extra = [c for c in df.columns if c not in columns]
+        if extra and not missing:  # a newer contract or feature set: the table gains the columns
+            self.add_columns(name, [f for f in _nullable(_arrow_schema(df.select(*extra)))])
+            columns, extra = columns + extra, []
         if missing or extra:
             raise LakeError(
                 f"schema of the data written to {name!r} differs from the table's: "
                 f"missing columns {missing}, unexpected columns {extra}"
             )
         return df.select(*columns), table_partitions
+
+    def add_columns(self, name: str, fields: Sequence[pa.Field]) -> None:
+        """Add nullable columns to a table (one commit): files written before read them as null."""
+        from deltalake.schema import Field
+
+        self.table(name).alter.add_columns(
+            [Field.from_arrow(f.with_nullable(True)) for f in fields],
+            commit_properties=CommitProperties(custom_metadata=_commit_metadata({"stage": "add_columns"})),
+        )
 
     def _adopt(self, staging: Path, table_path: Path) -> Iterable[AddAction]:
         """Move the parquet files Spark finished into the table folder; describe each for the log."""

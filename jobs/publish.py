@@ -18,7 +18,7 @@ from jobs.lake import Lake, LakeError
 from jobs.privacy import mask_certno, mask_name
 from jobs.score import SCORES, read_features
 from jobs.settings import Settings
-from models.rules import RULE_BY_ID
+from models.rules import HARD, RULE_BY_ID
 
 log = logging.getLogger(__name__)
 CLUES = "gold/clues"
@@ -68,17 +68,28 @@ def peer_medians(feats, entity: Entity):
     )
 
 
-def evidence_text(row: dict, entity: Entity, rules: list[str], top_k: int = 3) -> str:
-    """Plain Chinese: which rules fired, with figures against the peer median; then standout features."""
+def _num(x) -> float:
+    """A figure as a number: missing (None, NaN) is 0."""
+    return 0.0 if x is None or x != x else float(x)
+
+
+def evidence_text(row: dict, entity: Entity, rules: list[str], top_k: int = 3, window_days: int = 365) -> str:
+    """Plain Chinese: which rules fired (hard evidence first, with its strength), with figures against the
+    peer median; then standout features. A figure that is zero for the entity and its peers says nothing
+    (a pharmacy's inpatient cost) and is left out."""
     parts, quoted = [], set()
-    for rid in rules:
+    strengths = dict(row.get("rule_strengths") or {})  # a dict, or (rule, strength) pairs from Arrow
+    for rid in sorted(rules, key=lambda r: (RULE_BY_ID[r].kind != HARD, r)):
         rule = RULE_BY_ID[rid]
         figs = [
             f"{LABELS[f][0]}{fmt(f, row.get(f))}(同类中位数{fmt(f, row.get(f + '__med'))})"
             for f in rule.evidence
+            if _num(row.get(f)) != 0 or _num(row.get(f + "__med")) != 0
         ]
         quoted.update(rule.evidence)
-        parts.append(f"【{rule.clue_type}】" + "，".join(figs))
+        kind = "硬证据" if rule.kind == HARD else "疑点"
+        grade = f"，强度{strengths[rid]:.2f}" if rid in strengths else ""
+        parts.append(f"【{rule.clue_type}·{kind}{grade}】" + "，".join(figs))
     standout = sorted(
         ((row.get(f) or 0) / max(row.get(f + "__med") or 0, 1e-9 if row.get(f) else 1), f)
         for f in entity.features
@@ -91,7 +102,7 @@ def evidence_text(row: dict, entity: Entity, rules: list[str], top_k: int = 3) -
     ]
     if extra:
         parts.append("【模型异常特征】" + "，".join(extra))
-    window = "近365天"
+    window = f"近{window_days}天"
     return window + "：" + "；".join(parts) if parts else window + "：模型综合评分异常"
 
 
@@ -166,7 +177,10 @@ def _describe(spark, lake, settings, entity: Entity, pdf: pd.DataFrame) -> pd.Da
         pdf["entity_name"] = pdf.entity_id.map(inst.fixmedins_name)
         pdf["certno_masked"] = ""
     pdf["clue_types"] = ["、".join(RULE_BY_ID[x].clue_type for x in r) or "模型综合异常" for r in pdf.rules]
-    pdf["evidence"] = [evidence_text(row, entity, row["rules"]) for row in pdf.to_dict("records")]
+    pdf["evidence"] = [
+        evidence_text(row, entity, row["rules"], window_days=settings.features.window_days)
+        for row in pdf.to_dict("records")
+    ]
     pdf["entity_type_zh"] = entity.label
     # the settlements behind the hard evidence first, then the stays and the largest payments
     pdf["setl_ids"] = [

@@ -9,7 +9,7 @@ from jobs.entities import ENTITIES, Entity
 from jobs.lake import Lake, LakeError
 from jobs.settings import Settings
 from models.iforest import score_batches
-from models.rules import apply_rules
+from models.rules import apply_rules, risk_score
 
 log = logging.getLogger(__name__)
 SCORES = "gold/entity_scores"
@@ -38,11 +38,12 @@ def score_entities(spark, features, entity: Entity, model, rule_overrides=None):
 
     scored = features.select(key, *cols).mapInPandas(_score, "entity_id string, model_score double")
     ruled = apply_rules(features, entity.entity_type, rule_overrides).select(
-        F.col(key).alias("entity_id"), "rules_fired", "rule_score"
+        F.col(key).alias("entity_id"), "rules_fired", "rule_strengths", "evidence_tier", "rule_score"
     )
-    # Rules carry hard evidence and come first; the model orders entities within and finds what no rule names.
+    # hard evidence first, strength next, the model last (models.rules.risk_score)
     return scored.join(ruled, "entity_id").withColumn(
-        "risk_score", F.round(0.5 * F.col("rule_score") + 0.5 * F.col("model_score"), 6)
+        "risk_score",
+        F.round(risk_score(F.col("evidence_tier"), F.col("rule_score"), F.col("model_score")), 6),
     )
 
 
@@ -108,6 +109,8 @@ def run(spark, settings: Settings, as_of: dt.date) -> dict[str, int]:
                 "model_score",
                 "rule_score",
                 "rules_fired",
+                "rule_strengths",
+                "evidence_tier",
                 "fund_pay_total",
             )
         )

@@ -38,6 +38,7 @@ class IngestSettings:
 class FeatureSettings:
     window_days: int = 365
     readmit_days: int = 15
+    co_adm_tolerance_days: int = 1
 
 
 @dataclass(frozen=True)

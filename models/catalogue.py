@@ -33,18 +33,28 @@ def render() -> str:
         "min_split = 2",
         "```",
         "",
-        "Every entity is also scored by an isolation forest over all its features (`models/iforest.py`);",
-        "`risk_score = 0.5 × rule_score + 0.5 × model_score`, with `rule_score = 1 − Π(1 − weight)` over the",
-        "rules that fired. A clue names the rules that fired and the model features that stood out (≥ 3× the",
-        "peer median). Peers: persons of the same age band and insurance type; institutions of the same "
-        f"{' × '.join(PEERS)}.",
+        "Evidence is graded. Each rule is **hard** (a documented impossibility or violation a verifier can",
+        "confirm from the records: one person in two hospitals at once, a settlement after death, a diagnosis",
+        "impossible for the person's sex or age, a chronic-disease benefit spent on another disease's drugs) or",
+        "**soft** (a circumstantial pattern that legitimate care also produces), and yields a **strength** in",
+        "[0, 1] from its own evidence. Every entity is also scored by an isolation forest over all its features",
+        "(`models/iforest.py`). The risk score puts hard evidence first, strength next, the model last:",
         "",
-        "| rule | entity | clue type (线索类型) | answers | indicator and default threshold | weight |",
+        "`risk_score = (evidence_tier + 0.8 × rule_score + 0.2 × model_score) / 3`, where `evidence_tier` is 2",
+        "when a hard rule fired, 1 when only soft ones did, 0 otherwise, and `rule_score = 1 − Π(1 − weight ×",
+        "strength)` over the fired rules of that tier. So every entity with hard evidence ranks above every",
+        "entity with soft evidence only, and those above the entities no rule names.",
+        "",
+        "A clue names the rules that fired (hard evidence first, with its strength) and the model features",
+        "that stood out (≥ 3× the peer median). Peers: persons of the same age band and insurance type;",
+        f"institutions of the same {' × '.join(PEERS)}.",
+        "",
+        "| rule | entity | clue type (线索类型) | kind | indicator and default threshold | weight |",
         "|---|---|---|---|---|---:|",
     ]
     for r in RULES:
         out.append(
-            f"| {r.rule_id} | {r.entity_type} | {r.clue_type} | {r.answers} | `{r.sql()}` | {r.weight:.1f} |"
+            f"| {r.rule_id} | {r.entity_type} | {r.clue_type} | {r.kind} | `{r.sql()}` | {r.weight:.2f} |"
         )
     out.append("")
     for r in RULES:
@@ -54,6 +64,8 @@ def render() -> str:
             "",
             f"- Entity: {ENTITY_ZH[r.entity_type]}; answers: {r.answers}",
             f"- Indicator: `{r.condition}`",
+            f"- Kind: {r.kind}; weight {r.weight:.2f}",
+            f"- Strength: `{r.strength}` (clipped to [0, 1]): {r.strength_doc}",
             f"- Thresholds (defaults): {params}",
             f"- Source: {r.source}",
             f"- Evidence text: {_evidence_example(r)}",

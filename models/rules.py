@@ -4,8 +4,15 @@ Each rule answers one pattern of the supervision plans (../shared/seeds), reads 
 tables, and keeps its thresholds as named parameters whose defaults are the published (or, where the
 plans name no figure, the documented) values. Configuration overrides them (``[rules.P02]
 min_split = 2`` in a ``--config`` file); ``docs/detectors.md`` is generated from this module
-(``fundwatch detectors``). A fired rule becomes a clue type; the risk score puts entities with fired
-rules first, ordered by the model within.
+(``fundwatch detectors``). A fired rule becomes a clue type.
+
+Evidence is graded, not a bit. Each rule has a kind: **hard** evidence is a documented impossibility or
+violation that a verifier can confirm from the records alone (one person in two hospitals at once, a
+settlement after death, a childbirth billed on a man's card, a chronic-disease benefit spent on another
+disease's drugs); **soft** evidence is a circumstantial pattern that legitimate care also produces (a
+readmission days after discharge, a purchase during a stay, people admitted together). Each rule also yields
+a **strength** in [0, 1] from its own evidence (a readmission the next day is strong, one twelve days later
+weak). The risk score (``risk_score``) puts hard evidence first, strength next, the model last.
 """
 
 from __future__ import annotations
@@ -15,6 +22,8 @@ from dataclasses import dataclass, field
 
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
+
+HARD, SOFT = "hard", "soft"
 
 
 @dataclass(frozen=True)
@@ -28,6 +37,11 @@ class Rule:
     source: str  # where the pattern and the threshold come from
     params: Mapping[str, float] = field(default_factory=dict)  # threshold name → default
     answers: str = ""  # the fraud it points at, for the catalogue
+    kind: str = "soft"  # HARD: a documented impossibility or violation; SOFT: a circumstantial pattern
+    # Spark SQL over the feature table, in [0, 1] where the rule fires (clipped): how strong this entity's
+    # evidence is; {name} stands for a threshold
+    strength: str = "1.0"
+    strength_doc: str = ""  # the strength in words, for the catalogue
 
     def sql(self, overrides: Mapping[str, float] | None = None) -> str:
         """The condition with thresholds filled in: defaults, then ``overrides``."""
@@ -39,6 +53,9 @@ class Rule:
             )
         return self.condition.format(**{**self.params, **overrides})
 
+    def strength_sql(self, overrides: Mapping[str, float] | None = None) -> str:
+        return self.strength.format(**{**self.params, **dict(overrides or {})})
+
 
 RULES: tuple[Rule, ...] = (
     Rule(
@@ -47,10 +64,13 @@ RULES: tuple[Rule, ...] = (
         "住院频次高(轻症)",
         "n_adm >= {min_adm} AND n_adm_mild >= {min_mild}",
         ("n_adm", "n_adm_mild", "adm_max_same_inst"),
-        0.7,
+        0.6,
         "seeds/002 筛查住院频次较高；轻症入院(腔隙性脑梗死、颈腰椎病)。阈值为本项目设定",
         {"min_adm": 4, "min_mild": 3},
         "诱导住院、虚假住院",
+        kind=SOFT,
+        strength="0.4 + 0.1 * (n_adm_mild - {min_mild}) + 0.05 * GREATEST(adm_max_same_inst - 3, 0)",
+        strength_doc="0.4 at the threshold, +0.1 per further mild admission, +0.05 per admission beyond 3 at one institution",
     ),
     Rule(
         "P02",
@@ -58,22 +78,29 @@ RULES: tuple[Rule, ...] = (
         "分解住院",
         "n_split_adm >= {min_split}",
         ("n_split_adm", "n_readmit_15d", "n_adm"),
-        0.6,
+        0.5,
         "seeds/000、seeds/001 分解住院；出院15日内同一机构同类诊断再入院(15日见 [features] readmit_days)，"
         "肿瘤放化疗周期除外",
         {"min_split": 1},
         "分解住院(一次住院拆成多次结算)",
+        kind=SOFT,
+        strength="split_score",
+        strength_doc="per split readmission 1 − (gap days − 1) / readmit_days (the next day 1.0, the 15th day 0.07), ×0.6 when the full diagnosis code differs; summed over the person's split readmissions",
     ),
     Rule(
         "P03",
         "psn",
         "同进同出/结伴住院",
-        "co_adm_stays >= {min_group_stays} AND amt_peak_stays >= {min_peak_stays}",
-        ("co_adm_max", "co_adm_village_max", "co_adm_stays", "amt_peak_stays"),
+        "co_adm_stays >= {min_group_stays} AND (amt_peak_stays >= {min_peak_stays} OR co_adm_same_amt_max >= {min_same_amt})",
+        ("co_adm_max", "co_adm_village_max", "co_adm_same_amt_max", "co_adm_stays", "amt_peak_stays"),
         0.7,
-        "seeds/002 同进同出、出院报销金额接近；同日入出院≥3人为一组",
-        {"min_group_stays": 1, "min_peak_stays": 1},
+        "seeds/002 同进同出、出院报销金额接近；前后1日内入院且出院≥3人为一组(超出该机构偶然水平，或同村、或金额相近)",
+        {"min_group_stays": 1, "min_peak_stays": 1, "min_same_amt": 2},
         "组织、招揽参保人虚假住院",
+        kind=SOFT,
+        strength="0.3 + 0.04 * LEAST(co_adm_max, 10) + 0.2 * CAST(co_adm_village_max >= 2 AS INT) + 0.2 * CAST(co_adm_same_amt_max >= 2 AS INT) + 0.2 * (co_adm_stays - 1)",
+        strength_doc="0.3, +0.04 per co-admitted person (up to 10), +0.2 when ≥ 2 of them live in the person's village, +0.2 when ≥ 2 were billed within about 1% of the person, "
+        "+0.2 per further co-admitted stay",
     ),
     Rule(
         "P04",
@@ -85,6 +112,9 @@ RULES: tuple[Rule, ...] = (
         "seeds/001 超量开药、频繁开药；seeds/004 倒卖药品、乱开药。单一药品供应天数超过经过天数2倍",
         {"min_supply_ratio": 2.0},
         "超量开药、前次药品未用完即再次购药、倒卖药品",
+        kind=SOFT,
+        strength="(rx_supply_ratio - 1) / 2",
+        strength_doc="supply ratio 2 → 0.5, 3 → 1.0",
     ),
     Rule(
         "P05",
@@ -92,10 +122,13 @@ RULES: tuple[Rule, ...] = (
         "重叠住院(冒名顶替)",
         "n_overlap_stays >= {min_overlap}",
         ("n_overlap_stays", "n_adm"),
-        0.8,
+        0.95,
         "seeds/000、seeds/002 冒名顶替住院、挂床住院：同一人同时在两家机构住院",
         {"min_overlap": 1},
         "冒名顶替、挂床住院",
+        kind=HARD,
+        strength="0.8 + 0.1 * n_overlap_stays",
+        strength_doc="0.9 for one overlapping stay, 1.0 from two",
     ),
     Rule(
         "P06",
@@ -107,6 +140,9 @@ RULES: tuple[Rule, ...] = (
         "seeds/002 挂床住院(患者不在院)；住院期间另有门诊或药店结算≥2次",
         {"min_visits": 2},
         "挂床住院、冒用身份",
+        kind=SOFT,
+        strength="0.4 * (n_visits_in_stay - n_in_stay_routine) + 0.1 * n_in_stay_routine",
+        strength_doc="0.4 per outpatient visit or pharmacy purchase inside a stay, 0.1 per purchase of a drug the person buys routinely outside stays (a relative fetching the patient's own medicine)",
     ),
     Rule(
         "P07",
@@ -114,10 +150,13 @@ RULES: tuple[Rule, ...] = (
         "慢特病超范围用药",
         "n_opsp_mismatch >= {min_mismatch}",
         ("n_opsp_mismatch", "n_outpatient"),
-        0.6,
+        0.85,
         "seeds/004 门诊慢特病 超范围、假病情；用药与备案病种不符(参照 features/codes.OPSP_DRUGS)",
         {"min_mismatch": 2},
         "慢特病待遇超范围使用、为他人购药",
+        kind=HARD,
+        strength="0.6 + 0.1 * n_opsp_mismatch",
+        strength_doc="0.8 at two visits, 1.0 from four",
     ),
     Rule(
         "P08",
@@ -125,10 +164,13 @@ RULES: tuple[Rule, ...] = (
         "购药后退费(套现)",
         "n_refunded >= {min_refunded}",
         ("n_refunded", "n_pharmacy", "n_outpatient"),
-        0.6,
+        0.8,
         "seeds/004 多次购药后退费、开具检查检验项目后退费套取现金",
         {"min_refunded": 3},
         "退费套现",
+        kind=SOFT,
+        strength="0.3 + 0.2 * (n_refunded - {min_refunded})",
+        strength_doc="0.3 at the threshold, +0.2 per further refund (returns for real reasons rarely reach three)",
     ),
     Rule(
         "P09",
@@ -136,10 +178,13 @@ RULES: tuple[Rule, ...] = (
         "死亡后发生结算",
         "n_after_death >= {min_after_death}",
         ("n_after_death", "fund_pay_total"),
-        0.9,
+        1.0,
         "seeds/000 伪造患者信息结算；contract psn_death(民政/公安死亡信息)：死亡日期后的结算",
         {"min_after_death": 1},
         "冒用已故人员身份",
+        kind=HARD,
+        strength="1.0",
+        strength_doc="1.0: the holder was dead",
     ),
     Rule(
         "P10",
@@ -147,10 +192,13 @@ RULES: tuple[Rule, ...] = (
         "诊断与性别/年龄不符",
         "n_dx_inconsistent >= {min_inconsistent}",
         ("n_dx_inconsistent",),
-        0.6,
+        0.95,
         "seeds/001 诊断与患者性别年龄不符(参照 features/codes.MALE_ONLY_DX、FEMALE_ONLY_DX、AGE_BOUND_DX)",
         {"min_inconsistent": 1},
         "虚构诊疗、冒用身份",
+        kind=HARD,
+        strength="0.8 + 0.1 * n_dx_inconsistent",
+        strength_doc="0.9 for one such visit, 1.0 from two",
     ),
     Rule(
         "F01",
@@ -162,6 +210,9 @@ RULES: tuple[Rule, ...] = (
         "seeds/002 入院时间较为集中、同进同出",
         {"min_groups": 3, "min_share": 0.3},
         "虚假住院、诱导住院",
+        kind=SOFT,
+        strength="co_adm_share + 0.05 * co_adm_groups",
+        strength_doc="share of stays in co-admitted groups, +0.05 per group",
     ),
     Rule(
         "F02",
@@ -173,6 +224,9 @@ RULES: tuple[Rule, ...] = (
         "seeds/002 出院报销金额接近；seeds/000 套餐式治疗",
         {"min_adm": 20, "min_share": 0.3},
         "套餐式收费、虚假住院",
+        kind=SOFT,
+        strength="1.5 * amt_peak_share",
+        strength_doc="1.5 × share of stays at a peak amount",
     ),
     Rule(
         "F03",
@@ -185,6 +239,9 @@ RULES: tuple[Rule, ...] = (
         "seeds/002 住院均次费用异常、超标准收费、过度诊疗；同类型同级别同城市机构中位数的2倍",
         {"min_adm": 20, "min_visits": 100, "min_ratio": 2.0},
         "超标准收费、过度诊疗、串换项目",
+        kind=SOFT,
+        strength="(GREATEST(COALESCE(cost_per_stay_peer, 0), COALESCE(cost_per_visit_peer, 0)) - 1) / 2",
+        strength_doc="ratio to the peer median 2 → 0.5, 3 → 1.0",
     ),
     Rule(
         "F04",
@@ -196,6 +253,9 @@ RULES: tuple[Rule, ...] = (
         "seeds/003 药店空刷医保卡；seeds/004 倒卖药品。同一小时内≥5人购买同一药品且金额相同为一组",
         {"min_groups": 2},
         "空刷医保卡、倒卖药品",
+        kind=SOFT,
+        strength="0.4 + 0.1 * swipe_groups",
+        strength_doc="0.6 at two groups, +0.1 per further group",
     ),
     Rule(
         "F05",
@@ -207,6 +267,9 @@ RULES: tuple[Rule, ...] = (
         "seeds/002 住院率高、门诊转住院、诱导住院；同类机构中位数的2倍",
         {"min_adm": 30, "min_ratio": 2.0},
         "诱导住院、门诊转住院",
+        kind=SOFT,
+        strength="(adm_rate_peer - 1) / 3",
+        strength_doc="ratio to the peer median 2 → 0.33, 4 → 1.0",
     ),
 )
 RULE_BY_ID = {r.rule_id: r for r in RULES}
@@ -229,19 +292,54 @@ def check_overrides(overrides: Mapping[str, Mapping[str, float]] | None) -> None
 def apply_rules(
     features: DataFrame, entity_type: str, overrides: Mapping[str, Mapping[str, float]] | None = None
 ) -> DataFrame:
-    """Add ``rules_fired`` (array of rule ids) and ``rule_score`` (1 - Π(1 - weight)) to the features.
+    """Add the rules' verdicts to the features.
+
+    Adds ``rules_fired`` (array of rule ids), ``rule_strengths`` (rule id → strength in [0, 1] of the rules
+    that fired), ``evidence_tier`` (2: hard evidence, 1: soft only, 0: none) and ``rule_score``: the
+    evidence of the entity's highest tier, 1 − Π(1 − weight × strength) over that tier's fired rules.
 
     Args:
         overrides: rule id → threshold name → value (``Settings.rules``); the rest keep their defaults.
     """
     check_overrides(overrides)
     rules = rules_for(entity_type)
-    conds = {
-        r.rule_id: F.coalesce(F.expr(r.sql((overrides or {}).get(r.rule_id))), F.lit(False)) for r in rules
-    }
+    over = overrides or {}
+    conds = {r.rule_id: F.coalesce(F.expr(r.sql(over.get(r.rule_id))), F.lit(False)) for r in rules}
+    strength = {
+        r.rule_id: F.least(F.greatest(F.coalesce(F.expr(r.strength_sql(over.get(r.rule_id))), F.lit(0.0)), F.lit(0.0)), F.lit(1.0))
+        for r in rules
+    }  # fmt: skip
     fired = F.array(*[F.when(c, F.lit(rid)) for rid, c in conds.items()]) if rules else F.array()
     keep = F.filter(fired, lambda x: x.isNotNull())
+    pairs = [
+        F.when(conds[r.rule_id], F.struct(F.lit(r.rule_id).alias("k"), strength[r.rule_id].alias("v")))
+        for r in rules
+    ]
+    strengths = (
+        F.map_from_entries(F.filter(F.array(*pairs), lambda x: x.isNotNull()))
+        if rules
+        else F.create_map().cast("map<string,double>")
+    )  # fmt: skip
+    any_hard = F.lit(False)
+    for r in rules:
+        if r.kind == HARD:
+            any_hard = any_hard | conds[r.rule_id]
+    any_fired = F.size(keep) > 0
+    tier = F.when(any_hard, F.lit(2)).when(any_fired, F.lit(1)).otherwise(F.lit(0))
     miss = F.lit(1.0)
     for r in rules:
-        miss = miss * F.when(conds[r.rule_id], F.lit(1.0 - r.weight)).otherwise(F.lit(1.0))
-    return features.withColumn("rules_fired", keep).withColumn("rule_score", 1.0 - miss)
+        in_tier = conds[r.rule_id] & (F.lit(r.kind == HARD) | ~any_hard)
+        miss = miss * F.when(in_tier, 1.0 - F.lit(r.weight) * strength[r.rule_id]).otherwise(F.lit(1.0))
+    return features.withColumns(
+        {"rules_fired": keep, "rule_strengths": strengths, "evidence_tier": tier, "rule_score": 1.0 - miss}
+    )
+
+
+def risk_score(evidence_tier, rule_score, model_score):
+    """Hard evidence first, its strength next, the model last: (tier + 0.8 × rule_score + 0.2 × model) / 3.
+
+    Every entity with hard evidence ranks above every entity with soft evidence only, and those above the
+    entities no rule names; within a tier, the evidence's weighted strength orders, and the isolation
+    forest's score (in (0, 1]) breaks near-ties and orders the entities without evidence.
+    """
+    return (evidence_tier + 0.8 * rule_score + 0.2 * model_score) / 3.0

@@ -166,3 +166,50 @@ def test_every_rule_reads_features_that_exist(playbook):
     for rule in RULES:
         for f in rule.evidence:
             assert f in cols[rule.entity_type], (rule.rule_id, f)
+
+
+def test_hard_evidence_ranks_above_circumstantial_evidence_whatever_the_model_says(spark):
+    """A man billed for childbirth (hard, one visit) outranks a person with every soft pattern at full
+    strength and the most anomalous model score; soft evidence outranks none; strength orders within."""
+    from pyspark.sql import functions as F
+
+    from features.psn import PSN_FEATURES
+    from models.rules import apply_rules, risk_score
+
+    base = dict.fromkeys(PSN_FEATURES, 0.0)
+    rows = {
+        "MAN": (base | {"n_dx_inconsistent": 1.0}, 0.30),
+        "SOFT_ALL": (
+            base
+            | {
+                "n_adm": 9.0,
+                "n_adm_mild": 9.0,
+                "adm_max_same_inst": 9.0,
+                "n_split_adm": 3.0,
+                "split_score": 3.0,
+                "co_adm_stays": 3.0,
+                "co_adm_max": 10.0,
+                "amt_peak_stays": 3.0,
+                "rx_supply_ratio": 5.0,
+                "n_visits_in_stay": 4.0,
+                "n_refunded": 9.0,
+            },
+            1.0,
+        ),  # fmt: skip
+        "SOFT_WEAK": (base | {"n_split_adm": 1.0, "split_score": 0.1}, 0.9),
+        "SOFT_STRONG": (base | {"n_split_adm": 1.0, "split_score": 1.0}, 0.3),
+        "NONE": (base, 1.0),
+    }
+    df = spark.createDataFrame([{"psn_no": k, **feats, "model_score": m} for k, (feats, m) in rows.items()])
+    scored = apply_rules(df, "psn").withColumn(
+        "risk", risk_score(F.col("evidence_tier"), F.col("rule_score"), F.col("model_score"))
+    )
+    got = {r.psn_no: r for r in scored.collect()}
+    order = sorted(got, key=lambda k: -got[k].risk)
+    assert order == ["MAN", "SOFT_ALL", "SOFT_STRONG", "SOFT_WEAK", "NONE"]
+    assert (
+        got["MAN"].evidence_tier == 2
+        and got["SOFT_ALL"].evidence_tier == 1
+        and got["NONE"].evidence_tier == 0
+    )
+    assert got["MAN"].rule_strengths == {"P10": pytest.approx(0.9)}

@@ -143,3 +143,18 @@ def test_a_failed_publish_leaves_the_week_as_it_was_and_is_not_delivered(tmp_pat
     (ex / "2026-01-15" / "130302").mkdir(parents=True)
     with pytest.raises(FileNotFoundError, match="not a completed publish"):
         deliver(lake, tmp_path / "out", dt.date(2026, 1, 15))
+
+
+def test_evidence_puts_hard_evidence_first_with_strength_and_leaves_out_figures_that_say_nothing():
+    from jobs.entities import ENTITIES
+    from jobs.publish import evidence_text
+
+    pharmacy = {"cost_per_stay": 0.0, "cost_per_stay__med": 0.0, "cost_per_stay_peer": 0.0,
+                "cost_per_stay_peer__med": 0.0, "cost_per_visit": 300.0, "cost_per_visit__med": 100.0,
+                "cost_per_visit_peer": 3.0, "cost_per_visit_peer__med": 1.0, "rule_strengths": [("F03", 1.0)]}  # fmt: skip
+    text = evidence_text(pharmacy, ENTITIES["fixmedins"], ["F03"], window_days=180)
+    assert text.startswith("近180天：【次均费用远超同类机构·疑点，强度1.00】")
+    assert "住院" not in text and "300" in text
+    person = {"n_dx_inconsistent": 1.0, "n_split_adm": 1.0, "rule_strengths": {"P10": 0.9, "P02": 0.3}}
+    text = evidence_text(person, ENTITIES["psn"], ["P02", "P10"])
+    assert text.index("诊断与性别/年龄不符·硬证据，强度0.90") < text.index("分解住院·疑点，强度0.30")

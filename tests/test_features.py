@@ -147,3 +147,42 @@ def test_amount_peak_share_equals_the_share_of_rows_amount_peaks_flags(spark):
     }
     got = {r.fixmedins_code: r.amt_peak_share for r in amount_peak_share(df, "fixmedins_code").collect()}
     assert got == flagged and got["P1"] == 11 / 33 and got["P2"] == 0.0
+
+
+def test_split_strength_grades_the_gap_and_a_relatives_purchase_is_weak_bed_blocking(spark):
+    w = World()
+    w.visit("NEXTDAY", "H1", "21", 10, los=5, dx="J18.900")
+    w.visit("NEXTDAY", "H1", "21", 16, los=5, dx="J18.900")  # readmitted the day after discharge
+    w.visit("LATE", "H1", "21", 10, los=5, dx="J18.900")
+    w.visit("LATE", "H1", "21", 27, los=5, dx="J18.900")  # twelve days later
+    for k in range(4):  # a chronic patient's routine purchases of one drug
+        w.visit("ROUTINE", "P1", "41", 100 + 30 * k, amount=300, drug="XC08CAA001", prd_days=30)
+    w.visit("ROUTINE", "H1", "21", 220, los=12)
+    for d in (223, 226):  # the same drug fetched twice during the stay: a relative
+        w.visit("ROUTINE", "P2", "41", d, amount=300, drug="XC08CAA001", prd_days=30)
+    w.visit("AWAY", "H1", "21", 220, los=12)
+    for d in (223, 226):  # another drug bought twice while "in hospital": bed-blocking
+        w.visit("AWAY", "P2", "41", d, amount=300, drug="XN02BEA001", prd_days=5)
+    got = _psn(spark, w)
+    assert "P02" in got["NEXTDAY"].rules_fired and "P02" in got["LATE"].rules_fired
+    assert got["NEXTDAY"].rule_strengths["P02"] == pytest.approx(1.0)
+    assert got["LATE"].rule_strengths["P02"] == pytest.approx(1 - 11 / 15)
+    assert "P06" in got["ROUTINE"].rules_fired and "P06" in got["AWAY"].rules_fired
+    assert got["ROUTINE"].n_in_stay_routine == 2 and got["AWAY"].n_in_stay_routine == 0
+    assert got["ROUTINE"].rule_strengths["P06"] == pytest.approx(0.2)
+    assert got["AWAY"].rule_strengths["P06"] == pytest.approx(0.8)
+    assert (
+        got["NEXTDAY"].rule_score > got["LATE"].rule_score
+        and got["AWAY"].rule_score > got["ROUTINE"].rule_score
+    )
+
+
+def test_a_group_admitted_over_two_days_is_still_one_group(spark):
+    w = World()
+    for k in range(5):  # recruited villagers, brought in on days 50 and 51, sent home on 59 or 60
+        w.visit(f"G{k}", "H9", "21", 50 + k % 2, los=9 - k % 2 + (k == 4), amount=8000 + k * 2)
+    for k in range(8):
+        w.visit(f"N{k}", "H9", "21", 10 + 30 * k, los=3 + k, amount=2000 + 1500 * k)
+    got = _psn(spark, w)
+    assert all(got[f"G{k}"].co_adm_max == 4 and "P03" in got[f"G{k}"].rules_fired for k in range(5))
+    assert not any("P03" in got[f"N{k}"].rules_fired for k in range(8))

@@ -79,3 +79,22 @@ def test_empty_overwrite_gives_an_empty_readable_table(spark, lake):
     lake.write(_rows(spark, [("a", "2024-01", Decimal(1), dt.datetime(2024, 1, 1))]), "gold/e")
     lake.write(_rows(spark, []), "gold/e", mode="overwrite")
     assert lake.read(spark, "gold/e").count() == 0
+
+
+def test_a_newer_contract_or_feature_set_adds_columns_and_older_rows_read_null(spark, lake):
+    """A lake written before the contract gained a column (clue_feedback.admdvs) or a feature table gained a
+    feature still takes the next write: the table gains the column, earlier rows read it as null."""
+    import pyarrow as pa
+
+    lake.write(spark.createDataFrame([("a", 1)], "id string, n int"), "silver/t")
+    lake.write(spark.createDataFrame([("b", 2, "x")], "id string, n int, extra string"), "silver/t")
+    got = {r.id: r.extra for r in lake.read(spark, "silver/t").collect()}
+    assert got == {"a": None, "b": "x"}
+    lake.write_arrow(pa.table({"k": ["a"], "v": [1]}), "meta/m")
+    lake.write_arrow(
+        pa.table({"k": ["b"], "w": ["new"]}), "meta/m", mode="overwrite", replace_predicate="k = 'b'"
+    )
+    rows = sorted(lake.read_arrow("meta/m").to_pylist(), key=lambda r: r["k"])
+    assert rows == [{"k": "a", "v": 1, "w": None}, {"k": "b", "v": None, "w": "new"}]
+    with pytest.raises(LakeError, match="missing columns"):  # a column the table has cannot go missing
+        lake.write(spark.createDataFrame([("c",)], "id string"), "silver/t")
