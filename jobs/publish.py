@@ -18,7 +18,8 @@ from jobs.lake import Lake, LakeError
 from jobs.privacy import mask_certno, mask_name
 from jobs.score import SCORES, read_features
 from jobs.settings import Settings
-from models.rules import HARD, RULE_BY_ID
+from models.feedback import rule_weights
+from models.rules import HARD, RULE_BY_ID, RULES
 
 log = logging.getLogger(__name__)
 CLUES = "gold/clues"
@@ -113,6 +114,13 @@ def _history(lake: Lake) -> pd.DataFrame:
 
 def _feedback(lake: Lake) -> pd.DataFrame | None:
     return lake.read_arrow(FEEDBACK).to_pandas() if lake.exists(FEEDBACK) else None
+
+
+def verified_register(lake: Lake, as_of: dt.date) -> pd.DataFrame:
+    """The clue register as known on ``as_of``: every clue issued so far with its verified outcome."""
+    if not (lake.exists(CLUES) and lake.exists(FEEDBACK)):
+        return lifecycle.register(pd.DataFrame(), None, as_of)
+    return lifecycle.register(_history(lake), _feedback(lake), as_of)
 
 
 def _candidates(spark, lake, settings, entity: Entity, scores, visits, as_of, limit: int) -> pd.DataFrame:
@@ -313,6 +321,9 @@ def tracking_feedback(settings: Settings, reg: pd.DataFrame, as_of: dt.date) -> 
     metrics = lifecycle.precision(reg) if len(reg) else {}
     if not metrics:
         return
+    # the weights the next scoring gives each rule in each region (models/feedback.py)
+    for w in rule_weights(reg, RULES).itertuples():
+        metrics[f"weight.{w.admdvs}.{w.rule_id}"] = float(w.weight)
     import mlflow
 
     from jobs.tracking import configure, run_tags

@@ -22,10 +22,11 @@ def read_features(spark, lake: Lake, entity: Entity, as_of: dt.date):
     return df
 
 
-def score_entities(spark, features, entity: Entity, model, rule_overrides=None):
+def score_entities(spark, features, entity: Entity, model, rule_overrides=None, rule_weights=None):
     """entity_id, model_score, rule_score, rules_fired, risk_score for every row of ``features``.
 
     The model is broadcast once and applied per partition; nothing is collected to the driver.
+    ``rule_weights``: weights learned from verified clues per region (``learned_weights``), or None.
     """
     from pyspark.sql import functions as F
 
@@ -37,7 +38,7 @@ def score_entities(spark, features, entity: Entity, model, rule_overrides=None):
         yield from score_batches(batches, bmodel.value, cols, key)
 
     scored = features.select(key, *cols).mapInPandas(_score, "entity_id string, model_score double")
-    ruled = apply_rules(features, entity.entity_type, rule_overrides).select(
+    ruled = apply_rules(features, entity.entity_type, rule_overrides, rule_weights, entity.admdvs).select(
         F.col(key).alias("entity_id"), "rules_fired", "rule_strengths", "evidence_tier", "rule_score"
     )
     # hard evidence first, strength next, the model last (models.rules.risk_score)
@@ -45,6 +46,23 @@ def score_entities(spark, features, entity: Entity, model, rule_overrides=None):
         "risk_score",
         F.round(risk_score(F.col("evidence_tier"), F.col("rule_score"), F.col("model_score")), 6),
     )
+
+
+def learned_weights(spark, lake: Lake, as_of: dt.date):
+    """Each rule's weight per region after the outcomes verified by ``as_of`` (``models.feedback``), as a
+    Spark DataFrame (admdvs, rule_id, weight); None before any clue was verified."""
+    from jobs.publish import verified_register  # publish owns gold/clues (and imports this module)
+    from models.feedback import rule_weights
+    from models.rules import RULES
+
+    weights = rule_weights(verified_register(lake, as_of), RULES)
+    if weights.empty:
+        return None
+    log.info(
+        "rule weights learned from %d verified clue outcome(s)",
+        int(weights.confirmed.sum() + weights.dismissed.sum()),
+    )
+    return spark.createDataFrame(weights[["admdvs", "rule_id", "weight"]])
 
 
 def champion_version(settings: Settings, entity: Entity):
@@ -84,10 +102,11 @@ def run(spark, settings: Settings, as_of: dt.date) -> dict[str, int]:
 
     lake = Lake(settings.lake)
     counts = {}
+    weights = learned_weights(spark, lake, as_of)
     for entity in ENTITIES.values():
         model, version = load_champion(settings, entity)
         feats = read_features(spark, lake, entity, as_of)
-        scored = score_entities(spark, feats, entity, model, settings.rules)
+        scored = score_entities(spark, feats, entity, model, settings.rules, weights)
         ctx = feats.select(
             F.col(entity.key).alias("entity_id"), F.col(entity.admdvs).alias("admdvs"), "fund_pay_total"
         )

@@ -54,13 +54,9 @@ def evaluate(
 def verified_outcomes(lake: Lake, as_of: dt.date) -> pd.DataFrame:
     """Entity labels from the verification loop (clue_feedback on issued clues), known on ``as_of``."""
     from jobs import lifecycle
-    from jobs.publish import CLUES, FEEDBACK
+    from jobs.publish import verified_register
 
-    if not (lake.exists(CLUES) and lake.exists(FEEDBACK)):
-        return lifecycle.feedback_labels(pd.DataFrame())
-    history = lake.read_arrow(CLUES).to_pandas()
-    reg = lifecycle.register(history, lake.read_arrow(FEEDBACK).to_pandas(), as_of)
-    return lifecycle.feedback_labels(reg)
+    return lifecycle.feedback_labels(verified_register(lake, as_of))
 
 
 def feedback_auc(

@@ -290,7 +290,11 @@ def check_overrides(overrides: Mapping[str, Mapping[str, float]] | None) -> None
 
 
 def apply_rules(
-    features: DataFrame, entity_type: str, overrides: Mapping[str, Mapping[str, float]] | None = None
+    features: DataFrame,
+    entity_type: str,
+    overrides: Mapping[str, Mapping[str, float]] | None = None,
+    weights: DataFrame | None = None,
+    region_col: str | None = None,
 ) -> DataFrame:
     """Add the rules' verdicts to the features.
 
@@ -300,9 +304,23 @@ def apply_rules(
 
     Args:
         overrides: rule id → threshold name → value (``Settings.rules``); the rest keep their defaults.
+        weights: learned weights (admdvs, rule_id, weight: ``models.feedback.rule_weights``); a rule without
+            one in the entity's region (``region_col``) keeps its documented weight.
     """
     check_overrides(overrides)
     rules = rules_for(entity_type)
+    weight = {r.rule_id: F.lit(r.weight) for r in rules}
+    if weights is not None and region_col is not None and rules:
+        ids = [r.rule_id for r in rules]
+        per_region = (
+            weights.filter(F.col("rule_id").isin(ids))
+            .groupBy(F.col("admdvs").alias("_w_region"))
+            .pivot("rule_id", ids)
+            .agg(F.first("weight"))
+            .withColumnsRenamed({rid: f"_w_{rid}" for rid in ids})
+        )
+        features = features.join(F.broadcast(per_region), F.col(region_col) == F.col("_w_region"), "left")
+        weight = {rid: F.coalesce(F.col(f"_w_{rid}"), w) for rid, w in weight.items()}
     over = overrides or {}
     conds = {r.rule_id: F.coalesce(F.expr(r.sql(over.get(r.rule_id))), F.lit(False)) for r in rules}
     strength = {
@@ -329,10 +347,11 @@ def apply_rules(
     miss = F.lit(1.0)
     for r in rules:
         in_tier = conds[r.rule_id] & (F.lit(r.kind == HARD) | ~any_hard)
-        miss = miss * F.when(in_tier, 1.0 - F.lit(r.weight) * strength[r.rule_id]).otherwise(F.lit(1.0))
-    return features.withColumns(
+        miss = miss * F.when(in_tier, 1.0 - weight[r.rule_id] * strength[r.rule_id]).otherwise(F.lit(1.0))
+    out = features.withColumns(
         {"rules_fired": keep, "rule_strengths": strengths, "evidence_tier": tier, "rule_score": 1.0 - miss}
     )
+    return out.drop(*[c for c in out.columns if c.startswith("_w_")])
 
 
 def risk_score(evidence_tier, rule_score, model_score):

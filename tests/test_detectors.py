@@ -213,3 +213,26 @@ def test_hard_evidence_ranks_above_circumstantial_evidence_whatever_the_model_sa
         and got["NONE"].evidence_tier == 0
     )
     assert got["MAN"].rule_strengths == {"P10": pytest.approx(0.9)}
+
+
+def test_learned_weights_move_a_rule_in_its_region_only(spark):
+    from features.psn import PSN_FEATURES
+    from models.rules import RULE_BY_ID, apply_rules
+
+    base = dict.fromkeys(PSN_FEATURES, 0.0) | {"n_split_adm": 1.0, "split_score": 1.0}
+    df = spark.createDataFrame(
+        [
+            {"psn_no": p, "insuplc_admdvs": r, **base}
+            for p, r in (("A", "130321"), ("B", "130322"), ("C", "130324"))
+        ]
+    )
+    weights = spark.createDataFrame(
+        [("130321", "P02", 0.1), ("130322", "P02", 0.9), ("130322", "F01", 0.0)],
+        "admdvs string, rule_id string, weight double",
+    )
+    got = {r.psn_no: r.rule_score for r in apply_rules(df, "psn", None, weights, "insuplc_admdvs").collect()}
+    assert got["A"] == pytest.approx(0.1) and got["B"] == pytest.approx(0.9)
+    assert got["C"] == pytest.approx(RULE_BY_ID["P02"].weight)  # no outcomes there: the documented weight
+    assert set(apply_rules(df, "psn", None, weights, "insuplc_admdvs").columns) == set(
+        apply_rules(df, "psn").columns
+    )

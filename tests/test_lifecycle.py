@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
+import pytest
 
 from jobs import lifecycle
 
@@ -136,3 +137,28 @@ def test_a_region_answers_its_own_clues_within_their_amounts():
     reg = lifecycle.register(hist, feedback, W2).set_index("entity_id")
     assert reg.status.to_dict() == {"A": "查实", "B": "下发"}  # R2's clue stays open
     assert reg.verified_amt["A"] == 300.0
+
+
+def test_rule_weights_follow_verified_outcomes_region_by_region():
+    from models.feedback import PRIOR_STRENGTH, rule_weights
+    from models.rules import RULE_BY_ID, RULES
+
+    reg = pd.DataFrame(
+        [("R1", ["P02"], "不属实")] * 6
+        + [
+            ("R1", ["P02", "P10"], "查实"),
+            ("R2", ["P02"], "查实"),
+            ("R2", ["P02"], "核查中"),
+            ("R2", [], "不属实"),
+        ],
+        columns=["admdvs", "rules_all", "status"],
+    )
+    w = rule_weights(reg, RULES).set_index(["admdvs", "rule_id"])
+    prior = RULE_BY_ID["P02"].weight
+    assert w.loc[("R1", "P02")].tolist()[:2] == [1, 6]
+    assert w.weight[("R1", "P02")] == pytest.approx((prior * PRIOR_STRENGTH + 1) / (PRIOR_STRENGTH + 7))
+    assert w.weight[("R2", "P02")] == pytest.approx((prior * PRIOR_STRENGTH + 1) / (PRIOR_STRENGTH + 1))
+    assert w.weight[("R1", "P02")] < prior < w.weight[("R2", "P02")]  # dismissed sinks, confirmed rises
+    assert w.weight[("R1", "P10")] > RULE_BY_ID["P10"].weight
+    assert ("R2", "P10") not in w.index  # nothing verified: the documented weight stays
+    assert rule_weights(pd.DataFrame(columns=reg.columns), RULES).empty
