@@ -27,17 +27,16 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE  # the characters XLSX cannot hold
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-# the characters XLSX cannot hold (openpyxl.cell.cell.ILLEGAL_CHARACTERS_RE)
-_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 REGION = re.compile(r"[0-9]{6}")
 PUBLISHED = ".published.json"  # written last into a finished week; dot-files are not delivered
 
 
 def clean_text(value: str) -> str:
     """Text with the control characters XLSX cannot hold shown as escapes (``\\x0b``)."""
-    return _ILLEGAL.sub(lambda m: f"\\x{ord(m.group()):02x}", value)
+    return ILLEGAL_CHARACTERS_RE.sub(lambda m: f"\\x{ord(m.group()):02x}", value)
 
 
 def csv_cell(value: object) -> object:
@@ -112,8 +111,8 @@ def write_xlsx(path: Path, sheets: dict[str, pd.DataFrame]) -> Path:
 
 
 # -- a week published whole --------------------------------------------------------------------------
-def _started(exports: Path, as_of: dt.date) -> Path:
-    return exports / f".{as_of.isoformat()}.publishing"
+def _started(exports: Path, as_of: dt.date | str) -> Path:
+    return exports / f".{as_of if isinstance(as_of, str) else as_of.isoformat()}.publishing"
 
 
 @contextlib.contextmanager
@@ -161,7 +160,7 @@ def staged_week(exports: Path, as_of: dt.date, summary: dict | None = None) -> I
 def check_published(week: Path) -> None:
     """Raise FileNotFoundError unless ``week`` (``exports/<as_of>``) holds a completed publish."""
     as_of = week.name
-    started = week.parent / f".{as_of}.publishing"
+    started = _started(week.parent, as_of)
     if started.exists():
         raise FileNotFoundError(
             f"the publish of {as_of} started at {started.read_text(encoding='utf-8')} did not complete: "

@@ -206,8 +206,14 @@ def check_csv(path: Path, limits: IngestSettings, staging: Path) -> Path:
             "%s mixes line endings (%d CRLF, %d LF, %d CR): read through a copy with LF endings",
             path.name, scan.crlf, scan.bare_lf, scan.bare_cr,
         )  # fmt: skip
-        return normalized_copy(path, staging / f"{sha256_of(path)[:16]}.csv")
+        return normalized_copy(path, staging / path.name)  # one staging folder per table and run
     return path
+
+
+def open_landed(spark, path: Path, table: Table, limits: IngestSettings, staging: Path):
+    """``read_file`` after ``check_csv``'s byte checks (CSV): the one way a landed file is opened."""
+    read_path = check_csv(path, limits, staging) if path.suffix.lower() == ".csv" else path
+    return read_file(spark, path, table, limits, read_path)
 
 
 def read_file(
@@ -448,8 +454,7 @@ def _unreadable_files(spark, landing, table, files, limits, staging) -> dict[str
         if refusal(path, landing):
             continue
         try:
-            read_path = check_csv(path, limits, staging) if path.suffix.lower() == ".csv" else path
-            read_file(spark, path, table, limits, read_path).write.format("noop").mode("overwrite").save()
+            open_landed(spark, path, table, limits, staging).write.format("noop").mode("overwrite").save()
         except ValueError:
             continue  # rejected by the batch's own checks anyway
         except Exception as exc:  # what Spark raised: its text may quote the row, so only its kind is kept
@@ -492,8 +497,7 @@ def _ingest_files(
             res.status, res.reason = "rejected", unreadable[str(path)]
             continue
         try:
-            read_path = check_csv(path, limits, staging) if path.suffix.lower() == ".csv" else path
-            df = read_file(spark, path, table, limits, read_path)
+            df = open_landed(spark, path, table, limits, staging)
         except (
             ValueError,
             OSError,

@@ -219,18 +219,10 @@ class Lake:
             if extra:
                 self.add_columns(name, extra)
                 table_schema = pa.schema(list(table_schema) + extra)
-            data = pa.table(
-                [
-                    data.column(f.name) if f.name in data.column_names else pa.nulls(len(data), f.type)
-                    for f in table_schema
-                ],
-                schema=pa.schema(
-                    [
-                        f if f.name not in data.column_names else data.schema.field(f.name)
-                        for f in table_schema
-                    ]
-                ),
-            )
+            for f in table_schema:
+                if f.name not in data.column_names:
+                    data = data.append_column(f, pa.nulls(len(data), f.type))
+            data = data.select(table_schema.names)
         props = CommitProperties(
             custom_metadata=_commit_metadata(metadata),
             app_transactions=[Transaction(app_id, 1)] if app_id else None,

@@ -20,12 +20,11 @@ import hashlib
 import numpy as np
 import pandas as pd
 
+from models.feedback import CLOSED, CONFIRMED
 from models.rules import RULE_BY_ID
 
 ISSUED = "下发"
 OPEN = ("下发", "核查中")
-CONFIRMED = ("查实", "部分查实")
-CLOSED = ("查实", "部分查实", "不属实")
 # feedback of the same day: the later stage wins
 STATUS_ORDER = {"下发": 0, "核查中": 1, "不属实": 2, "部分查实": 3, "查实": 4}
 KIND_NEW, KIND_MORE, KIND_AGAIN = "新线索", "新增证据", "再次下发"

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 import pandas as pd
 
 PRIOR_STRENGTH = 10.0  # how many verifications the documented weight is worth
-CONFIRMED = ("查实", "部分查实")
+CONFIRMED = ("查实", "部分查实")  # verified outcomes (also the clue lifecycle's, jobs/lifecycle.py)
 CLOSED = ("查实", "部分查实", "不属实")
 
 
