@@ -49,7 +49,7 @@ LABELS: dict[str, tuple[str, str, int]] = {
     "cost_per_stay_peer": ("次均住院统筹支付为同类机构中位数的", "倍", 2),
     "cost_per_visit_peer": ("次均门诊/购药基金支付为同类机构中位数的", "倍", 2),
     "adm_rate_peer": ("住院率为同类机构中位数的", "倍", 2),
-    "swipe_groups": ("同一小时内多人购买同一药品且金额相同的组数", "组", 0),
+    "swipe_groups": ("约一小时内多人购买同一药品且金额相同的组数", "组", 0),
     "swipe_share": ("疑似空刷购药占比", "", 2),
     "refund_share": ("全额退费的门诊/购药占比", "", 2),
 }

@@ -51,8 +51,9 @@ PEER_RATIOS = {
     "adm_rate": "adm_rate_peer",
 }
 # 空刷/倒卖: at least this many different people buying the same drug for the same amount at one pharmacy
-# within the same hour make a swipe group.
+# within about an hour of each other make a swipe group.
 SWIPE_MIN_PERSONS = 5
+SWIPE_TOLERANCE_HOURS = 1  # [features] swipe_tolerance_hours
 MAX_EVIDENCE_SETL = 500  # settlements kept per institution as evidence (the clue lists the first ones)
 
 
@@ -64,6 +65,7 @@ def fixmedins_features(
     as_of: dt.date,
     window_days: int = 365,
     inputs: WindowInputs | None = None,
+    swipe_tolerance_hours: int = SWIPE_TOLERANCE_HOURS,
 ) -> DataFrame:
     """One row per designated institution, every institution in ``fixmedins``.
 
@@ -76,6 +78,7 @@ def fixmedins_features(
         window_days: look-back length in days.
         inputs: ``window_inputs(visits, fee_list, psn, as_of, window_days)`` when the caller built (and
             persisted) them already; they are built here otherwise.
+        swipe_tolerance_hours: purchases this many hours apart still count as one swipe group.
     """
     w = inputs or window_inputs(visits, fee_list, psn, as_of, window_days)
     v = w.visits
@@ -149,7 +152,7 @@ def fixmedins_features(
             (F.sum("_drug") / F.sum("_amt")).alias("drug_share"),
         )
     )
-    swipes = swipe_groups(w.lines)
+    swipes = swipe_groups(w.lines, swipe_tolerance_hours)
     sw = swipes.groupBy("fixmedins_code").agg(
         F.count("*").alias("swipe_groups"),
         F.sum("n_purchases").alias("_swiped"),
@@ -225,33 +228,62 @@ def with_peer_ratios(out: DataFrame) -> DataFrame:
     return out
 
 
-def swipe_groups(lines: DataFrame) -> DataFrame:
-    """Pharmacy purchases of one drug for one amount by >= ``SWIPE_MIN_PERSONS`` people in one hour
-    (空刷/倒卖药品): one row per group with its settlements.
+def swipe_groups(lines: DataFrame, tolerance_hours: int = SWIPE_TOLERANCE_HOURS) -> DataFrame:
+    """Pharmacy purchases of one drug for one amount by >= ``SWIPE_MIN_PERSONS`` people close in time
+    (空刷/倒卖药品): one row per group with its first hour and its settlements.
+
+    Purchases are counted per hour; an hour whose count, with the hours within ``tolerance_hours`` of it,
+    reaches ``SWIPE_MIN_PERSONS`` is a candidate, and candidate hours no more than ``tolerance_hours`` apart
+    chain into one group (a card run that starts at 9:50 and ends at 10:10 is one group, not two halves).
 
     ``lines``: the window's fee lines with their visit's columns (``WindowInputs.lines``)."""
     buys = lines.filter(
         F.col("is_pharmacy")
         & F.col("med_chrgitm_type").isin(*DRUG_ITEM_TYPES)
         & F.col("det_item_fee_sumamt").isNotNull()
-    ).withColumn("hour", F.date_trunc("hour", "begntime"))
-    group = ["fixmedins_code", "hour", "med_list_codg", "det_item_fee_sumamt"]
-    # A group of n people holds at least n purchases: plain counts find the few candidate groups, and only
-    # their purchases are counted by person and gathered with their settlements.
-    candidates = (
-        buys.groupBy(*group)
+    ).withColumn("_h", F.floor(F.unix_timestamp("begntime") / 3600))
+    item = ["fixmedins_code", "med_list_codg", "det_item_fee_sumamt"]
+    # A group of n people holds at least n purchases: plain counts per hour find the few candidate hours,
+    # and only their purchases are counted by person and gathered with their settlements.
+    near = Window.partitionBy(*item).orderBy("_h").rangeBetween(-tolerance_hours, tolerance_hours)
+    hours = (
+        buys.groupBy(*item, "_h")
         .count()
-        .filter(F.col("count") >= SWIPE_MIN_PERSONS)
-        .select(*[F.col(c).alias(f"_c_{c}") for c in group])
+        .withColumn("_near", F.sum("count").over(near))
+        .filter(F.col("_near") >= SWIPE_MIN_PERSONS)
     )
-    same_group = reduce(lambda a, b: a & b, [F.col(c).eqNullSafe(F.col(f"_c_{c}")) for c in group])
+    prev = F.lag("_h").over(Window.partitionBy(*item).orderBy("_h"))
+    # hours within the tolerance of a candidate belong to its group too (they made its count)
+    runs = (
+        hours.withColumn("_new", F.coalesce(F.col("_h") - prev > 2 * tolerance_hours, F.lit(True)))
+        .withColumn(
+            "_run",
+            F.sum(F.col("_new").cast("int")).over(
+                Window.partitionBy(*item).orderBy("_h").rowsBetween(Window.unboundedPreceding, 0)
+            ),
+        )
+        .groupBy(*item, "_run")
+        .agg(F.min("_h").alias("_first"), F.max("_h").alias("_last"))
+        .select(*[F.col(c).alias(f"_c_{c}") for c in item], "_first", "_last")
+    )
+    same_item = reduce(lambda a, b: a & b, [F.col(c).eqNullSafe(F.col(f"_c_{c}")) for c in item])
+    in_run = F.col("_h").between(F.col("_first") - tolerance_hours, F.col("_last") + tolerance_hours)
     return (
-        buys.join(F.broadcast(candidates), same_group, "left_semi")
-        .groupBy(*group)
+        buys.join(F.broadcast(runs), same_item & in_run)
+        .groupBy(*item, "_first")
         .agg(
             F.countDistinct("psn_no").alias("n_persons"),
             F.count("*").alias("n_purchases"),
             F.flatten(F.collect_list("setl_ids")).alias("setl_ids"),
         )
         .filter(F.col("n_persons") >= SWIPE_MIN_PERSONS)
+        .select(
+            "fixmedins_code",
+            F.timestamp_seconds(F.col("_first") * 3600).alias("hour"),
+            "med_list_codg",
+            "det_item_fee_sumamt",
+            "n_persons",
+            "n_purchases",
+            "setl_ids",
+        )
     )

@@ -45,7 +45,14 @@ def run(spark, settings: Settings, as_of: dt.date) -> dict[str, int]:
             psn, visits, fees, as_of, f.window_days, f.readmit_days, opsp, death, inputs=inputs
         ),
         "gold/features_fixmedins": fixmedins_features(
-            fix, psn, visits, fees, as_of, f.window_days, inputs=inputs
+            fix,
+            psn,
+            visits,
+            fees,
+            as_of,
+            f.window_days,
+            inputs=inputs,
+            swipe_tolerance_hours=f.swipe_tolerance_hours,
         ),
     }
     counts = {}

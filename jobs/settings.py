@@ -39,6 +39,7 @@ class FeatureSettings:
     window_days: int = 365
     readmit_days: int = 15
     co_adm_tolerance_days: int = 1
+    swipe_tolerance_hours: int = 1
 
 
 @dataclass(frozen=True)

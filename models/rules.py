@@ -250,7 +250,7 @@ RULES: tuple[Rule, ...] = (
         "swipe_groups >= {min_groups}",
         ("swipe_groups", "swipe_share", "pharm_amt_peak_share", "refund_share"),
         0.8,
-        "seeds/003 药店空刷医保卡；seeds/004 倒卖药品。同一小时内≥5人购买同一药品且金额相同为一组",
+        "seeds/003 药店空刷医保卡；seeds/004 倒卖药品。前后一小时内(swipe_tolerance_hours)≥5人购买同一药品且金额相同为一组",
         {"min_groups": 2},
         "空刷医保卡、倒卖药品",
         kind=SOFT,

@@ -80,14 +80,26 @@ def _world() -> World:
     for k in range(24):
         pkg = (6800, 8800, 11800)[k % 3] * (1 + (k % 5 - 2) / 2000)
         w.visit(f"TPL-{k}", "TEMPLATE", "21", 4 + 14 * k, los=3 + k % 7, amount=round(pkg, 2))
-    # F04: at SWIPE, 6 different cards buy the same drug for the same amount within an hour, twice
-    for g, d in enumerate((60, 140)):
+    # F04: at SWIPE, 6 different cards buy the same drug for the same amount within an hour, three times;
+    # the third run straddles the clock hour (14:57-15:02) and is still one group
+    for g, d in enumerate((60, 140, 200)):
         for k in range(6):
+            hour, minute = (14, k) if g < 2 else ((14, 57 + k) if k < 3 else (15, k - 3))
             w.visit(
-                f"CARD{g}{k}", "SWIPE", "41", d, amount=475, drug="XA10AEG001", prd_days=30, hour=14, minute=k
+                f"CARD{g}{k}",
+                "SWIPE",
+                "41",
+                d,
+                amount=475,
+                drug="XA10AEG001",
+                prd_days=30,
+                hour=hour,
+                minute=minute,
             )
     for k in range(12):  # an ordinary pharmacy: different drugs, amounts, hours
         w.visit(f"BUY{k}", "PHOK", "41", 60, amount=30 + 7 * k, drug="XR05CAA001", prd_days=5, hour=8 + k % 9)
+    for k in range(6):  # and one drug bought for the same amount all day long, three hours apart
+        w.visit(f"DAY{k}", "PHOK", "41", 90, amount=58, drug="XR05CAA001", prd_days=5, hour=6 + 3 * k)
     return w
 
 
@@ -142,9 +154,9 @@ def test_institution_detectors_compare_with_peers(playbook):
     got = _fired(playbook[1], "fixmedins", "fixmedins_code")
     assert got["DEAR"].cost_per_stay_peer >= 2.5 and "F03" in got["DEAR"].rules_fired
     assert got["ADMIT"].adm_rate_peer >= 2 and "F05" in got["ADMIT"].rules_fired
-    assert got["SWIPE"].swipe_groups == 2 and "F04" in got["SWIPE"].rules_fired
+    assert got["SWIPE"].swipe_groups == 3 and "F04" in got["SWIPE"].rules_fired
     assert got["TEMPLATE"].amt_peak_share >= 0.9 and got["TEMPLATE"].rules_fired == ["F02"]
-    assert len(got["SWIPE"].evidence_setl_ids) == 12
+    assert len(got["SWIPE"].evidence_setl_ids) == 18
     for code in ("PEER1", "PEER2", "PHOK"):
         assert got[code].rules_fired == [], (code, got[code].rules_fired)
     assert got["PHOK"].swipe_groups == 0
