@@ -206,18 +206,20 @@ def precision(reg: pd.DataFrame) -> dict[str, float]:
 
 
 def feedback_labels(reg: pd.DataFrame) -> pd.DataFrame:
-    """Verified outcomes as entity labels: entity_type, entity_id, confirmed (1 查实/部分查实, 0 不属实).
+    """Verified outcomes as entity labels: entity_type, entity_id, confirmed (1 查实/部分查实, 0 不属实) and
+    issued (the as-of week the verified clue was last issued: what the ranking knew then is what it is judged on).
 
     An entity verified more than once keeps its newest outcome.
     """
     closed = reg[reg.status.isin(CLOSED)] if len(reg) else reg
     if closed is None or closed.empty:
-        return pd.DataFrame(columns=["entity_type", "entity_id", "confirmed"])
+        return pd.DataFrame(columns=["entity_type", "entity_id", "confirmed", "issued"])
     newest = closed.sort_values("feedback_date").groupby(["entity_type", "entity_id"]).tail(1)
     return pd.DataFrame(
         {
             "entity_type": newest.entity_type.to_numpy(),
             "entity_id": newest.entity_id.astype(str).to_numpy(),
             "confirmed": newest.status.isin(CONFIRMED).astype(int).to_numpy(),
+            "issued": pd.to_datetime(newest.last_issued).dt.date.to_numpy(),
         }
     )

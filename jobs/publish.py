@@ -124,7 +124,8 @@ def verified_register(lake: Lake, as_of: dt.date) -> pd.DataFrame:
 
 
 def _candidates(spark, lake, settings, entity: Entity, scores, visits, as_of, limit: int) -> pd.DataFrame:
-    """The ``limit`` highest-risk entities of each region with features, peer medians and settlements."""
+    """The ``limit`` highest-risk entities of each region worth a clue (``expected_precision`` at least
+    ``[publish] min_expected_precision``) with features, peer medians and settlements."""
     from pyspark.sql import Window
     from pyspark.sql import functions as F
 
@@ -132,8 +133,13 @@ def _candidates(spark, lake, settings, entity: Entity, scores, visits, as_of, li
     w = Window.partitionBy("admdvs").orderBy(
         F.col("risk_score").desc(), F.col("fund_pay_total").desc(), F.col("entity_id")
     )
+    # an entity verifiers would rarely confirm is not worth their visit, whatever the week's quota
+    # (scores written before expected_precision existed have none: every entity stays eligible)
+    worth = F.coalesce(F.col("expected_precision"), F.lit(1.0)) >= F.lit(
+        settings.publish.min_expected_precision
+    )
     top = (
-        scores.filter(F.col("entity_type") == entity.entity_type)
+        scores.filter((F.col("entity_type") == entity.entity_type) & worth)
         .withColumn("region_rank", F.row_number().over(w))
         .filter(F.col("region_rank") <= limit)
     )

@@ -9,7 +9,7 @@ from jobs.entities import ENTITIES, Entity
 from jobs.lake import Lake, LakeError
 from jobs.settings import Settings
 from models.iforest import score_batches
-from models.rules import apply_rules, risk_score
+from models.rules import apply_rules, risk_score, rules_for
 
 log = logging.getLogger(__name__)
 SCORES = "gold/entity_scores"
@@ -22,13 +22,38 @@ def read_features(spark, lake: Lake, entity: Entity, as_of: dt.date):
     return df
 
 
-def score_entities(spark, features, entity: Entity, model, rule_overrides=None, rule_weights=None):
-    """entity_id, model_score, rule_score, rules_fired, risk_score for every row of ``features``.
+def reranker_inputs(features, scores, entity: Entity, keep=()):
+    """Per entity: ``entity_id``, the features, ``model_score``, ``evidence_tier`` and ``strength_<rule>`` for
+    each of the entity type's rules (0 when it did not fire): what ``models.reranker`` reads. ``features``
+    and ``scores`` are keyed by ``entity_id`` (and ``as_of`` when it is in ``keep``)."""
+    from pyspark.sql import functions as F
 
-    The model is broadcast once and applied per partition; nothing is collected to the driver.
+    from models.reranker import strength_columns
+
+    ids = [r.rule_id for r in rules_for(entity.entity_type)]
+    keys = ["entity_id", *[c for c in keep if c == "as_of"]]
+    strengths = [
+        F.coalesce(F.col("rule_strengths")[r], F.lit(0.0)).alias(c)
+        for r, c in zip(ids, strength_columns(ids), strict=True)
+    ]
+    return features.select(*keys, *entity.features).join(
+        scores.select(*keys, *[c for c in keep if c not in keys], "model_score", "evidence_tier", *strengths),
+        keys,
+    )
+
+
+def score_entities(
+    spark, features, entity: Entity, model, rule_overrides=None, rule_weights=None, reranker=None
+):
+    """entity_id, model_score, rule_score, rules_fired, learned_score, risk_score for every row of ``features``.
+
+    The models are broadcast once and applied per partition; nothing is collected to the driver.
     ``rule_weights``: weights learned from verified clues per region (``learned_weights``), or None.
+    ``reranker``: the promoted re-ranker (``load_reranker``), or None: ``learned_score`` is then null.
     """
     from pyspark.sql import functions as F
+
+    from models import reranker as rr
 
     bmodel = spark.sparkContext.broadcast(model)
     cols = list(entity.features)
@@ -39,12 +64,35 @@ def score_entities(spark, features, entity: Entity, model, rule_overrides=None, 
 
     scored = features.select(key, *cols).mapInPandas(_score, "entity_id string, model_score double")
     ruled = apply_rules(features, entity.entity_type, rule_overrides, rule_weights, entity.admdvs).select(
-        F.col(key).alias("entity_id"), "rules_fired", "rule_strengths", "evidence_tier", "rule_score"
+        F.col(key).alias("entity_id"),
+        "rules_fired",
+        "rule_strengths",
+        "evidence_tier",
+        "rule_score",
+        "expected_precision",
     )
-    # hard evidence first, strength next, the model last (models.rules.risk_score)
-    return scored.join(ruled, "entity_id").withColumn(
+    scored = scored.join(ruled, "entity_id")
+    if reranker is None:
+        scored = scored.withColumn("learned_score", F.lit(None).cast("double"))
+        learned = None
+    else:
+        brr = spark.sparkContext.broadcast(reranker)
+        ids = [r.rule_id for r in rules_for(entity.entity_type)]
+
+        def _learn(batches):
+            for pdf in batches:
+                p = rr.learned_score(brr.value, pdf, cols, ids)
+                yield pdf[["entity_id"]].assign(learned_score=p)
+
+        inputs = reranker_inputs(features.withColumnRenamed(key, "entity_id"), scored, entity)
+        scored = scored.join(
+            inputs.mapInPandas(_learn, "entity_id string, learned_score double"), "entity_id"
+        )
+        learned = F.col("learned_score")
+    # hard evidence first, strength next, the model (and what verifiers taught) last: models.rules.risk_score
+    return scored.withColumn(
         "risk_score",
-        F.round(risk_score(F.col("evidence_tier"), F.col("rule_score"), F.col("model_score")), 6),
+        F.round(risk_score(F.col("evidence_tier"), F.col("rule_score"), F.col("model_score"), learned), 6),
     )
 
 
@@ -96,6 +144,29 @@ def load_champion(settings: Settings, entity: Entity):
     return model, f"{entity.model_name}/{mv.version}"
 
 
+def load_reranker(settings: Settings, entity: Entity):
+    """(model, version) of the promoted re-ranker (``models.reranker``), or (None, None) when none was
+    promoted or it no longer fits the code's features and rules."""
+    import mlflow
+    from mlflow import MlflowClient
+
+    from jobs.tracking import configure
+
+    name = f"{entity.model_name}_reranker"
+    configure(settings, f"fundwatch-{entity.entity_type}-reranker")
+    try:
+        mv = MlflowClient().get_model_version_by_alias(name, "champion")
+    except Exception:
+        return None, None
+    rules = ",".join(r.rule_id for r in rules_for(entity.entity_type))
+    if mv.tags.get("features") != ",".join(entity.features) or mv.tags.get("rules") != rules:
+        log.warning(
+            "%s v%s was trained on other features or rules: not used until retrained", name, mv.version
+        )
+        return None, None
+    return mlflow.sklearn.load_model(f"models:/{name}/{mv.version}"), f"{name}/{mv.version}"
+
+
 def run(spark, settings: Settings, as_of: dt.date) -> dict[str, int]:
     from pyspark.sql import Window
     from pyspark.sql import functions as F
@@ -105,8 +176,11 @@ def run(spark, settings: Settings, as_of: dt.date) -> dict[str, int]:
     weights = learned_weights(spark, lake, as_of)
     for entity in ENTITIES.values():
         model, version = load_champion(settings, entity)
+        rerank, rerank_version = load_reranker(settings, entity)
+        if rerank_version:
+            version = f"{version}+{rerank_version}"
         feats = read_features(spark, lake, entity, as_of)
-        scored = score_entities(spark, feats, entity, model, settings.rules, weights)
+        scored = score_entities(spark, feats, entity, model, settings.rules, weights, rerank)
         ctx = feats.select(
             F.col(entity.key).alias("entity_id"), F.col(entity.admdvs).alias("admdvs"), "fund_pay_total"
         )
@@ -127,6 +201,8 @@ def run(spark, settings: Settings, as_of: dt.date) -> dict[str, int]:
                 "admdvs",
                 "model_score",
                 "rule_score",
+                "expected_precision",
+                "learned_score",
                 "rules_fired",
                 "rule_strengths",
                 "evidence_tier",

@@ -54,6 +54,7 @@ class ModelSettings:
 class PublishSettings:
     clues_psn: int = 30
     clues_fixmedins: int = 5
+    min_expected_precision: float = 0.25
     max_setl_ids: int = 50
     outbox: str = ""  # where `fundwatch deliver` puts each region's files; empty: <lake>/outbox
 

@@ -11,10 +11,12 @@ import pandas as pd
 
 from jobs.entities import ENTITIES, Entity
 from jobs.lake import Lake, LakeError
-from jobs.score import read_features, score_entities
+from jobs.score import SCORES, read_features, reranker_inputs, score_entities
 from jobs.settings import Settings
 from jobs.tracking import configure, run_tags
+from models import reranker
 from models.iforest import fit, model_matrix, r_precision
+from models.rules import rules_for
 
 log = logging.getLogger(__name__)
 
@@ -75,6 +77,91 @@ def feedback_auc(
     if risk.confirmed.nunique() < 2:
         return None
     return float(roc_auc_score(risk.confirmed, risk.risk_score))
+
+
+def outcome_table(spark, lake: Lake, entity: Entity, outcomes: pd.DataFrame) -> pd.DataFrame:
+    """The verified entities of ``entity``'s type with what the ranking knew in the week their clue was
+    issued: its features, the forest's score, each rule's strength, the tier and the risk score."""
+    from pyspark.sql import functions as F
+
+    lab = outcomes[outcomes.entity_type == entity.entity_type]
+    if lab.empty or not lake.exists(SCORES):
+        return pd.DataFrame()
+    weeks = sorted({d.isoformat() for d in lab.issued})
+    keys = spark.createDataFrame(
+        pd.DataFrame(
+            {
+                "entity_id": lab.entity_id,
+                "as_of": [d.isoformat() for d in lab.issued],
+                "confirmed": lab.confirmed.astype(int),
+            }
+        )  # fmt: skip
+    ).withColumn("as_of", F.to_date("as_of"))
+    scores = lake.read(spark, SCORES).filter(
+        (F.col("entity_type") == entity.entity_type) & F.col("as_of").isin(weeks)
+    )
+    feats = lake.read(spark, entity.table).filter(F.col("as_of").isin(weeks))
+    rows = reranker_inputs(
+        feats.withColumnRenamed(entity.key, "entity_id"),
+        scores,
+        entity,
+        ("as_of", "risk_score", "rule_score"),
+    ).join(keys, ["entity_id", "as_of"])
+    return rows.toPandas().rename(columns={"as_of": "issued"})
+
+
+def train_reranker(spark, lake: Lake, settings: Settings, entity: Entity, as_of: dt.date, outcomes) -> dict:
+    """Fit the re-ranker on the outcomes verified by ``as_of`` and register it; champion only when the
+    time-split backtest ranks the later outcomes better than the scores that issued them."""
+    import mlflow
+    from mlflow import MlflowClient
+    from mlflow.models import infer_signature
+
+    rule_ids = [r.rule_id for r in rules_for(entity.entity_type)]
+    df = outcome_table(spark, lake, entity, outcomes)
+    name = f"{entity.model_name}_reranker"
+    if df.empty or not reranker.enough(df):
+        log.info("%s: %d verified outcome(s), too few to learn from yet", name, len(df))
+        return {"outcomes": float(len(df))}
+    configure(settings, f"fundwatch-{entity.entity_type}-reranker")
+    with mlflow.start_run(
+        run_name=f"rerank-{entity.entity_type}-{as_of.isoformat()}", tags=run_tags("rerank")
+    ):
+        bt = reranker.backtest(df, entity.features, rule_ids, settings.model.random_state)
+        metrics = {"outcomes": float(len(df)), "confirmed": float(df.confirmed.sum())}
+        if bt is not None:
+            metrics |= {"backtest_precision_at_k": bt.candidate, "backtest_champion_precision_at_k": bt.champion,
+                        "backtest_k": float(bt.k), "backtest_train": float(bt.n_train), "backtest_test": float(bt.n_test)}  # fmt: skip
+            mlflow.set_tag("backtest_cut", bt.cut)
+        mlflow.log_params(
+            {"as_of": as_of.isoformat(), "entity_type": entity.entity_type, "rules": ",".join(rule_ids)}
+        )
+        mlflow.log_metrics(metrics)
+        model = reranker.fit(df, entity.features, rule_ids, settings.model.random_state)
+        x = reranker.inputs(df.head(5), entity.features, rule_ids)
+        info = mlflow.sklearn.log_model(
+            model,
+            name="reranker",
+            serialization_format="cloudpickle",
+            signature=infer_signature(x, model.predict_proba(x)[:, 1]),
+            input_example=x,
+            registered_model_name=name,
+        )
+        client = MlflowClient()
+        version = info.registered_model_version
+        client.set_model_version_tag(name, version, "features", ",".join(entity.features))
+        client.set_model_version_tag(name, version, "rules", ",".join(rule_ids))
+        promote = bt is not None and bt.better
+        client.set_registered_model_alias(name, "champion" if promote else "challenger", version)
+        log.info(
+            "%s v%s on %d outcomes: backtest precision in the top k %s → %s",
+            name,
+            version,
+            len(df),
+            "n/a" if bt is None else f"{bt.candidate:.3f} vs {bt.champion:.3f} (k={bt.k})",
+            "champion" if promote else "challenger",
+        )
+    return metrics
 
 
 def run(
@@ -176,4 +263,10 @@ def run(
                 "trained %s v%s on %d rows (run %s)", entity.model_name, version, len(pdf), run.info.run_id
             )
         feats.unpersist()
+        out.setdefault(entity.entity_type, {}).update(
+            {
+                f"reranker.{k}": v
+                for k, v in train_reranker(spark, lake, settings, entity, as_of, outcomes).items()
+            }
+        )
     return out

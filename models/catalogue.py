@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from features.catalog import LABELS
 from features.codes import AGE_BOUND_DX, FEMALE_ONLY_DX, MALE_ONLY_DX, MILD_DX_PREFIXES, OPSP_DRUGS
-from models.rules import RULES
+from models.rules import LEARNED_WEIGHT, MODEL_ONLY, MODEL_ONLY_WEIGHT, RULES
 
 ENTITY_ZH = {"psn": "参保人 (psn)", "fixmedins": "定点医药机构 (fixmedins)"}
 
@@ -47,6 +47,16 @@ def render() -> str:
         "priors: each region's verified outcomes move them (Beta prior worth 10 verifications, updated by the",
         "clues confirmed and dismissed there; `models/feedback.py`), so a rule whose clues a region keeps",
         "dismissing carries less weight in that region's next scores.",
+        "",
+        "Weights are precisions, so `expected_precision` (the `rule_score` where a rule fired) is the chance",
+        "that verifiers confirm the clue; clues no rule names are learned the same way under the pseudo-rule",
+        f"`{MODEL_ONLY}` (model only, prior weight {MODEL_ONLY_WEIGHT:.2f}). No clue is issued below `[publish]",
+        "min_expected_precision`, so a region stops receiving the kind of clue it keeps dismissing.",
+        "Once enough clues are verified, `fundwatch train` also fits a **re-ranker** on them (`models/reranker.py`:",
+        "a logistic regression over the features, the forest's score, each rule's strength and the tier, as",
+        "they stood when the clue was issued), promoted only when a time-split backtest ranks the later outcomes",
+        f"with a higher precision in the top k; its probability then takes {LEARNED_WEIGHT:.0%} of the order",
+        "within a tier (`learned_score`), never across tiers.",
         "",
         "A clue names the rules that fired (hard evidence first, with its strength) and the model features",
         "that stood out (≥ 3× the peer median). Peers: persons of the same age band and insurance type;",

@@ -275,6 +275,13 @@ RULES: tuple[Rule, ...] = (
 RULE_BY_ID = {r.rule_id: r for r in RULES}
 
 
+# Clues that no rule names (the model's score alone) are learned like a rule under this id: their prior
+# precision is a guess worth PRIOR_STRENGTH verifications (models.feedback), so regions are sent some until
+# their outcomes say what such clues are worth there.
+MODEL_ONLY = "M"
+MODEL_ONLY_WEIGHT = 0.35
+
+
 def rules_for(entity_type: str) -> list[Rule]:
     return [r for r in RULES if r.entity_type == entity_type]
 
@@ -299,8 +306,11 @@ def apply_rules(
     """Add the rules' verdicts to the features.
 
     Adds ``rules_fired`` (array of rule ids), ``rule_strengths`` (rule id → strength in [0, 1] of the rules
-    that fired), ``evidence_tier`` (2: hard evidence, 1: soft only, 0: none) and ``rule_score``: the
-    evidence of the entity's highest tier, 1 − Π(1 − weight × strength) over that tier's fired rules.
+    that fired), ``evidence_tier`` (2: hard evidence, 1: soft only, 0: none), ``rule_score``: the
+    evidence of the entity's highest tier, 1 − Π(1 − weight × strength) over that tier's fired rules, and
+    ``expected_precision``: the chance that verifiers confirm a clue on the entity, the ``rule_score`` where a
+    rule fired (weights are precisions, ``models.feedback``) and the model-only weight (``MODEL_ONLY``)
+    where none did. Publish issues no clue below ``[publish] min_expected_precision``.
 
     Args:
         overrides: rule id → threshold name → value (``Settings.rules``); the rest keep their defaults.
@@ -309,9 +319,9 @@ def apply_rules(
     """
     check_overrides(overrides)
     rules = rules_for(entity_type)
-    weight = {r.rule_id: F.lit(r.weight) for r in rules}
+    weight = {r.rule_id: F.lit(r.weight) for r in rules} | {MODEL_ONLY: F.lit(MODEL_ONLY_WEIGHT)}
     if weights is not None and region_col is not None and rules:
-        ids = [r.rule_id for r in rules]
+        ids = [r.rule_id for r in rules] + [MODEL_ONLY]
         per_region = (
             weights.filter(F.col("rule_id").isin(ids))
             .groupBy(F.col("admdvs").alias("_w_region"))
@@ -349,16 +359,32 @@ def apply_rules(
         in_tier = conds[r.rule_id] & (F.lit(r.kind == HARD) | ~any_hard)
         miss = miss * F.when(in_tier, 1.0 - weight[r.rule_id] * strength[r.rule_id]).otherwise(F.lit(1.0))
     out = features.withColumns(
-        {"rules_fired": keep, "rule_strengths": strengths, "evidence_tier": tier, "rule_score": 1.0 - miss}
+        {
+            "rules_fired": keep,
+            "rule_strengths": strengths,
+            "evidence_tier": tier,
+            "rule_score": 1.0 - miss,
+            "expected_precision": F.when(any_fired, 1.0 - miss).otherwise(weight[MODEL_ONLY]),
+        }
     )
     return out.drop(*[c for c in out.columns if c.startswith("_w_")])
 
 
-def risk_score(evidence_tier, rule_score, model_score):
+LEARNED_WEIGHT = 0.5  # share of the within-tier order a promoted re-ranker takes (models.reranker)
+
+
+def risk_score(evidence_tier, rule_score, model_score, learned_score=None):
     """Hard evidence first, its strength next, the model last: (tier + 0.8 × rule_score + 0.2 × model) / 3.
 
     Every entity with hard evidence ranks above every entity with soft evidence only, and those above the
     entities no rule names; within a tier, the evidence's weighted strength orders, and the isolation
     forest's score (in (0, 1]) breaks near-ties and orders the entities without evidence.
+
+    With a re-ranker learned from verified outcomes (``learned_score``, a probability; ``models.reranker``),
+    the within-tier order is ``LEARNED_WEIGHT`` of its probability and the rest of the above: the tiers stay.
+    Works on Spark columns and on numpy arrays alike.
     """
-    return (evidence_tier + 0.8 * rule_score + 0.2 * model_score) / 3.0
+    within = 0.8 * rule_score + 0.2 * model_score
+    if learned_score is not None:
+        within = (1 - LEARNED_WEIGHT) * within + LEARNED_WEIGHT * learned_score
+    return (evidence_tier + within) / 3.0

@@ -228,8 +228,10 @@ def test_hard_evidence_ranks_above_circumstantial_evidence_whatever_the_model_sa
 
 
 def test_learned_weights_move_a_rule_in_its_region_only(spark):
+    from pyspark.sql import functions as F
+
     from features.psn import PSN_FEATURES
-    from models.rules import RULE_BY_ID, apply_rules
+    from models.rules import MODEL_ONLY_WEIGHT, RULE_BY_ID, apply_rules
 
     base = dict.fromkeys(PSN_FEATURES, 0.0) | {"n_split_adm": 1.0, "split_score": 1.0}
     df = spark.createDataFrame(
@@ -239,12 +241,22 @@ def test_learned_weights_move_a_rule_in_its_region_only(spark):
         ]
     )
     weights = spark.createDataFrame(
-        [("130321", "P02", 0.1), ("130322", "P02", 0.9), ("130322", "F01", 0.0)],
+        [("130321", "P02", 0.1), ("130322", "P02", 0.9), ("130322", "F01", 0.0), ("130324", "M", 0.05)],
         "admdvs string, rule_id string, weight double",
     )
-    got = {r.psn_no: r.rule_score for r in apply_rules(df, "psn", None, weights, "insuplc_admdvs").collect()}
+    rows = apply_rules(df, "psn", None, weights, "insuplc_admdvs").collect()
+    got = {r.psn_no: r.rule_score for r in rows}
     assert got["A"] == pytest.approx(0.1) and got["B"] == pytest.approx(0.9)
     assert got["C"] == pytest.approx(RULE_BY_ID["P02"].weight)  # no outcomes there: the documented weight
+    # expected precision: the rule score where a rule fired ...
+    assert {r.psn_no: r.expected_precision for r in rows} == pytest.approx(got)
+    # ... and the model-only weight of the region where none did
+    quiet = df.withColumns({"n_split_adm": F.lit(0.0), "split_score": F.lit(0.0)})
+    prec = {
+        r.psn_no: r.expected_precision
+        for r in apply_rules(quiet, "psn", None, weights, "insuplc_admdvs").collect()
+    }
+    assert prec == pytest.approx({"A": MODEL_ONLY_WEIGHT, "B": MODEL_ONLY_WEIGHT, "C": 0.05})
     assert set(apply_rules(df, "psn", None, weights, "insuplc_admdvs").columns) == set(
         apply_rules(df, "psn").columns
     )

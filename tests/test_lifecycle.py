@@ -141,7 +141,7 @@ def test_a_region_answers_its_own_clues_within_their_amounts():
 
 def test_rule_weights_follow_verified_outcomes_region_by_region():
     from models.feedback import PRIOR_STRENGTH, rule_weights
-    from models.rules import RULE_BY_ID, RULES
+    from models.rules import MODEL_ONLY, MODEL_ONLY_WEIGHT, RULE_BY_ID, RULES
 
     reg = pd.DataFrame(
         [("R1", ["P02"], "不属实")] * 6
@@ -154,11 +154,22 @@ def test_rule_weights_follow_verified_outcomes_region_by_region():
         columns=["admdvs", "rules_all", "status"],
     )
     w = rule_weights(reg, RULES).set_index(["admdvs", "rule_id"])
-    prior = RULE_BY_ID["P02"].weight
+    s, prior = PRIOR_STRENGTH, RULE_BY_ID["P02"].weight
     assert w.loc[("R1", "P02")].tolist()[:2] == [1, 6]
-    assert w.weight[("R1", "P02")] == pytest.approx((prior * PRIOR_STRENGTH + 1) / (PRIOR_STRENGTH + 7))
-    assert w.weight[("R2", "P02")] == pytest.approx((prior * PRIOR_STRENGTH + 1) / (PRIOR_STRENGTH + 1))
-    assert w.weight[("R1", "P02")] < prior < w.weight[("R2", "P02")]  # dismissed sinks, confirmed rises
+    # R1's prior is the documented weight moved by R2's one confirmation; its own 1 of 7 then update it
+    r1_prior = (prior * s + 1) / (s + 1)
+    assert w.weight[("R1", "P02")] == pytest.approx((r1_prior * s + 1) / (s + 7))
+    r2_prior = (prior * s + 1) / (s + 7)  # ... and R2's prior carries R1's six dismissals
+    assert w.weight[("R2", "P02")] == pytest.approx((r2_prior * s + 1) / (s + 1))
+    assert w.weight[("R1", "P02")] < prior  # dismissed sinks
+    assert w.weight[("R1", "P02")] < w.weight[("R2", "P02")]  # each region's own outcomes weigh most
     assert w.weight[("R1", "P10")] > RULE_BY_ID["P10"].weight
-    assert ("R2", "P10") not in w.index  # nothing verified: the documented weight stays
+    # a region without outcomes of a rule borrows the others' (R2 never verified a P10 clue)
+    assert w.loc[("R2", "P10")].tolist()[:2] == [0, 0]
+    assert w.weight[("R2", "P10")] == pytest.approx((RULE_BY_ID["P10"].weight * s + 1) / (s + 1))
+    assert ("R1", "P05") not in w.index  # verified nowhere: the documented weight stays
+    # a clue no rule named is learned as the model-only pseudo-rule
+    assert w.loc[("R2", MODEL_ONLY)].tolist()[:2] == [0, 1]
+    assert w.weight[("R2", MODEL_ONLY)] == pytest.approx(MODEL_ONLY_WEIGHT * s / (s + 1))
+    assert w.weight[("R1", MODEL_ONLY)] == pytest.approx(MODEL_ONLY_WEIGHT * s / (s + 1))
     assert rule_weights(pd.DataFrame(columns=reg.columns), RULES).empty
