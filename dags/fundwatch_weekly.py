@@ -84,7 +84,8 @@ def fundwatch_weekly():
         return day
 
     @task
-    def maintain(day: str, params=None) -> None:
+    def maintain(params=None) -> None:
+        """Lake upkeep after the week is delivered (it is not about one day: every table, every file)."""
         from jobs.tasks import cli
 
         cli("maintain", "--lake", params["lake"])
@@ -105,7 +106,7 @@ def fundwatch_weekly():
         on_cluster >> delivered
     else:
         delivered = deliver(publish(score(features(day))))
-    maintain(delivered)
+    delivered >> maintain()
 
 
 fundwatch_weekly()

@@ -9,6 +9,7 @@ from features.fixmedins import fixmedins_features
 from features.psn import psn_features
 from features.windows import window_inputs
 from jobs.lake import Lake, LakeError
+from jobs.layout import FEATURES_FIXMEDINS, FEATURES_PSN, VISIT, silver
 from jobs.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -17,9 +18,9 @@ log = logging.getLogger(__name__)
 def latest_settlement_date(spark, lake: Lake) -> dt.date:
     from pyspark.sql import functions as F
 
-    if not lake.exists("silver/setl"):
+    if not lake.exists(silver("setl")):
         raise LakeError("no settlements in the lake yet: run `fundwatch ingest --landing DIR` first")
-    value = lake.read(spark, "silver/setl").agg(F.max("setl_time")).first()[0]
+    value = lake.read(spark, silver("setl")).agg(F.max("setl_time")).first()[0]
     if value is None:
         raise LakeError("silver/setl is empty: nothing to report on")
     return value.date()
@@ -28,23 +29,23 @@ def latest_settlement_date(spark, lake: Lake) -> dt.date:
 def run(spark, settings: Settings, as_of: dt.date) -> dict[str, int]:
     lake = Lake(settings.lake)
     for t in ("psn", "fixmedins", "visit", "fee_list"):
-        if not lake.exists(f"silver/{t}"):
+        if not lake.exists(silver(t)):
             raise LakeError(f"silver/{t} is missing: ingest a delivery with the {t} table first")
-    psn = lake.read(spark, "silver/psn")
-    fix = lake.read(spark, "silver/fixmedins")
-    visits = lake.read(spark, "silver/visit")
-    fees = lake.read(spark, "silver/fee_list")
+    psn = lake.read(spark, silver("psn"))
+    fix = lake.read(spark, silver("fixmedins"))
+    visits = lake.read(spark, VISIT)
+    fees = lake.read(spark, silver("fee_list"))
     # optional tables: a delivery without them has nobody registered / no deaths known
-    opsp = lake.read(spark, "silver/opsp_reg") if lake.exists("silver/opsp_reg") else None
-    death = lake.read(spark, "silver/psn_death") if lake.exists("silver/psn_death") else None
+    opsp = lake.read(spark, silver("opsp_reg")) if lake.exists(silver("opsp_reg")) else None
+    death = lake.read(spark, silver("psn_death")) if lake.exists(silver("psn_death")) else None
     f = settings.features
     # the window's visits, stays and fee lines are read by both feature sets: build them once, keep them
     inputs = window_inputs(visits, fees, psn, as_of, f.window_days, f.co_adm_tolerance_days).persist()
     out = {
-        "gold/features_psn": psn_features(
+        FEATURES_PSN: psn_features(
             psn, visits, fees, as_of, f.window_days, f.readmit_days, opsp, death, inputs=inputs
         ),
-        "gold/features_fixmedins": fixmedins_features(
+        FEATURES_FIXMEDINS: fixmedins_features(
             fix,
             psn,
             visits,

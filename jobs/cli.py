@@ -100,16 +100,10 @@ class _Stage:
 
 
 def _has_champions(settings) -> bool:
-    from jobs.entities import ENTITIES
-    from jobs.lake import LakeError
-    from jobs.score import champion_version
+    from jobs.tracking import has_champions
+    from models.entities import ENTITIES
 
-    try:
-        for e in ENTITIES.values():
-            champion_version(settings, e)
-        return True
-    except LakeError:
-        return False
+    return has_champions(settings, ENTITIES.values())
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -175,9 +169,11 @@ def main(argv: list[str] | None = None) -> int:
         if args.as_of is None:
             log.error("deliver needs --as-of (the week whose exports to deliver)")
             return 2
+        from jobs.layout import OUTBOX
+
         outbox = args.outbox or (Path(settings.publish.outbox) if settings.publish.outbox else None)
         try:
-            deliver(Path(settings.lake), outbox or Path(settings.lake) / "outbox", args.as_of)
+            deliver(Path(settings.lake), outbox or Path(settings.lake) / OUTBOX, args.as_of)
         except FileNotFoundError as exc:
             log.error("%s", exc)
             return 2
@@ -239,9 +235,9 @@ def _run_stages(args, settings) -> int:
                 settings,
                 as_of,
                 labels,
-                promote=True
-                if cmd == "run"
-                else (True if args.promote else ("if_better" if args.promote_if_better else None)),
+                promote=train.ALWAYS
+                if cmd == "run" or args.promote
+                else (train.IF_BETTER if args.promote_if_better else train.IF_NONE),
             )
         for et, m in metrics.items():
             log.info("  %s: %s", et, ", ".join(f"{k}={v:.3f}" for k, v in sorted(m.items())))

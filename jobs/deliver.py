@@ -12,10 +12,10 @@ import shutil
 from pathlib import Path
 
 from jobs.exports import check_published
-from jobs.ingest import sha256_of
+from jobs.landing import sha256_of
+from jobs.layout import PROVINCE, week_exports
 
 log = logging.getLogger(__name__)
-PROVINCE = "省级"
 
 
 def _place(files: list[Path], target: Path) -> None:
@@ -38,7 +38,7 @@ def deliver(lake_root: Path, outbox: Path, as_of: dt.date) -> dict[str, int]:
 
     Returns files delivered per recipient.
     """
-    week = Path(lake_root) / "exports" / as_of.isoformat()
+    week = week_exports(lake_root, as_of)
     if not week.is_dir():
         raise FileNotFoundError(f"nothing to deliver: {week} does not exist (run `fundwatch publish` first)")
     check_published(week)  # a week whose publish did not complete is not delivered

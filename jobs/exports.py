@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import decimal
+import html
 import json
 import math
 import re
@@ -170,3 +171,16 @@ def check_published(week: Path) -> None:
         raise FileNotFoundError(
             f"{week} is not a completed publish (no {PUBLISHED}): run `fundwatch publish --as-of {as_of}`"
         )
+
+
+# The HTML pages (weekly and data-quality reports) share one look and one way of writing a table.
+HTML_CSS = """body{font-family:'Noto Sans CJK SC','Microsoft YaHei',sans-serif;margin:2em;color:#222}
+table{border-collapse:collapse;margin:.5em 0 1.5em}td,th{border:1px solid #ccc;padding:4px 8px;font-size:13px}
+th{background:#f0f3f7}h1{font-size:22px}h2{font-size:17px;margin-top:1.6em}.bad{color:#b00020}"""
+
+
+def html_table(df: pd.DataFrame, empty: str) -> str:
+    """A table of a report page (escaped); ``empty`` said instead when there are no rows."""
+    if df.empty:
+        return f"<p>{html.escape(empty)}</p>"
+    return df.to_html(index=False, escape=True, border=0)

@@ -33,17 +33,16 @@ import pyarrow.parquet as pq
 
 from jobs.contract import DATE, DECIMAL, INT, SPARK_TYPES, STRING, TABLES, TIMESTAMP, Column, Table
 from jobs.lake import Lake
-from jobs.landing import normalized_copy, refusal, scan_lines
+from jobs.landing import normalized_copy, refusal, scan_lines, sha256_of
+from jobs.layout import LEDGER, ORPHAN_ROWS, ORPHANS, SCRATCH, VALIDATION
 from jobs.quality import failure_predicates, load_suite_dict, summarize, validate
 from jobs.settings import IngestSettings
 
 log = logging.getLogger(__name__)
 
-LEDGER = "meta/ingest_ledger"
 # A batch (or a silver increment) of at most this many keys is looked up in the lake by broadcasting its keys:
 # the lake's tables are then scanned, not shuffled, so a weekly delivery costs the week, not the years before.
 BROADCAST_KEYS = 1_000_000
-VALIDATION = "meta/validation"
 META_COLS = ["_source_file", "_file_sha256", "_batch_id", "_ingested_at"]
 DATE_FORMATS = ["yyyy-M-d", "yyyy/M/d", "yyyyMMdd", "yyyy.M.d"]
 TS_FORMATS = [
@@ -88,14 +87,6 @@ class IngestReport:
 
 
 # -- files -----------------------------------------------------------------------------------------
-def sha256_of(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 def landing_files(landing: Path, table: str) -> list[Path]:
     """Every entry of the table's folder: each is ingested or named in a rejection (``landing.refusal``)."""
     folder = landing / table
@@ -294,10 +285,6 @@ def bronze_schema_cols(table: Table) -> list[str]:
     return table.column_names + ["_extra", *META_COLS, "_row_hash"]
 
 
-def quarantine_cols(table: Table) -> list[str]:
-    return table.column_names + ["_extra", *META_COLS, "_reason"]
-
-
 def validate_rows(batch, table: Table, suite: dict, params: dict[str, str] | None = None):
     """Add ``_reason`` (null when the row passes) and ``_row_hash`` to every row of a batch.
 
@@ -429,9 +416,7 @@ def ingest_table(
         return []
     limits = limits or IngestSettings()
     params = limits.suite_parameters()
-    staging = (
-        lake.root / "tmp" / "landing" / uuid.uuid4().hex
-    )  # copies of files read with mended line endings
+    staging = lake.root / SCRATCH / uuid.uuid4().hex  # copies of files read with mended line endings
     args = (spark, lake, landing, table, files, validate_with_gx, limits, params, staging)
     try:
         try:
@@ -666,8 +651,6 @@ def _write_ledger(lake: Lake, results: list[FileResult]) -> None:
     lake.write_arrow(data, LEDGER)
 
 
-ORPHANS = "meta/orphans"
-ORPHAN_ROWS = "meta/orphan_rows"  # every orphan row (check, key, ref): where the next check starts from
 # (check, child table, child column, parent table, parent column)
 ORPHAN_CHECKS = [
     ("settlement_without_visit", "setl", "mdtrt_id", "mdtrt", "mdtrt_id"),

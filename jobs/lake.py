@@ -106,6 +106,12 @@ class Lake:
             return spark.createDataFrame([], spark_schema)
         return spark.read.schema(spark_schema).option("basePath", str(self.path(name))).parquet(*uris)
 
+    def read_as_of(self, spark, name: str, as_of):
+        """The ``as_of`` partition of a weekly table (features, scores, clues) into Spark."""
+        from pyspark.sql import functions as F
+
+        return self.read(spark, name).filter(F.col("as_of") == F.lit(as_of))
+
     def appended_since(self, name: str, version: int) -> tuple[list[str], int | None] | None:
         """(file URIs, row count or None if unknown) that the commits after ``version`` appended to a table, or
         None when the files new since ``version`` are not just new rows: a later commit overwrote or deleted,

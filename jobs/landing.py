@@ -18,6 +18,7 @@ its header row is a person's data.
 
 from __future__ import annotations
 
+import hashlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -148,3 +149,12 @@ def normalized_copy(path: Path, dest: Path, chunk: int = CHUNK) -> Path:
             out.write(b"\n")
     os.utime(dest, None)
     return dest
+
+
+def sha256_of(path: Path) -> str:
+    """The file's SHA-256 (hex), read in 1 MiB chunks: how a re-sent file is recognised."""
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()

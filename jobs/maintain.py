@@ -34,6 +34,7 @@ from deltalake.exceptions import CommitFailedError
 
 from jobs.contract import TABLES
 from jobs.lake import Lake
+from jobs.layout import SCRATCH, exports_root
 from jobs.settings import MaintainSettings
 
 log = logging.getLogger(__name__)
@@ -87,9 +88,9 @@ def _remove_staging(lake: Lake, name: str, older_than_hours: float) -> int:
 def remove_leftovers(lake: Lake, older_than_hours: float) -> int:
     """Leftovers of killed runs outside the tables: ingest's copies of landed files with mended line
     endings (``tmp/landing/<run>``) and publish's staging and replaced week folders (``exports/.<as_of>.*``)."""
-    folders = list((lake.root / "tmp" / "landing").glob("*")) + [
+    folders = list((lake.root / SCRATCH).glob("*")) + [
         p
-        for p in (lake.root / "exports").glob(".*")
+        for p in exports_root(lake.root).glob(".*")
         if p.is_dir() and (".staging-" in p.name or ".old-" in p.name)
     ]
     return _remove_old(folders, older_than_hours)

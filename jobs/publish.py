@@ -11,18 +11,17 @@ import pyarrow as pa
 
 from features.catalog import LABELS, fmt
 from features.windows import in_window
-from jobs import lifecycle, quality_report, report
-from jobs.entities import ENTITIES, Entity
+from jobs import lifecycle, outcomes, quality_report, report
 from jobs.exports import REGION, publishing, region_dir, staged_week, write_csv, write_xlsx
 from jobs.lake import Lake, LakeError
+from jobs.layout import CLUES, SCORES, VISIT, exports_root, features, silver
 from jobs.privacy import mask_certno, mask_name
-from jobs.score import SCORES, read_features
 from jobs.settings import Settings
+from models.entities import ENTITIES, Entity
 from models.feedback import rule_weights
 from models.rules import HARD, RULE_BY_ID, RULES
 
 log = logging.getLogger(__name__)
-CLUES = "gold/clues"
 
 EXPORT_COLUMNS = {  # column → Chinese header
     "clue_id": "线索编号",
@@ -58,7 +57,6 @@ REGISTER_COLUMNS = {  # 线索台账: every clue of the region so far, with its 
     "verified_amt": "查实金额(元)",
     "recovered_amt": "追回金额(元)",
 }
-FEEDBACK = "silver/clue_feedback"
 
 
 def peer_medians(feats, entity: Entity):
@@ -107,29 +105,13 @@ def evidence_text(row: dict, entity: Entity, rules: list[str], top_k: int = 3, w
     return window + "：" + "；".join(parts) if parts else window + "：模型综合评分异常"
 
 
-def _history(lake: Lake) -> pd.DataFrame:
-    """gold/clues of every week so far (small: clues per region × regions × weeks)."""
-    return lake.read_arrow(CLUES).to_pandas() if lake.exists(CLUES) else pd.DataFrame()
-
-
-def _feedback(lake: Lake) -> pd.DataFrame | None:
-    return lake.read_arrow(FEEDBACK).to_pandas() if lake.exists(FEEDBACK) else None
-
-
-def verified_register(lake: Lake, as_of: dt.date) -> pd.DataFrame:
-    """The clue register as known on ``as_of``: every clue issued so far with its verified outcome."""
-    if not (lake.exists(CLUES) and lake.exists(FEEDBACK)):
-        return lifecycle.register(pd.DataFrame(), None, as_of)
-    return lifecycle.register(_history(lake), _feedback(lake), as_of)
-
-
 def _candidates(spark, lake, settings, entity: Entity, scores, visits, as_of, limit: int) -> pd.DataFrame:
     """The ``limit`` highest-risk entities of each region worth a clue (``expected_precision`` at least
     ``[publish] min_expected_precision``) with features, peer medians and settlements."""
     from pyspark.sql import Window
     from pyspark.sql import functions as F
 
-    feats = read_features(spark, lake, entity, as_of)
+    feats = lake.read_as_of(spark, features(entity.entity_type), as_of)
     w = Window.partitionBy("admdvs").orderBy(
         F.col("risk_score").desc(), F.col("fund_pay_total").desc(), F.col("entity_id")
     )
@@ -181,12 +163,12 @@ def _describe(spark, lake, settings, entity: Entity, pdf: pd.DataFrame) -> pd.Da
 
     ids = spark.createDataFrame([(i,) for i in pdf.entity_id], f"{entity.key} string")
     if entity.entity_type == "psn":
-        names = lake.read(spark, "silver/psn").join(ids, entity.key).select("psn_no", "psn_name", "certno")
+        names = lake.read(spark, silver("psn")).join(ids, entity.key).select("psn_no", "psn_name", "certno")
         names = names.toPandas().set_index("psn_no")
         pdf["entity_name"] = [mask_name(names.psn_name.get(i)) for i in pdf.entity_id]
         pdf["certno_masked"] = [mask_certno(names.certno.get(i)) for i in pdf.entity_id]
     else:
-        inst = lake.read(spark, "silver/fixmedins").join(ids, entity.key)
+        inst = lake.read(spark, silver("fixmedins")).join(ids, entity.key)
         inst = inst.select("fixmedins_code", F.col("fixmedins_name")).toPandas().set_index("fixmedins_code")
         pdf["entity_name"] = pdf.entity_id.map(inst.fixmedins_name)
         pdf["certno_masked"] = ""
@@ -239,8 +221,8 @@ def run(spark, settings: Settings, as_of: dt.date) -> dict[str, int]:
 
     lake = Lake(settings.lake)
     scores = lake.read(spark, SCORES).filter(F.col("as_of") == F.lit(as_of))
-    visits = in_window(lake.read(spark, "silver/visit"), as_of, settings.features.window_days)
-    history, feedback = _history(lake), _feedback(lake)
+    visits = in_window(lake.read(spark, VISIT), as_of, settings.features.window_days)
+    history, feedback = outcomes.clue_history(lake), outcomes.feedback(lake)
     before = history[pd.to_datetime(history.as_of).dt.date < as_of] if len(history) else history
     reg_before = lifecycle.register(before, feedback, as_of)
     frames = []
@@ -294,7 +276,7 @@ def run(spark, settings: Settings, as_of: dt.date) -> dict[str, int]:
     bad = [a for a in clues.admdvs.unique() if not REGION.fullmatch(str(a))]
     if bad:  # ingest quarantines such codes; a lake written by older code may still hold them
         raise LakeError(f"clues for region codes that are not six digits: {bad!r}; nothing was published")
-    exports = lake.root / "exports"
+    exports = exports_root(lake.root)
     # All or nothing: the week is marked as being published until its files are swapped into place, so a
     # crash after gold/clues leaves a week that `deliver` refuses, and the previous files stay whole.
     with publishing(exports, as_of):
@@ -306,7 +288,7 @@ def run(spark, settings: Settings, as_of: dt.date) -> dict[str, int]:
             partition_by=["as_of"],
             replace_predicate=f"as_of = '{as_of.isoformat()}'" if exists else None,
         )
-        history = _history(lake)  # now with this week
+        history = outcomes.clue_history(lake)  # now with this week
         reg_now = lifecycle.register(history, feedback, as_of)
         with staged_week(exports, as_of, {"clues": len(clues)}) as out:
             paths = export(clues, reg_now, out, as_of)

@@ -13,19 +13,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from jobs.ingest import LEDGER, ORPHANS, VALIDATION
+from jobs.exports import HTML_CSS, html_table
 from jobs.lake import Lake
+from jobs.layout import LEDGER, ORPHANS, VALIDATION
 from jobs.quality import data_docs_index
-
-CSS = """body{font-family:'Noto Sans CJK SC','Microsoft YaHei',sans-serif;margin:2em;color:#222}
-table{border-collapse:collapse;margin:.5em 0 1.5em}td,th{border:1px solid #ccc;padding:4px 8px;font-size:13px}
-th{background:#f0f3f7}h1{font-size:22px}h2{font-size:17px;margin-top:1.6em}.bad{color:#b00020}"""
-
-
-def _table(df: pd.DataFrame, empty: str) -> str:
-    if df.empty:
-        return f"<p>{html.escape(empty)}</p>"
-    return df.to_html(index=False, escape=True, border=0)
 
 
 def quarantine_reasons(lake: Lake) -> pd.DataFrame:
@@ -60,11 +51,11 @@ def write(lake: Lake, as_of: dt.date, folder: Path) -> Path:
             .reset_index()
         )
         totals.columns = ["表", "接收行数", "入库行数", "隔离行数", "重复行数"]
-        parts += ["<h2>接收汇总（接收 = 入库 + 隔离 + 重复）</h2>", _table(totals, "尚无文件")]
+        parts += ["<h2>接收汇总（接收 = 入库 + 隔离 + 重复）</h2>", html_table(totals, "尚无文件")]
         rejected = led[led.status == "rejected"][["ingested_at", "table", "file", "reason"]]
         rejected = rejected.assign(file=rejected.file.map(lambda p: Path(p).name))
         rejected.columns = ["时间", "表", "文件", "拒收原因"]
-        parts += ["<h2 class='bad'>整文件拒收</h2>", _table(rejected, "无")]
+        parts += ["<h2 class='bad'>整文件拒收</h2>", html_table(rejected, "无")]
         recent = led.head(50)[
             [
                 "ingested_at",
@@ -79,12 +70,12 @@ def write(lake: Lake, as_of: dt.date, folder: Path) -> Path:
         ]
         recent = recent.assign(file=recent.file.map(lambda p: Path(p).name))
         recent.columns = ["时间", "表", "文件", "状态", "接收", "入库", "隔离", "重复"]
-        parts += ["<h2>最近接收的文件（文件台账）</h2>", _table(recent, "尚无文件")]
-    parts += ["<h2>隔离原因</h2>", _table(quarantine_reasons(lake), "无隔离数据")]
+        parts += ["<h2>最近接收的文件（文件台账）</h2>", html_table(recent, "尚无文件")]
+    parts += ["<h2>隔离原因</h2>", html_table(quarantine_reasons(lake), "无隔离数据")]
     if lake.exists(ORPHANS):
         orph = lake.read_arrow(ORPHANS, columns=["check", "table", "column", "rows"]).to_pandas()
         orph.columns = ["检查", "表", "字段", "行数"]
-        parts += ["<h2>引用缺失（保留，待后续补报）</h2>", _table(orph[orph["行数"] > 0], "无")]
+        parts += ["<h2>引用缺失（保留，待后续补报）</h2>", html_table(orph[orph["行数"] > 0], "无")]
     if lake.exists(VALIDATION):
         val = lake.read_arrow(
             VALIDATION,
@@ -101,7 +92,7 @@ def write(lake: Lake, as_of: dt.date, folder: Path) -> Path:
         failed = val[~val.success].sort_values("validated_at", ascending=False).head(100)
         failed = failed.drop(columns=["success"])
         failed.columns = ["表", "批次", "校验时间", "期望", "不符合行数", "总行数"]
-        parts += ["<h2>Great Expectations 未通过的期望</h2>", _table(failed, "全部通过")]
+        parts += ["<h2>Great Expectations 未通过的期望</h2>", html_table(failed, "全部通过")]
     docs = data_docs_index(lake.root / "quality")
     if docs.exists():
         rel = os.path.relpath(docs, folder)
@@ -110,7 +101,7 @@ def write(lake: Lake, as_of: dt.date, folder: Path) -> Path:
         )
     page = (
         f"<!doctype html><html lang='zh-CN'><meta charset='utf-8'><title>数据质量报告 {as_of}</title>"
-        f"<style>{CSS}</style><body>{''.join(parts)}</body></html>"
+        f"<style>{HTML_CSS}</style><body>{''.join(parts)}</body></html>"
     )
     path = folder / f"数据质量报告_{as_of}.html"
     path.write_text(page, encoding="utf-8")

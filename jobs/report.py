@@ -17,13 +17,10 @@ from pathlib import Path
 import pandas as pd
 
 from jobs import lifecycle
-from jobs.exports import region_dir
+from jobs.exports import HTML_CSS, html_table, region_dir
 from jobs.lake import Lake
-from jobs.quality_report import CSS, _table
-from jobs.score import SCORES
+from jobs.layout import PROVINCE, SCORES
 from models.rules import RULE_BY_ID
-
-PROVINCE = "全部地区"
 
 
 def _png(fig) -> str:
@@ -95,7 +92,7 @@ def _page(title: str, week: pd.DataFrame, reg: pd.DataFrame, history: pd.DataFra
             else " 数据质量报告由省级统一发布。</p>"
         ),
         "<h2>本周线索：按线索类型</h2>",
-        _table(_by_type(week), "本周无新线索。"),
+        html_table(_by_type(week), "本周无新线索。"),
     ]
     if by_region:
         per = (
@@ -106,22 +103,22 @@ def _page(title: str, week: pd.DataFrame, reg: pd.DataFrame, history: pd.DataFra
             if len(week)
             else pd.DataFrame()
         )
-        parts += ["<h2>本周线索：按地区</h2>", _table(per, "本周无新线索。")]
+        parts += ["<h2>本周线索：按地区</h2>", html_table(per, "本周无新线索。")]
     kinds = (
         week.issue_kind.value_counts().rename_axis("下发类型").reset_index(name="线索数")
         if len(week)
         else pd.DataFrame()
     )
-    parts += ["<h2>下发类型</h2>", _table(kinds, "本周无新线索。")]
+    parts += ["<h2>下发类型</h2>", html_table(kinds, "本周无新线索。")]
     parts += ["<h2>风险分值分布与历史趋势</h2>", _charts(scores, trend)]
     if len(trend):
         t = trend.reset_index().rename(
             columns={"as_of": "数据截至", "issued": "下发线索", "confirmed": "累计查实"}
         )
-        parts.append(_table(t, ""))
+        parts.append(html_table(t, ""))
     if status is not None:
         outcome = status.rename_axis("核查状态").reset_index(name="线索数")
-        parts += ["<h2>核查结果</h2>", _table(outcome, "")]
+        parts += ["<h2>核查结果</h2>", html_table(outcome, "")]
         amt = (
             pd.to_numeric(reg.verified_amt).fillna(0).sum(),
             pd.to_numeric(reg.recovered_amt).fillna(0).sum(),
@@ -138,8 +135,8 @@ def _page(title: str, week: pd.DataFrame, reg: pd.DataFrame, history: pd.DataFra
         late = late.rename(columns={"clue_id": "线索编号", "admdvs": "医保区划", "entity_type": "对象类型",
                                     "clue_types": "线索类型", "first_issued": "下发日期", "due_date": "核查期限",
                                     "status": "核查状态"})  # fmt: skip
-        parts += ["<h2>逾期未反馈线索</h2>", _table(late, "无逾期线索。")]
-    return f"<!doctype html><html lang='zh-CN'><head><meta charset='utf-8'><title>{html.escape(title)}</title><style>{CSS}</style></head><body>{''.join(parts)}</body></html>"
+        parts += ["<h2>逾期未反馈线索</h2>", html_table(late, "无逾期线索。")]
+    return f"<!doctype html><html lang='zh-CN'><head><meta charset='utf-8'><title>{html.escape(title)}</title><style>{HTML_CSS}</style></head><body>{''.join(parts)}</body></html>"
 
 
 def _region(df: pd.DataFrame, admdvs: str) -> pd.DataFrame:
@@ -155,7 +152,7 @@ def write(
     folder: Path,
     feedback: pd.DataFrame | None = None,
 ) -> list[Path]:
-    """周报_<region>_<as_of>.html in each region's folder and 周报_全部地区_<as_of>.html in ``folder``.
+    """周报_<region>_<as_of>.html in each region's folder and 周报_省级_<as_of>.html in ``folder``.
 
     The province report also lists feedback rows that were not taken, with why (``lifecycle.vet_feedback``:
     a clue id never issued, another region's clue, amounts above the clue's).
@@ -182,7 +179,7 @@ def write(
         ]
         refused = refused.rename(columns={"clue_id": "线索编号", "admdvs": "反馈地区", "status": "核查状态",
                                           "feedback_date": "反馈日期", "reason": "未采纳原因"})  # fmt: skip
-        section = "<h2>未采纳的核查反馈</h2>" + _table(refused, "全部反馈均已采纳。")
+        section = "<h2>未采纳的核查反馈</h2>" + html_table(refused, "全部反馈均已采纳。")
         page = page.replace("</body>", section + "</body>")
     province.write_text(page, encoding="utf-8")
     paths.append(province)

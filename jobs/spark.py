@@ -27,7 +27,6 @@ BASE_CONF: dict[str, str] = {
 }
 
 LOCAL_CONF: dict[str, str] = {
-    "spark.sql.shuffle.partitions": "8",
     "spark.default.parallelism": "4",
     "spark.driver.memory": "4g",
     "spark.ui.enabled": "false",
@@ -50,7 +49,12 @@ def get_spark(
         master: Spark master URL. ``None`` means ``local[2]`` unless launched by spark-submit.
         app_name: Spark application name.
         extra_conf: Additional Spark settings (applied on creation only).
+
+    The master and the shuffle partitions come from ``Settings.spark`` (``load_settings``, which also reads
+    ``FUNDWATCH_SPARK_MASTER``); callers without settings get its defaults.
     """
+    from jobs.settings import SparkSettings
+
     active = SparkSession.getActiveSession()
     if active is not None:
         return active
@@ -59,9 +63,9 @@ def get_spark(
     os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
     os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
     builder = SparkSession.builder.appName(app_name)
-    conf = dict(BASE_CONF)
+    conf = dict(BASE_CONF) | {"spark.sql.shuffle.partitions": str(SparkSettings().shuffle_partitions)}
     if not launched_by_spark_submit():
-        master = master or os.environ.get("FUNDWATCH_SPARK_MASTER") or "local[2]"
+        master = master or "local[2]"
         builder = builder.master(master)
         if master.startswith("local"):
             conf.update(LOCAL_CONF)

@@ -9,14 +9,16 @@ from pathlib import Path
 
 import pandas as pd
 
-from jobs.entities import ENTITIES, Entity
 from jobs.lake import Lake, LakeError
-from jobs.score import SCORES, read_features, reranker_inputs, score_entities
+from jobs.layout import SCORES, features
+from jobs.outcomes import verified_entities
 from jobs.settings import Settings
-from jobs.tracking import configure, run_tags
+from jobs.tracking import configure, has_champions, load_champion, run_tags
 from models import reranker
+from models.entities import ENTITIES, Entity
 from models.iforest import fit, model_matrix, r_precision
 from models.rules import rules_for
+from models.scoring import reranker_inputs, score_entities
 
 log = logging.getLogger(__name__)
 
@@ -51,14 +53,6 @@ def evaluate(
         ids = set(g.entity_id.astype(str))
         metrics[f"recall_top_r.{fraud_type}"] = len(ids & top_set) / len(ids)
     return metrics
-
-
-def verified_outcomes(lake: Lake, as_of: dt.date) -> pd.DataFrame:
-    """Entity labels from the verification loop (clue_feedback on issued clues), known on ``as_of``."""
-    from jobs import lifecycle
-    from jobs.publish import verified_register
-
-    return lifecycle.feedback_labels(verified_register(lake, as_of))
 
 
 def feedback_auc(
@@ -100,7 +94,7 @@ def outcome_table(spark, lake: Lake, entity: Entity, outcomes: pd.DataFrame) -> 
     scores = lake.read(spark, SCORES).filter(
         (F.col("entity_type") == entity.entity_type) & F.col("as_of").isin(weeks)
     )
-    feats = lake.read(spark, entity.table).filter(F.col("as_of").isin(weeks))
+    feats = lake.read(spark, features(entity.entity_type)).filter(F.col("as_of").isin(weeks))
     rows = reranker_inputs(
         feats.withColumnRenamed(entity.key, "entity_id"),
         scores,
@@ -164,30 +158,39 @@ def train_reranker(spark, lake: Lake, settings: Settings, entity: Entity, as_of:
     return metrics
 
 
+# When a newly trained forest becomes champion (``run``'s ``promote``).
+ALWAYS = "always"  # fundwatch train --promote, and fundwatch run when it trains
+IF_BETTER = "if_better"  # --promote-if-better: its AUC on verified outcomes at least the champion's
+IF_NONE = "if_none"  # otherwise: only when there is no champion (that fits the code) yet
+PROMOTE = (ALWAYS, IF_BETTER, IF_NONE)
+
+
 def run(
     spark,
     settings: Settings,
     as_of: dt.date,
     labels_path: Path | None = None,
-    promote: bool | str | None = None,
+    promote: str = IF_NONE,
 ):
     """Fit, log and register a model per entity type.
 
-    ``promote``: True makes the new model champion; None only when there is no champion yet;
-    ``"if_better"`` when its ROC AUC on verified clue outcomes (查实 vs 不属实) is at least the champion's
-    (without outcomes of both kinds it stays challenger).
+    ``promote`` (one of ``PROMOTE``): ``ALWAYS`` makes the new model champion; ``IF_NONE`` only when there is
+    no champion yet; ``IF_BETTER`` when its ROC AUC on verified clue outcomes (查实 vs 不属实) is at least the
+    champion's (without outcomes of both kinds it stays challenger).
     """
+    if promote not in PROMOTE:
+        raise ValueError(f"promote must be one of {PROMOTE}, not {promote!r}")
     import mlflow
     from mlflow import MlflowClient
     from mlflow.models import infer_signature
 
     lake = Lake(settings.lake)
     labels = pd.read_csv(labels_path, dtype=str) if labels_path and Path(labels_path).exists() else None
-    outcomes = verified_outcomes(lake, as_of)
+    outcomes = verified_entities(lake, as_of)
     out = {}
     for entity in ENTITIES.values():
         configure(settings, f"fundwatch-{entity.entity_type}")
-        feats = read_features(spark, lake, entity, as_of).cache()
+        feats = lake.read_as_of(spark, features(entity.entity_type), as_of).cache()
         n = feats.count()
         m = settings.model
         frac = min(1.0, m.max_train_rows / max(n, 1))
@@ -228,8 +231,6 @@ def run(
                 mlflow.log_metric("feedback_auc", auc)
                 out.setdefault(entity.entity_type, {})["feedback_auc"] = auc
                 try:
-                    from jobs.score import load_champion
-
                     champ, champ_version = load_champion(settings, entity)
                     champ_auc = feedback_auc(spark, feats, entity, champ, outcomes, settings.rules)
                     mlflow.log_metric("champion_feedback_auc", champ_auc)
@@ -246,15 +247,10 @@ def run(
                     better = True
             client.set_model_version_tag(entity.model_name, version, "features", ",".join(entity.features))
             client.set_model_version_tag(entity.model_name, version, "as_of", as_of.isoformat())
-            has_champion = True
-            try:
-                client.get_model_version_by_alias(entity.model_name, "champion")
-            except Exception:
-                has_champion = False
             if (
-                promote is True
-                or (promote is None and not has_champion)
-                or (promote == "if_better" and better)
+                promote == ALWAYS
+                or (promote == IF_NONE and not has_champions(settings, [entity]))
+                or (promote == IF_BETTER and better)
             ):
                 client.set_registered_model_alias(entity.model_name, "champion", version)
             else:

@@ -146,8 +146,8 @@ def test_a_failed_publish_leaves_the_week_as_it_was_and_is_not_delivered(tmp_pat
 
 
 def test_evidence_puts_hard_evidence_first_with_strength_and_leaves_out_figures_that_say_nothing():
-    from jobs.entities import ENTITIES
     from jobs.publish import evidence_text
+    from models.entities import ENTITIES
 
     pharmacy = {"cost_per_stay": 0.0, "cost_per_stay__med": 0.0, "cost_per_stay_peer": 0.0,
                 "cost_per_stay_peer__med": 0.0, "cost_per_visit": 300.0, "cost_per_visit__med": 100.0,

@@ -17,8 +17,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from jobs.ingest import LEDGER, ORPHAN_ROWS, ORPHANS, check_orphans, ingest
+from jobs.ingest import check_orphans, ingest
 from jobs.lake import Lake
+from jobs.layout import LEDGER, ORPHAN_ROWS, ORPHANS
 
 pytestmark = pytest.mark.spark
 ROOT = Path(__file__).resolve().parent.parent

@@ -17,8 +17,9 @@ import pandas as pd
 import pytest
 
 from jobs.contract import ADMDVS
-from jobs.ingest import LEDGER, VALIDATION, ingest
+from jobs.ingest import ingest
 from jobs.lake import Lake
+from jobs.layout import LEDGER, VALIDATION
 from jobs.settings import IngestSettings
 
 pytestmark = pytest.mark.spark
@@ -286,7 +287,7 @@ def test_a_hostile_delivery_still_publishes_every_valid_region_with_nothing_lost
     text = _everything_written(lake) + "".join(p.read_text(encoding="utf-8") for p in week.rglob("*.html"))
     for secret in (SECRET_CERTNO, SECRET_NAME, SECRET_ADDR, "<script>alert(5)"):
         assert secret not in text, secret
-    province = (week / f"周报_全部地区_{as_of}.html").read_text(encoding="utf-8")
+    province = (week / f"周报_省级_{as_of}.html").read_text(encoding="utf-8")
     assert "非本地区线索" in province and "金额超出线索涉及基金金额" in province
     q = lake.read_arrow("quarantine/clue_feedback").to_pandas()
     assert list(q._reason) == ["out_of_bounds:verified_amt"]

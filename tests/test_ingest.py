@@ -9,7 +9,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from jobs.ingest import LEDGER, VALIDATION, IngestError, ingest
+from jobs.ingest import IngestError, ingest
+from jobs.layout import LEDGER, VALIDATION
 
 pytestmark = pytest.mark.spark
 

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from jobs.ingest import ORPHANS, ingest
+from jobs.ingest import ingest
 from jobs.lake import Lake
+from jobs.layout import ORPHANS
 
 pytestmark = pytest.mark.spark
 

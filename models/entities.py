@@ -12,7 +12,6 @@ from features.psn import PSN_FEATURES
 class Entity:
     entity_type: str
     label: str
-    table: str
     key: str
     features: tuple[str, ...]
     admdvs: str  # column naming the region whose regulator receives the clue
@@ -24,7 +23,6 @@ ENTITIES = {
     "psn": Entity(
         "psn",
         "参保人",
-        "gold/features_psn",
         "psn_no",
         tuple(PSN_FEATURES),
         "insuplc_admdvs",
@@ -34,7 +32,6 @@ ENTITIES = {
     "fixmedins": Entity(
         "fixmedins",
         "定点医药机构",
-        "gold/features_fixmedins",
         "fixmedins_code",
         tuple(FIXMEDINS_FEATURES),
         "fix_blng_admdvs",
