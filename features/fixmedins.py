@@ -53,7 +53,8 @@ PEER_RATIOS = {
 # 空刷/倒卖: at least this many different people buying the same drug for the same amount at one pharmacy
 # within about an hour of each other make a swipe group.
 SWIPE_MIN_PERSONS = 5
-SWIPE_TOLERANCE_HOURS = 1  # [features] swipe_tolerance_hours
+SWIPE_BUCKET_MINUTES = 10
+SWIPE_TOLERANCE_MINUTES = 30  # [features] swipe_tolerance_minutes
 MAX_EVIDENCE_SETL = 500  # settlements kept per institution as evidence (the clue lists the first ones)
 
 
@@ -65,7 +66,7 @@ def fixmedins_features(
     as_of: dt.date,
     window_days: int = 365,
     inputs: WindowInputs | None = None,
-    swipe_tolerance_hours: int = SWIPE_TOLERANCE_HOURS,
+    swipe_tolerance_minutes: int = SWIPE_TOLERANCE_MINUTES,
 ) -> DataFrame:
     """One row per designated institution, every institution in ``fixmedins``.
 
@@ -78,7 +79,7 @@ def fixmedins_features(
         window_days: look-back length in days.
         inputs: ``window_inputs(visits, fee_list, psn, as_of, window_days)`` when the caller built (and
             persisted) them already; they are built here otherwise.
-        swipe_tolerance_hours: purchases this many hours apart still count as one swipe group.
+        swipe_tolerance_minutes: purchases this many minutes apart still count as one swipe group.
     """
     w = inputs or window_inputs(visits, fee_list, psn, as_of, window_days)
     v = w.visits
@@ -152,7 +153,7 @@ def fixmedins_features(
             (F.sum("_drug") / F.sum("_amt")).alias("drug_share"),
         )
     )
-    swipes = swipe_groups(w.lines, swipe_tolerance_hours)
+    swipes = swipe_groups(w.lines, swipe_tolerance_minutes)
     sw = swipes.groupBy("fixmedins_code").agg(
         F.count("*").alias("swipe_groups"),
         F.sum("n_purchases").alias("_swiped"),
@@ -228,34 +229,36 @@ def with_peer_ratios(out: DataFrame) -> DataFrame:
     return out
 
 
-def swipe_groups(lines: DataFrame, tolerance_hours: int = SWIPE_TOLERANCE_HOURS) -> DataFrame:
+def swipe_groups(lines: DataFrame, tolerance_minutes: int = SWIPE_TOLERANCE_MINUTES) -> DataFrame:
     """Pharmacy purchases of one drug for one amount by >= ``SWIPE_MIN_PERSONS`` people close in time
-    (空刷/倒卖药品): one row per group with its first hour and its settlements.
+    (空刷/倒卖药品): one row per group with its first moment (``hour``, to the 10 minutes) and its settlements.
 
-    Purchases are counted per hour; an hour whose count, with the hours within ``tolerance_hours`` of it,
-    reaches ``SWIPE_MIN_PERSONS`` is a candidate, and candidate hours no more than ``tolerance_hours`` apart
-    chain into one group (a card run that starts at 9:50 and ends at 10:10 is one group, not two halves).
+    Purchases are counted per ``SWIPE_BUCKET_MINUTES``; a bucket whose count, with the buckets within
+    ``tolerance_minutes`` of it, reaches ``SWIPE_MIN_PERSONS`` is a candidate (30 minutes: a window of 70),
+    and candidates close enough to share a neighbour chain into one group (a card run from 14:57 to 15:02 is
+    one group, not two halves of a clock hour).
 
     ``lines``: the window's fee lines with their visit's columns (``WindowInputs.lines``)."""
+    tol = max(int(tolerance_minutes) // SWIPE_BUCKET_MINUTES, 0)
     buys = lines.filter(
         F.col("is_pharmacy")
         & F.col("med_chrgitm_type").isin(*DRUG_ITEM_TYPES)
         & F.col("det_item_fee_sumamt").isNotNull()
-    ).withColumn("_h", F.floor(F.unix_timestamp("begntime") / 3600))
+    ).withColumn("_h", F.floor(F.unix_timestamp("begntime") / (60 * SWIPE_BUCKET_MINUTES)))
     item = ["fixmedins_code", "med_list_codg", "det_item_fee_sumamt"]
-    # A group of n people holds at least n purchases: plain counts per hour find the few candidate hours,
+    # A group of n people holds at least n purchases: plain counts per bucket find the few candidates,
     # and only their purchases are counted by person and gathered with their settlements.
-    near = Window.partitionBy(*item).orderBy("_h").rangeBetween(-tolerance_hours, tolerance_hours)
-    hours = (
+    near = Window.partitionBy(*item).orderBy("_h").rangeBetween(-tol, tol)
+    buckets = (
         buys.groupBy(*item, "_h")
         .count()
         .withColumn("_near", F.sum("count").over(near))
         .filter(F.col("_near") >= SWIPE_MIN_PERSONS)
     )
     prev = F.lag("_h").over(Window.partitionBy(*item).orderBy("_h"))
-    # hours within the tolerance of a candidate belong to its group too (they made its count)
+    # buckets within the tolerance of a candidate belong to its group too (they made its count)
     runs = (
-        hours.withColumn("_new", F.coalesce(F.col("_h") - prev > 2 * tolerance_hours, F.lit(True)))
+        buckets.withColumn("_new", F.coalesce(F.col("_h") - prev > 2 * tol, F.lit(True)))
         .withColumn(
             "_run",
             F.sum(F.col("_new").cast("int")).over(
@@ -267,7 +270,7 @@ def swipe_groups(lines: DataFrame, tolerance_hours: int = SWIPE_TOLERANCE_HOURS)
         .select(*[F.col(c).alias(f"_c_{c}") for c in item], "_first", "_last")
     )
     same_item = reduce(lambda a, b: a & b, [F.col(c).eqNullSafe(F.col(f"_c_{c}")) for c in item])
-    in_run = F.col("_h").between(F.col("_first") - tolerance_hours, F.col("_last") + tolerance_hours)
+    in_run = F.col("_h").between(F.col("_first") - tol, F.col("_last") + tol)
     return (
         buys.join(F.broadcast(runs), same_item & in_run)
         .groupBy(*item, "_first")
@@ -279,7 +282,7 @@ def swipe_groups(lines: DataFrame, tolerance_hours: int = SWIPE_TOLERANCE_HOURS)
         .filter(F.col("n_persons") >= SWIPE_MIN_PERSONS)
         .select(
             "fixmedins_code",
-            F.timestamp_seconds(F.col("_first") * 3600).alias("hour"),
+            F.timestamp_seconds(F.col("_first") * 60 * SWIPE_BUCKET_MINUTES).alias("hour"),
             "med_list_codg",
             "det_item_fee_sumamt",
             "n_persons",

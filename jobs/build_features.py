@@ -53,7 +53,7 @@ def run(spark, settings: Settings, as_of: dt.date) -> dict[str, int]:
             as_of,
             f.window_days,
             inputs=inputs,
-            swipe_tolerance_hours=f.swipe_tolerance_hours,
+            swipe_tolerance_minutes=f.swipe_tolerance_minutes,
         ),
     }
     counts = {}

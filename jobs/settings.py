@@ -39,7 +39,7 @@ class FeatureSettings:
     window_days: int = 365
     readmit_days: int = 15
     co_adm_tolerance_days: int = 1
-    swipe_tolerance_hours: int = 1
+    swipe_tolerance_minutes: int = 30
 
 
 @dataclass(frozen=True)
@@ -54,7 +54,7 @@ class ModelSettings:
 class PublishSettings:
     clues_psn: int = 30
     clues_fixmedins: int = 5
-    min_expected_precision: float = 0.25
+    min_expected_precision: float = 0.2
     max_setl_ids: int = 50
     outbox: str = ""  # where `fundwatch deliver` puts each region's files; empty: <lake>/outbox
 

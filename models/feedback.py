@@ -7,7 +7,8 @@ The posterior mean is the weight the rule carries in that region's next risk sco
 region keeps dismissing sinks there, and one it keeps confirming rises. Regions pool partially: a region's
 prior is the documented weight as the other regions' outcomes have moved it (``rule_weights``), so the
 province's experience reaches a region before the region has much of its own, and its own then decides.
-Clues no rule named (the model's score alone) are learned the same way under ``MODEL_ONLY``. Weights are
+Clues no rule named (the model's score alone) are learned the same way, one pseudo-rule per entity type
+(``models.rules.model_only``). Weights are
 precisions: below ``[publish] min_expected_precision`` an entity is not issued at all (``apply_rules``), so a
 region stops receiving the kind of clue it keeps dismissing.
 """
@@ -18,7 +19,7 @@ from collections.abc import Iterable
 
 import pandas as pd
 
-from models.rules import MODEL_ONLY, MODEL_ONLY_WEIGHT
+from models.rules import MODEL_ONLY_WEIGHT, model_only
 
 PRIOR_STRENGTH = 10.0  # how many verifications the documented weight is worth
 CONFIRMED = ("查实", "部分查实")  # verified outcomes (also the clue lifecycle's, jobs/lifecycle.py)
@@ -35,15 +36,21 @@ def rule_weights(reg: pd.DataFrame, rules: Iterable, prior_strength: float = PRI
     verified clues of a rule borrows the province's experience; one with many follows its own.
 
     Args:
-        reg: the clue register (``jobs.lifecycle.register``): admdvs, rules_all (list), status.
+        reg: the clue register (``jobs.lifecycle.register``): admdvs, entity_type, rules_all (list), status.
         rules: the rules (``models.rules.RULES``); their ``weight`` is the documented prior mean.
     """
     cols = ["admdvs", "rule_id", "confirmed", "dismissed", "weight"]
-    prior = {r.rule_id: r.weight for r in rules} | {MODEL_ONLY: MODEL_ONLY_WEIGHT}
+    rules = list(rules)
+    prior = {r.rule_id: r.weight for r in rules} | {
+        model_only(r.entity_type): MODEL_ONLY_WEIGHT for r in rules
+    }
     if reg is None or reg.empty:
         return pd.DataFrame(columns=cols)
-    closed = reg[reg.status.isin(CLOSED)][["admdvs", "rules_all", "status"]].explode("rules_all")
-    closed["rules_all"] = closed.rules_all.fillna(MODEL_ONLY)  # a clue no rule named: the model's alone
+    closed = reg[reg.status.isin(CLOSED)][["admdvs", "entity_type", "rules_all", "status"]].explode(
+        "rules_all"
+    )
+    # a clue no rule named: the model's alone, learned per entity type
+    closed["rules_all"] = closed.rules_all.fillna(closed.entity_type.map(model_only))
     closed = closed[closed.rules_all.isin(list(prior))]
     if closed.empty:
         return pd.DataFrame(columns=cols)

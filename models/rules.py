@@ -250,7 +250,7 @@ RULES: tuple[Rule, ...] = (
         "swipe_groups >= {min_groups}",
         ("swipe_groups", "swipe_share", "pharm_amt_peak_share", "refund_share"),
         0.8,
-        "seeds/003 药店空刷医保卡；seeds/004 倒卖药品。前后一小时内(swipe_tolerance_hours)≥5人购买同一药品且金额相同为一组",
+        "seeds/003 药店空刷医保卡；seeds/004 倒卖药品。前后半小时内(swipe_tolerance_minutes)≥5人购买同一药品且金额相同为一组",
         {"min_groups": 2},
         "空刷医保卡、倒卖药品",
         kind=SOFT,
@@ -275,11 +275,17 @@ RULES: tuple[Rule, ...] = (
 RULE_BY_ID = {r.rule_id: r for r in RULES}
 
 
-# Clues that no rule names (the model's score alone) are learned like a rule under this id: their prior
-# precision is a guess worth PRIOR_STRENGTH verifications (models.feedback), so regions are sent some until
-# their outcomes say what such clues are worth there.
+# Clues that no rule names (the model's score alone) are learned like a rule, one per entity type
+# (``model_only``): their prior precision is a guess worth PRIOR_STRENGTH verifications (models.feedback),
+# above the default floor ([publish] min_expected_precision), so regions are sent some until their outcomes
+# say what such clues are worth there.
 MODEL_ONLY = "M"
-MODEL_ONLY_WEIGHT = 0.35
+MODEL_ONLY_WEIGHT = 0.3
+
+
+def model_only(entity_type: str) -> str:
+    """The pseudo-rule id of model-only clues on ``entity_type`` (``M_psn``, ``M_fixmedins``)."""
+    return f"{MODEL_ONLY}_{entity_type}"
 
 
 def rules_for(entity_type: str) -> list[Rule]:
@@ -308,9 +314,10 @@ def apply_rules(
     Adds ``rules_fired`` (array of rule ids), ``rule_strengths`` (rule id → strength in [0, 1] of the rules
     that fired), ``evidence_tier`` (2: hard evidence, 1: soft only, 0: none), ``rule_score``: the
     evidence of the entity's highest tier, 1 − Π(1 − weight × strength) over that tier's fired rules, and
-    ``expected_precision``: the chance that verifiers confirm a clue on the entity, the ``rule_score`` where a
-    rule fired (weights are precisions, ``models.feedback``) and the model-only weight (``MODEL_ONLY``)
-    where none did. Publish issues no clue below ``[publish] min_expected_precision``.
+    ``expected_precision``: an estimate of how often verifiers would confirm a clue on the entity, the
+    ``rule_score`` where a rule fired (weights are learned as precisions, ``models.feedback``, and strength
+    scales them) and the model-only weight of the entity type (``model_only``) where none did. Publish
+    issues no clue below ``[publish] min_expected_precision``.
 
     Args:
         overrides: rule id → threshold name → value (``Settings.rules``); the rest keep their defaults.
@@ -319,9 +326,10 @@ def apply_rules(
     """
     check_overrides(overrides)
     rules = rules_for(entity_type)
-    weight = {r.rule_id: F.lit(r.weight) for r in rules} | {MODEL_ONLY: F.lit(MODEL_ONLY_WEIGHT)}
+    alone = model_only(entity_type)
+    weight = {r.rule_id: F.lit(r.weight) for r in rules} | {alone: F.lit(MODEL_ONLY_WEIGHT)}
     if weights is not None and region_col is not None and rules:
-        ids = [r.rule_id for r in rules] + [MODEL_ONLY]
+        ids = [r.rule_id for r in rules] + [alone]
         per_region = (
             weights.filter(F.col("rule_id").isin(ids))
             .groupBy(F.col("admdvs").alias("_w_region"))
@@ -364,7 +372,7 @@ def apply_rules(
             "rule_strengths": strengths,
             "evidence_tier": tier,
             "rule_score": 1.0 - miss,
-            "expected_precision": F.when(any_fired, 1.0 - miss).otherwise(weight[MODEL_ONLY]),
+            "expected_precision": F.when(any_fired, 1.0 - miss).otherwise(weight[alone]),
         }
     )
     return out.drop(*[c for c in out.columns if c.startswith("_w_")])

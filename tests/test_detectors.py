@@ -241,7 +241,13 @@ def test_learned_weights_move_a_rule_in_its_region_only(spark):
         ]
     )
     weights = spark.createDataFrame(
-        [("130321", "P02", 0.1), ("130322", "P02", 0.9), ("130322", "F01", 0.0), ("130324", "M", 0.05)],
+        [
+            ("130321", "P02", 0.1),
+            ("130322", "P02", 0.9),
+            ("130322", "F01", 0.0),
+            ("130324", "M_psn", 0.05),
+            ("130321", "M_fixmedins", 0.01),
+        ],
         "admdvs string, rule_id string, weight double",
     )
     rows = apply_rules(df, "psn", None, weights, "insuplc_admdvs").collect()

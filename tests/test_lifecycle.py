@@ -141,7 +141,7 @@ def test_a_region_answers_its_own_clues_within_their_amounts():
 
 def test_rule_weights_follow_verified_outcomes_region_by_region():
     from models.feedback import PRIOR_STRENGTH, rule_weights
-    from models.rules import MODEL_ONLY, MODEL_ONLY_WEIGHT, RULE_BY_ID, RULES
+    from models.rules import MODEL_ONLY_WEIGHT, RULE_BY_ID, RULES, model_only
 
     reg = pd.DataFrame(
         [("R1", ["P02"], "不属实")] * 6
@@ -152,7 +152,7 @@ def test_rule_weights_follow_verified_outcomes_region_by_region():
             ("R2", [], "不属实"),
         ],
         columns=["admdvs", "rules_all", "status"],
-    )
+    ).assign(entity_type="psn")
     w = rule_weights(reg, RULES).set_index(["admdvs", "rule_id"])
     s, prior = PRIOR_STRENGTH, RULE_BY_ID["P02"].weight
     assert w.loc[("R1", "P02")].tolist()[:2] == [1, 6]
@@ -168,8 +168,11 @@ def test_rule_weights_follow_verified_outcomes_region_by_region():
     assert w.loc[("R2", "P10")].tolist()[:2] == [0, 0]
     assert w.weight[("R2", "P10")] == pytest.approx((RULE_BY_ID["P10"].weight * s + 1) / (s + 1))
     assert ("R1", "P05") not in w.index  # verified nowhere: the documented weight stays
-    # a clue no rule named is learned as the model-only pseudo-rule
-    assert w.loc[("R2", MODEL_ONLY)].tolist()[:2] == [0, 1]
-    assert w.weight[("R2", MODEL_ONLY)] == pytest.approx(MODEL_ONLY_WEIGHT * s / (s + 1))
-    assert w.weight[("R1", MODEL_ONLY)] == pytest.approx(MODEL_ONLY_WEIGHT * s / (s + 1))
+    # a clue no rule named is learned as the model-only pseudo-rule of its entity type
+    m = model_only("psn")
+    assert w.loc[("R2", m)].tolist()[:2] == [0, 1]
+    assert w.weight[("R2", m)] == pytest.approx(MODEL_ONLY_WEIGHT * s / (s + 1))
+    assert w.weight[("R1", m)] == pytest.approx(MODEL_ONLY_WEIGHT * s / (s + 1))
+    # ... so dismissed model-only person clues say nothing about model-only institution clues
+    assert model_only("fixmedins") not in set(w.index.get_level_values("rule_id"))
     assert rule_weights(pd.DataFrame(columns=reg.columns), RULES).empty
