@@ -90,8 +90,8 @@ def load_reranker(settings: Settings, entity: Entity):
     import mlflow
     from mlflow import MlflowClient
 
-    name = f"{entity.model_name}_reranker"
-    configure(settings, f"fundwatch-{entity.entity_type}-reranker")
+    name = entity.reranker_name
+    configure(settings, entity.reranker_experiment)
     try:
         mv = MlflowClient().get_model_version_by_alias(name, "champion")
     except Exception:

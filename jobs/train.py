@@ -113,11 +113,11 @@ def train_reranker(spark, lake: Lake, settings: Settings, entity: Entity, as_of:
 
     rule_ids = [r.rule_id for r in rules_for(entity.entity_type)]
     df = outcome_table(spark, lake, entity, outcomes)
-    name = f"{entity.model_name}_reranker"
+    name = entity.reranker_name
     if df.empty or not reranker.enough(df):
         log.info("%s: %d verified outcome(s), too few to learn from yet", name, len(df))
         return {"outcomes": float(len(df))}
-    configure(settings, f"fundwatch-{entity.entity_type}-reranker")
+    configure(settings, entity.reranker_experiment)
     with mlflow.start_run(
         run_name=f"rerank-{entity.entity_type}-{as_of.isoformat()}", tags=run_tags("rerank")
     ):

@@ -18,6 +18,16 @@ class Entity:
     peers: tuple[str, ...]  # like is compared with like within these columns
     model_name: str
 
+    @property
+    def reranker_name(self) -> str:
+        """The registered re-ranker learned from verified outcomes (``models.reranker``)."""
+        return f"{self.model_name}_reranker"
+
+    @property
+    def reranker_experiment(self) -> str:
+        """The MLflow experiment of the re-ranker's training runs."""
+        return f"fundwatch-{self.entity_type}-reranker"
+
 
 ENTITIES = {
     "psn": Entity(
