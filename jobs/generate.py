@@ -34,6 +34,8 @@ COUNTIES = {  # 秦皇岛市 and its counties: code → (name, population weight
     "130322": ("昌黎县", 0.19),
     "130324": ("卢龙县", 0.14),
 }
+LOOKALIKES = ("lookalike_readmission", "lookalike_relative_purchase", "lookalike_family", "lookalike_refund")
+PRACTICE_SPREAD = 1.0  # σ of the county factor of each look-alike kind (Generator.practice)
 SURNAMES = list("王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕")
 GIVEN = list("伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰文辉建国志红梅凤海燕")
 TOWNS = list("东西南北前后大小新旧")
@@ -465,14 +467,16 @@ class Generator:
         return regs
 
     # -- fraud -------------------------------------------------------------------------------------
-    def _take(self, pool, k: int, used: set[int]) -> np.ndarray:
+    def _take(self, pool, k: int, used: set[int], weight: np.ndarray | None = None) -> np.ndarray:
         """Up to ``k`` persons (row indices) of ``pool`` not yet in ``used``, drawn without replacement.
 
-        Each person carries at most one injected pattern, so ``used`` grows with every draw.
+        Each person carries at most one injected pattern, so ``used`` grows with every draw. ``weight`` (one
+        per person of the prefecture) makes some persons likelier to be drawn than others.
         """
         pool = np.asarray(pool, dtype=int)
         pool = pool[~np.isin(pool, np.fromiter(used, int, len(used)))]
-        sel = self.rng.choice(pool, min(k, len(pool)), replace=False)
+        p = None if weight is None else weight[pool] / weight[pool].sum()
+        sel = self.rng.choice(pool, min(k, len(pool)), replace=False, p=p)
         used.update(sel.tolist())
         return sel
 
@@ -700,6 +704,12 @@ class Generator:
         - families and villagers hurt or poisoned together, admitted and discharged within a day (同进同出's),
           at ordinary, varied amounts;
         - purchases returned for real reasons and refunded in full, two or three in a year (套现's).
+
+        Practice differs from county to county (a county hospital that readmits its chemotherapy and dialysis
+        patients, villages that buy medicine for each other, pharmacies with a generous return policy): each
+        kind of look-alike is ``PRACTICE_SPREAD`` times likelier in some counties than the average, a factor
+        drawn per county and kind (``practice``). Documented rule weights are a province's average; a region's
+        own outcomes are what tell it how far its practice departs from it.
         """
         rng, days, n = self.rng, self.cfg.days, len(psn)
         age, county, village = psn._age.to_numpy(), psn.insuplc_admdvs.to_numpy(), psn._village.to_numpy()
@@ -712,8 +722,11 @@ class Generator:
             codes = pool[pool.fix_blng_admdvs == county[i]].fixmedins_code.to_numpy()
             return codes if len(codes) else pool.fixmedins_code.to_numpy()
 
+        practice = self.practice()
+
         def take(pool, share):
-            return self._take(pool, max(3, int(n * share)), used)
+            weight = psn.insuplc_admdvs.map(practice[self._tag]).to_numpy(float)
+            return self._take(pool, max(3, int(n * share)), used, weight)
 
         self._tag = "lookalike_readmission"
         for i in take(np.flatnonzero(age >= 30), 0.004):
@@ -753,6 +766,17 @@ class Generator:
                              self.t0 + np.sort(rng.integers(0, days, k)).astype("timedelta64[D]"),
                              np.zeros(k, int), rng.uniform(60, 400, k), 0.6, None, None)  # fmt: skip
         self._tag = ""
+
+    def practice(self) -> dict[str, dict[str, float]]:
+        """Look-alike kind → county → how much likelier than average a person there is to be one (mean 1 over
+        the prefecture's population): lognormal with σ = ``PRACTICE_SPREAD``, from its own random stream."""
+        rng = np.random.default_rng(self.cfg.seed + 1)
+        share = np.array([w for _, w in COUNTIES.values()])
+        out = {}
+        for kind in LOOKALIKES:
+            f = rng.lognormal(0.0, PRACTICE_SPREAD, len(COUNTIES))
+            out[kind] = dict(zip(COUNTIES, f / (f * share).sum() * share.sum(), strict=True))
+        return out
 
     def _inject_institutions(self, psn: pd.DataFrame, inst: pd.DataFrame) -> None:
         """Overcharging, induced admissions and pharmacy card swiping, at institutions not yet injected."""
@@ -1042,7 +1066,7 @@ def _drop_conflicts(visits: pd.DataFrame, deaths: pd.DataFrame) -> pd.DataFrame:
 MIN_PERSONS = 200
 # Bumped whenever generated data changes (patterns, distributions): cached landings (make bench, make
 # quality) are regenerated when their generator.json names another version.
-GENERATOR_VERSION = 3
+GENERATOR_VERSION = 4
 DECIMAL_COLS = {
     *SETL_AMOUNTS,
     "cnt",
