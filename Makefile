@@ -14,7 +14,7 @@ export SPARK_LOCAL_IP = 127.0.0.1
 export PYARROW_IGNORE_TIMEZONE = 1
 
 .DEFAULT_GOAL := help
-.PHONY: help demo test lint fmt lock bench quality loop detectors clean mlflow-ui check-java
+.PHONY: help demo test lint fmt lock bench detection loop detectors clean mlflow-ui check-java
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*?## "}{printf "  %-12s %s\n",$$1,$$2}'
@@ -55,8 +55,8 @@ clean: ## Remove the demo lake and landing zone (not the venv)
 bench: check-java $(STAMP) ## Benchmark every stage at 100k and 1M persons → docs/benchmark.md
 	$(BIN)/python bench/bench.py
 
-quality: check-java $(STAMP) ## Detection quality bar at 100k persons (R-precision, recall per pattern) → docs/quality.md
-	$(BIN)/python bench/quality.py
+detection: check-java $(STAMP) ## Detection bar at 100k persons (R-precision, recall per pattern) → docs/detection.md
+	$(BIN)/python bench/detection.py
 
 loop: check-java $(STAMP) ## Weekly runs with simulated verification outcomes: does the list learn? → docs/loop.md
 	$(BIN)/python bench/loop.py

@@ -149,7 +149,7 @@ def duckdb_reference(landing: Path) -> dict:
 
 def cached_landing(persons: int, seed: int = 7) -> Path:
     """The synthetic landing for ``persons`` under bench/cache, regenerated when the generator changed."""
-    from jobs.generate import is_current
+    from jobs.synthetic import is_current
 
     landing = CACHE / f"landing_{persons}"
     if not is_current(landing, persons, seed):

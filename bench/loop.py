@@ -167,7 +167,7 @@ def write_page(df: pd.DataFrame, answers: dict, out: Path, args, seconds: float,
         "# The verification loop (issue #16)",
         "",
         f"Produced by `{command}` in {seconds:.0f} s on {machine()}.",
-        f"Data: the synthetic prefecture at {args.persons:,d} persons (seed {args.seed}, `jobs/generate.py`, with its",
+        f"Data: the synthetic prefecture at {args.persons:,d} persons (seed {args.seed}, `jobs/synthetic/`, with its",
         "legitimate look-alikes); weekly runs for the weeks ending "
         f"{df.as_of.min()} to {df.as_of.max()} (`bench/loop.py`).",
         "",

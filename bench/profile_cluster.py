@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/profile_cluster.py LAKE AS_OF [--driver-memory 1g] [--executor-memory 8g]
 
-Starts a master and two workers of one core each (``jobs.standalone``), runs ``spark-submit jobs/cli.py
+Starts a master and two workers of one core each (``jobs.runtime.standalone``), runs ``spark-submit jobs/cli.py
 weekly`` in client mode on LAKE (it writes that week's gold partitions: use a copy of a benchmark lake), and
 samples the resident memory of the driver (the spark-submit JVM and the Python process it starts) apart
 from the executors'. In local mode one JVM is driver and executors at once; here the driver's figure is
@@ -17,13 +17,13 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))  # `bench` is bench/bench.py, as in bench/quality.py
+sys.path.insert(0, str(ROOT / "bench"))  # `bench` is bench/bench.py, as in bench/detection.py
 
 
 def main(argv: list[str]) -> int:
     from bench import sampled
-    from jobs.packaging import build_pyfiles
-    from jobs.standalone import spark_submit, standalone_cluster
+    from jobs.runtime.packaging import build_pyfiles
+    from jobs.runtime.standalone import spark_submit, standalone_cluster
 
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("lake", type=Path)

@@ -21,7 +21,7 @@ def main(argv: list[str]) -> int:
     from features.psn import psn_features
     from features.windows import window_inputs
     from jobs.lake import Lake
-    from jobs.spark import get_spark
+    from jobs.runtime.spark import get_spark
 
     lake, as_of = Lake(argv[0]), dt.date.fromisoformat(argv[1])
     spark = get_spark(extra_conf=dict(kv.split("=", 1) for kv in argv[2:]))

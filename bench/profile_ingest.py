@@ -14,10 +14,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from pyspark.sql import functions as F  # noqa: E402
 
-from jobs import ingest as ing  # noqa: E402
-from jobs.contract import TABLES  # noqa: E402
+from jobs.ingest import expectations, read, rows  # noqa: E402
+from jobs.ingest.contract import TABLES  # noqa: E402
 from jobs.lake import Lake  # noqa: E402
-from jobs.spark import get_spark  # noqa: E402
+from jobs.runtime.spark import get_spark  # noqa: E402
 
 
 def timed(label, fn):
@@ -31,9 +31,9 @@ def main(landing: Path, table_name: str) -> None:
     spark = get_spark()
     table = TABLES[table_name]
     lake = Lake(tempfile.mkdtemp(prefix="fundwatch-profile-"))
-    (path,) = ing.landing_files(landing, table_name)[:1]
+    (path,) = read.landing_files(landing, table_name)[:1]
     batch = (
-        ing.read_file(spark, path, table)
+        read.read_file(spark, path, table)
         .withColumn("_source_file", F.lit(str(path)))
         .withColumn("_file_sha256", F.lit("x"))
         .withColumn("_file_seq", F.lit(0))
@@ -41,29 +41,29 @@ def main(landing: Path, table_name: str) -> None:
         .withColumn("_batch_id", F.lit("b"))
         .withColumn("_ingested_at", F.current_timestamp())
     )
-    suite = ing.load_suite_dict(table_name)
+    suite = expectations.load_suite_dict(table_name)
     timed("read + count", batch.count)
     repeated = timed(
-        "repeated keys (key column only)", lambda: ing.has_repeated_keys(batch.select(*table.key), table.key)
+        "repeated keys (key column only)", lambda: rows.has_repeated_keys(batch.select(*table.key), table.key)
     )
-    tagged = ing.resolve(ing.validate_rows(batch, table, suite), table, None, "b", repeated)
+    tagged = rows.resolve(rows.validate_rows(batch, table, suite), table, None, "b", repeated)
     timed("validate + resolve (count)", lambda: tagged.filter("_outcome = 'bronze'").count())
     timed("validate + resolve + persist", lambda: tagged.persist().groupBy("_outcome").count().collect())
     tagged.unpersist()
     timed(
         "bronze write (uncached)",
         lambda: lake.write(
-            tagged.filter("_outcome = 'bronze'").select(*ing.bronze_schema_cols(table)),
+            tagged.filter("_outcome = 'bronze'").select(*rows.bronze_schema_cols(table)),
             f"bronze/{table_name}",
         ),
     )
     timed(
         "GX validate, first in process",
-        lambda: ing._store_validation(lake, table, suite, batch.select(*table.column_names), "b1"),
+        lambda: batch._store_validation(lake, table, suite, batch.select(*table.column_names), "b1"),
     )
     timed(
         "GX validate, again",
-        lambda: ing._store_validation(lake, table, suite, batch.select(*table.column_names), "b2"),
+        lambda: batch._store_validation(lake, table, suite, batch.select(*table.column_names), "b2"),
     )
 
 

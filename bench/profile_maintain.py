@@ -20,7 +20,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))  # `bench` is bench/bench.py, as in bench/quality.py
+sys.path.insert(0, str(ROOT / "bench"))  # `bench` is bench/bench.py, as in bench/detection.py
 
 TABLES = [f"{layer}/{t}" for layer in ("bronze", "silver") for t in ("psn", "mdtrt", "setl", "fee_list")]
 TABLES.append("silver/visit")
@@ -28,7 +28,7 @@ TABLES.append("silver/visit")
 
 def fragment(lake_dir: Path, files: int) -> None:
     from jobs.lake import Lake
-    from jobs.spark import get_spark
+    from jobs.runtime.spark import get_spark
 
     lake, spark = Lake(lake_dir), get_spark()
     for name in TABLES:

@@ -41,18 +41,19 @@ def timed(owner, name: str, label: str) -> None:
 def main(argv: list[str]) -> int:
     import jobs.ingest as ingest
     from jobs import cli
+    from jobs.ingest import batch, silver
     from jobs.lake import Lake
 
-    steps = [
-        "ingest_table",
-        "key_stats",
-        "_per_file",
-        "_store_validation",
-        "check_orphans",
-        "build_silver",
+    steps = [  # (the module that calls it, its name there)
+        (ingest, "ingest_table"),
+        (batch, "key_stats"),
+        (batch, "_per_file"),
+        (batch, "_store_validation"),
+        (silver, "check_orphans"),
+        (ingest, "build_silver"),
     ]
-    for step in steps:
-        timed(ingest, step, step)
+    for module, step in steps:
+        timed(module, step, step)
     timed(Lake, "write", "Lake.write")
     t0 = time.time()
     rc = cli.main(argv)

@@ -37,18 +37,7 @@ DEFAULT_ARGS = {"owner": "fundwatch", "retries": 2, "retry_delay": pendulum.dura
     },
 )
 def fundwatch_train():
-    @task
-    def as_of(params=None, data_interval_end=None, logical_date=None) -> str:
-        from jobs.tasks import as_of_for
-
-        return as_of_for(data_interval_end or logical_date, params.get("as_of") or None)
-
-    @task
-    def features(day: str, params=None) -> str:
-        from jobs.tasks import cli
-
-        cli("features", "--lake", params["lake"], "--as-of", day)
-        return day
+    from jobs.tasks import as_of_task, stage_task  # light: the stages load inside the tasks
 
     @task
     def train(day: str, params=None) -> None:
@@ -57,7 +46,7 @@ def fundwatch_train():
         extra = ["--promote-if-better"] if params.get("promote") == "if_better" else []
         cli("train", "--lake", params["lake"], "--as-of", day, *extra)
 
-    train(features(as_of()))
+    train(stage_task("features")(as_of_task()()))
 
 
 fundwatch_train()

@@ -13,7 +13,7 @@ Parameters: `lake` (default `$FUNDWATCH_LAKE` or `./lake`), `as_of` (override th
 Where Spark runs: by default each task runs local Spark in the worker. With the environment variable
 `FUNDWATCH_SPARK_CONN_ID` naming an Airflow Spark connection (e.g. `spark://master:7077`), the week runs
 as one `spark-submit` of `jobs/cli.py weekly` on that cluster, with fundwatch's packages shipped as
-`--py-files` (`FUNDWATCH_PYFILES`, built by `python -m jobs.packaging`). The lake must be on storage
+`--py-files` (`FUNDWATCH_PYFILES`, built by `python -m jobs.runtime.packaging`). The lake must be on storage
 every node sees.
 
 Last, `maintain` compacts the small files the week's deliveries added and deletes files no snapshot of the
@@ -49,39 +49,9 @@ DEFAULT_ARGS = {"owner": "fundwatch", "retries": 2, "retry_delay": pendulum.dura
     },
 )
 def fundwatch_weekly():
-    @task
-    def as_of(params=None, data_interval_end=None, logical_date=None) -> str:
-        from jobs.tasks import as_of_for
+    from jobs.tasks import as_of_task, stage_task  # light: the stages load inside the tasks
 
-        return as_of_for(data_interval_end or logical_date, params.get("as_of") or None)
-
-    @task
-    def features(day: str, params=None) -> str:
-        from jobs.tasks import cli
-
-        cli("features", "--lake", params["lake"], "--as-of", day)
-        return day
-
-    @task
-    def score(day: str, params=None) -> str:
-        from jobs.tasks import cli
-
-        cli("score", "--lake", params["lake"], "--as-of", day)
-        return day
-
-    @task
-    def publish(day: str, params=None) -> str:
-        from jobs.tasks import cli
-
-        cli("publish", "--lake", params["lake"], "--as-of", day)
-        return day
-
-    @task
-    def deliver(day: str, params=None) -> str:
-        from jobs.tasks import cli
-
-        cli("deliver", "--lake", params["lake"], "--as-of", day)
-        return day
+    features, score, publish, deliver = (stage_task(c) for c in ("features", "score", "publish", "deliver"))
 
     @task
     def maintain(params=None) -> None:
@@ -90,7 +60,7 @@ def fundwatch_weekly():
 
         cli("maintain", "--lake", params["lake"])
 
-    day = as_of()
+    day = as_of_task()()
     if SPARK_CONN_ID:
         from airflow.providers.apache.spark.operators.spark_submit import SparkSubmitOperator
 

@@ -7,7 +7,7 @@ LABELS: dict[str, tuple[str, str, int]] = {
     "n_adm": ("住院次数", "次", 0),
     "n_adm_mild": ("轻症住院次数", "次", 0),
     "adm_max_same_inst": ("同一机构最多住院次数", "次", 0),
-    "n_readmit_15d": ("出院后短期内(readmit_days，默认15天)再入院次数", "次", 0),
+    "n_readmit": ("出院后短期内(readmit_days，默认15天)再入院次数", "次", 0),
     "total_los": ("住院总天数", "天", 0),
     "co_adm_max": ("同期(前后1日内)入出院的其他患者最多", "人", 0),
     "co_adm_village_max": ("同期入出院的同村/同户其他患者最多", "人", 0),

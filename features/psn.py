@@ -30,7 +30,7 @@ PSN_FEATURES = [
     "n_adm",
     "n_adm_mild",
     "adm_max_same_inst",
-    "n_readmit_15d",
+    "n_readmit",
     "n_split_adm",
     "split_score",
     "total_los",
@@ -234,7 +234,7 @@ def psn_features(
         .agg(
             F.count("*").alias("n_adm"),
             F.sum(mild.cast("int")).alias("n_adm_mild"),
-            F.sum((F.col("gap_days") <= readmit_days).cast("int")).alias("n_readmit_15d"),
+            F.sum((F.col("gap_days") <= readmit_days).cast("int")).alias("n_readmit"),
             F.sum(F.col("split").cast("int")).alias("n_split_adm"),
             F.sum("split_strength").alias("split_score"),
             F.sum("los_days").alias("total_los"),

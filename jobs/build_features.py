@@ -9,8 +9,8 @@ from features.fixmedins import fixmedins_features
 from features.psn import psn_features
 from features.windows import window_inputs
 from jobs.lake import Lake, LakeError
-from jobs.layout import FEATURES_FIXMEDINS, FEATURES_PSN, VISIT, silver
-from jobs.settings import Settings
+from jobs.lake.tables import FEATURES_FIXMEDINS, FEATURES_PSN, VISIT, silver
+from jobs.runtime.settings import Settings
 
 log = logging.getLogger(__name__)
 

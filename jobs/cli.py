@@ -100,7 +100,7 @@ class _Stage:
 
 
 def _has_champions(settings) -> bool:
-    from jobs.tracking import has_champions
+    from jobs.runtime.tracking import has_champions
     from models.entities import ENTITIES
 
     return has_champions(settings, ENTITIES.values())
@@ -117,7 +117,7 @@ def main(argv: list[str] | None = None) -> int:
     for noisy in ("py4j", "mlflow", "alembic", "great_expectations", "urllib3", "matplotlib"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     if args.cmd == "expectations":
-        from jobs.quality import write_suites
+        from jobs.ingest.expectations import write_suites
 
         for path in write_suites():
             print(path)
@@ -133,7 +133,7 @@ def main(argv: list[str] | None = None) -> int:
             print(text)
         return 0
     if args.cmd == "generate":
-        from jobs.generate import generate
+        from jobs.synthetic import generate
 
         try:
             with _Stage(f"generate {args.persons} persons → {args.out}"):
@@ -147,15 +147,14 @@ def main(argv: list[str] | None = None) -> int:
 
     from jobs.ingest import IngestError
     from jobs.lake import LakeError
-    from jobs.settings import load_settings
+    from jobs.runtime.settings import load_settings
 
     settings = load_settings(args.config, args.lake)
     if args.cmd == "maintain":  # delta-rs only: no Spark
-        from jobs.lake import Lake
-        from jobs.maintain import maintain
+        from jobs.lake import maintain
 
         with _Stage(f"maintain {settings.lake}"):
-            done = maintain(Lake(settings.lake), settings.maintain)
+            done = maintain.run(None, settings)
         before, after = sum(u.files_before for u in done), sum(u.files_after for u in done)
         print(
             f"{len(done)} tables: {sum(u.compacted for u in done)} compacted, data files {before} -> {after}, "
@@ -164,16 +163,13 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 0  # a skipped compaction (a gold table written meanwhile) is logged and retried next week
     if args.cmd == "deliver":
-        from jobs.deliver import deliver
+        from jobs.publish import deliver
 
         if args.as_of is None:
             log.error("deliver needs --as-of (the week whose exports to deliver)")
             return 2
-        from jobs.layout import OUTBOX
-
-        outbox = args.outbox or (Path(settings.publish.outbox) if settings.publish.outbox else None)
         try:
-            deliver(Path(settings.lake), outbox or Path(settings.lake) / OUTBOX, args.as_of)
+            deliver.run(None, settings, args.as_of, args.outbox)
         except FileNotFoundError as exc:
             log.error("%s", exc)
             return 2
@@ -188,7 +184,7 @@ def main(argv: list[str] | None = None) -> int:
 def _run_stages(args, settings) -> int:
     from jobs import build_features, ingest, publish, score, train
     from jobs.lake import Lake
-    from jobs.spark import get_spark
+    from jobs.runtime.spark import get_spark
 
     lake = Lake(settings.lake)
     lake.root.mkdir(parents=True, exist_ok=True)
@@ -200,13 +196,12 @@ def _run_stages(args, settings) -> int:
     cmd = args.cmd
     if cmd in ("ingest", "run"):
         with _Stage(f"ingest {args.landing}"):
-            report = ingest.ingest(
+            report = ingest.run(
                 spark,
-                lake,
+                settings,
                 args.landing,
                 validate_with_gx=not getattr(args, "no_gx", False),
                 fail_on_reject=cmd == "ingest",  # `run` goes on to publish what did land, then exits 2
-                limits=settings.ingest,
             )
         for table in sorted({f.table for f in report.files}):
             t = report.totals(table)

@@ -6,9 +6,9 @@ import datetime as dt
 import logging
 
 from jobs.lake import Lake
-from jobs.layout import SCORES, features
-from jobs.settings import Settings
-from jobs.tracking import load_champion, load_reranker
+from jobs.lake.tables import SCORES, features
+from jobs.runtime.settings import Settings
+from jobs.runtime.tracking import load_champion, load_reranker
 from models.entities import ENTITIES
 from models.scoring import score_entities
 
@@ -18,7 +18,7 @@ log = logging.getLogger(__name__)
 def learned_weights(spark, lake: Lake, as_of: dt.date):
     """Each rule's weight per region after the outcomes verified by ``as_of`` (``models.feedback``), as a
     Spark DataFrame (admdvs, rule_id, weight); None before any clue was verified."""
-    from jobs.outcomes import verified_register
+    from jobs.lake.outcomes import verified_register
     from models.feedback import rule_weights
     from models.rules import RULES
 

@@ -10,10 +10,10 @@ from pathlib import Path
 import pandas as pd
 
 from jobs.lake import Lake, LakeError
-from jobs.layout import SCORES, features
-from jobs.outcomes import verified_entities
-from jobs.settings import Settings
-from jobs.tracking import configure, has_champions, load_champion, run_tags
+from jobs.lake.outcomes import verified_entities
+from jobs.lake.tables import SCORES, features
+from jobs.runtime.settings import Settings
+from jobs.runtime.tracking import configure, has_champions, load_champion, run_tags
 from models import reranker
 from models.entities import ENTITIES, Entity
 from models.iforest import fit, model_matrix, r_precision

@@ -7,9 +7,8 @@ from __future__ import annotations
 
 from features.catalog import LABELS
 from features.codes import AGE_BOUND_DX, FEMALE_ONLY_DX, MALE_ONLY_DX, MILD_DX_PREFIXES, OPSP_DRUGS
+from models.entities import ENTITIES
 from models.rules import LEARNED_WEIGHT, MODEL_ONLY, MODEL_ONLY_WEIGHT, RULES
-
-ENTITY_ZH = {"psn": "参保人 (psn)", "fixmedins": "定点医药机构 (fixmedins)"}
 
 
 def _evidence_example(rule) -> str:
@@ -25,7 +24,7 @@ def render() -> str:
         "# Detector catalogue",
         "",
         "Generated from `models/rules.py`, `features/catalog.py` and `features/codes.py` by `make detectors`",
-        "(`fundwatch detectors --out docs/detectors.md`); `tests/test_catalogue.py` fails when this page and",
+        "(`fundwatch detectors --out docs/detectors.md`); `tests/models/test_catalogue.py` fails when this page and",
         "the code disagree. Thresholds are the defaults; override them per rule in a `--config` file:",
         "",
         "```toml",
@@ -76,7 +75,7 @@ def render() -> str:
         out += [
             f"## {r.rule_id} {r.clue_type}",
             "",
-            f"- Entity: {ENTITY_ZH[r.entity_type]}; answers: {r.answers}",
+            f"- Entity: {ENTITIES[r.entity_type].label} ({r.entity_type}); answers: {r.answers}",
             f"- Indicator: `{r.condition}`",
             f"- Kind: {r.kind}; weight {r.weight:.2f}",
             f"- Strength: `{r.strength}` (clipped to [0, 1]): {r.strength_doc}",

@@ -22,7 +22,7 @@ import pandas as pd
 from models.rules import MODEL_ONLY_WEIGHT, model_only
 
 PRIOR_STRENGTH = 10.0  # how many verifications the documented weight is worth
-CONFIRMED = ("查实", "部分查实")  # verified outcomes (also the clue lifecycle's, jobs/lifecycle.py)
+CONFIRMED = ("查实", "部分查实")  # verified outcomes (also the clue lifecycle's, models/lifecycle.py)
 CLOSED = ("查实", "部分查实", "不属实")
 
 
@@ -36,7 +36,7 @@ def rule_weights(reg: pd.DataFrame, rules: Iterable, prior_strength: float = PRI
     verified clues of a rule borrows the province's experience; one with many follows its own.
 
     Args:
-        reg: the clue register (``jobs.lifecycle.register``): admdvs, entity_type, rules_all (list), status.
+        reg: the clue register (``models.lifecycle.register``): admdvs, entity_type, rules_all (list), status.
         rules: the rules (``models.rules.RULES``); their ``weight`` is the documented prior mean.
     """
     cols = ["admdvs", "rule_id", "confirmed", "dismissed", "weight"]

@@ -77,7 +77,7 @@ RULES: tuple[Rule, ...] = (
         "psn",
         "分解住院",
         "n_split_adm >= {min_split}",
-        ("n_split_adm", "n_readmit_15d", "n_adm"),
+        ("n_split_adm", "n_readmit", "n_adm"),
         0.5,
         "seeds/000、seeds/001 分解住院；出院15日内同一机构同类诊断再入院(15日见 [features] readmit_days)，"
         "肿瘤放化疗周期除外",

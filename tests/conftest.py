@@ -12,7 +12,7 @@ os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
 
 @pytest.fixture(scope="session")
 def spark():
-    from jobs.spark import get_spark
+    from jobs.runtime.spark import get_spark
 
     session = get_spark(
         "local[2]",
@@ -38,7 +38,7 @@ def lake(tmp_path):
 def demo(tmp_path_factory, spark):
     """A small generated prefecture run once through the whole pipeline: (landing, lake, as_of)."""
     from jobs.cli import main
-    from jobs.generate import generate
+    from jobs.synthetic import generate
 
     root = tmp_path_factory.mktemp("demo")
     landing, lake = root / "landing", root / "lake"

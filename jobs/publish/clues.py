@@ -1,0 +1,375 @@
+"""Publish job: gold/entity_scores → gold/clues (线索清单) and per-region exports (CSV + XLSX)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+
+import jobs.publish.data_quality as data_quality
+import jobs.publish.report as report
+from features.catalog import LABELS, fmt
+from features.windows import in_window
+from jobs.lake import Lake, LakeError, outcomes
+from jobs.lake.tables import CLUES, SCORES, VISIT, exports_root, features, silver
+from jobs.publish.exports import REGION, publishing, region_dir, staged_week, write_csv, write_xlsx
+from jobs.publish.privacy import mask_certno, mask_name
+from jobs.runtime.settings import Settings
+from models import lifecycle
+from models.entities import ENTITIES, Entity
+from models.feedback import rule_weights
+from models.rules import HARD, RULE_BY_ID, RULES
+
+log = logging.getLogger(__name__)
+
+EXPORT_COLUMNS = {  # column → Chinese header
+    "clue_id": "线索编号",
+    "region_rank": "排名",
+    "entity_type_zh": "对象类型",
+    "entity_id": "对象编号",
+    "entity_name": "名称/姓名",
+    "certno_masked": "证件号码",
+    "admdvs": "医保区划",
+    "risk_score": "风险分值",
+    "clue_types": "线索类型",
+    "issue_kind": "下发类型",
+    "evidence": "疑点说明",
+    "new_evidence": "新增证据",
+    "fund_amount": "涉及基金金额(元)",
+    "n_setl": "涉及结算笔数",
+    "model_version": "模型版本",
+    "due_date": "核查期限",
+    "as_of": "数据截至",
+}
+REGISTER_COLUMNS = {  # 线索台账: every clue of the region so far, with its verification status
+    "clue_id": "线索编号",
+    "entity_type_zh": "对象类型",
+    "entity_id": "对象编号",
+    "entity_name": "名称/姓名",
+    "clue_types": "线索类型",
+    "first_issued": "首次下发",
+    "last_issued": "最近下发",
+    "due_date": "核查期限",
+    "status": "核查状态",
+    "overdue": "是否逾期",
+    "feedback_date": "反馈日期",
+    "verified_amt": "查实金额(元)",
+    "recovered_amt": "追回金额(元)",
+}
+
+
+def peer_medians(feats, entity: Entity):
+    from pyspark.sql import functions as F
+
+    return feats.groupBy(*entity.peers).agg(
+        *[F.percentile_approx(c, 0.5).alias(f"{c}__med") for c in entity.features]
+    )
+
+
+def _num(x) -> float:
+    """A figure as a number: missing (None, NaN) is 0."""
+    return 0.0 if x is None or x != x else float(x)
+
+
+def _figure(row: dict, f: str) -> str:
+    """One feature quoted against its peers: label, value, peer median."""
+    return f"{LABELS[f][0]}{fmt(f, row.get(f))}(同类中位数{fmt(f, row.get(f + '__med'))})"
+
+
+def evidence_text(row: dict, entity: Entity, rules: list[str], top_k: int = 3, window_days: int = 365) -> str:
+    """Plain Chinese: which rules fired (hard evidence first, with its strength), with figures against the
+    peer median; then standout features. A figure that is zero for the entity and its peers says nothing
+    (a pharmacy's inpatient cost) and is left out."""
+    parts, quoted = [], set()
+    strengths = dict(row.get("rule_strengths") or {})  # a dict, or (rule, strength) pairs from Arrow
+    for rid in sorted(rules, key=lambda r: (RULE_BY_ID[r].kind != HARD, r)):
+        rule = RULE_BY_ID[rid]
+        figs = [
+            _figure(row, f) for f in rule.evidence if _num(row.get(f)) != 0 or _num(row.get(f + "__med")) != 0
+        ]
+        quoted.update(rule.evidence)
+        kind = "硬证据" if rule.kind == HARD else "疑点"
+        grade = f"，强度{strengths[rid]:.2f}" if rid in strengths else ""
+        parts.append(f"【{rule.clue_type}·{kind}{grade}】" + "，".join(figs))
+    standout = sorted(
+        ((row.get(f) or 0) / max(row.get(f + "__med") or 0, 1e-9 if row.get(f) else 1), f)
+        for f in entity.features
+        if f not in quoted and f != "fund_pay_total"
+    )
+    extra = [
+        _figure(row, f) for ratio, f in reversed(standout[-top_k:]) if ratio >= 3 and (row.get(f) or 0) > 0
+    ]
+    if extra:
+        parts.append("【模型异常特征】" + "，".join(extra))
+    window = f"近{window_days}天"
+    return window + "：" + "；".join(parts) if parts else window + "：模型综合评分异常"
+
+
+def _candidates(spark, lake, settings, entity: Entity, scores, visits, as_of, limit: int) -> pd.DataFrame:
+    """The ``limit`` highest-risk entities of each region worth a clue (``expected_precision`` at least
+    ``[publish] min_expected_precision``) with features, peer medians and settlements."""
+    from pyspark.sql import Window
+    from pyspark.sql import functions as F
+
+    feats = lake.read_as_of(spark, features(entity.entity_type), as_of)
+    w = Window.partitionBy("admdvs").orderBy(
+        F.col("risk_score").desc(), F.col("fund_pay_total").desc(), F.col("entity_id")
+    )
+    # an entity verifiers would rarely confirm is not worth their visit, whatever the week's quota
+    # (scores written before expected_precision existed have none: every entity stays eligible)
+    worth = F.coalesce(F.col("expected_precision"), F.lit(1.0)) >= F.lit(
+        settings.publish.min_expected_precision
+    )
+    top = (
+        scores.filter((F.col("entity_type") == entity.entity_type) & worth)
+        .withColumn("region_rank", F.row_number().over(w))
+        .filter(F.col("region_rank") <= limit)
+    )
+    med = peer_medians(feats, entity)
+    rows = top.join(
+        feats.withColumnRenamed(entity.key, "entity_id").drop("as_of", "fund_pay_total"), "entity_id"
+    ).join(med, list(entity.peers), "left")
+    # the settlements involved: inpatient stays first, then the largest fund payments
+    key_col = entity.key
+    inv = (
+        visits.join(top.select(F.col("entity_id").alias(key_col)), key_col)
+        .withColumn(
+            "_o",
+            F.row_number().over(
+                Window.partitionBy(key_col).orderBy(
+                    F.col("is_inpatient").desc(), F.col("fund_pay_sumamt").desc()
+                )
+            ),
+        )
+        .groupBy(key_col)
+        .agg(
+            F.count("*").alias("n_setl_all"),
+            F.flatten(
+                F.collect_list(F.when(F.col("_o") <= settings.publish.max_setl_ids, F.col("setl_ids")))
+            ).alias("setl_ids"),
+            F.sum("fund_pay_sumamt").cast("double").alias("fund_amount"),
+        )
+        .withColumnRenamed(key_col, "entity_id")
+    )
+    pdf = rows.join(inv, "entity_id", "left").toPandas()  # at most `limit` × regions rows
+    pdf["rules"] = [list(r) if r is not None else [] for r in pdf.rules_fired]
+    pdf["evidence_setl_ids"] = [list(e) if e is not None else [] for e in pdf.evidence_setl_ids]
+    return pdf
+
+
+def _describe(spark, lake, settings, entity: Entity, pdf: pd.DataFrame) -> pd.DataFrame:
+    """Names (masked), clue types, evidence text and the settlements listed for the issued clues."""
+    from pyspark.sql import functions as F
+
+    ids = spark.createDataFrame([(i,) for i in pdf.entity_id], f"{entity.key} string")
+    if entity.entity_type == "psn":
+        names = lake.read(spark, silver("psn")).join(ids, entity.key).select("psn_no", "psn_name", "certno")
+        names = names.toPandas().set_index("psn_no")
+        pdf["entity_name"] = [mask_name(names.psn_name.get(i)) for i in pdf.entity_id]
+        pdf["certno_masked"] = [mask_certno(names.certno.get(i)) for i in pdf.entity_id]
+    else:
+        inst = lake.read(spark, silver("fixmedins")).join(ids, entity.key)
+        inst = inst.select("fixmedins_code", F.col("fixmedins_name")).toPandas().set_index("fixmedins_code")
+        pdf["entity_name"] = pdf.entity_id.map(inst.fixmedins_name)
+        pdf["certno_masked"] = ""
+    pdf["clue_types"] = ["、".join(RULE_BY_ID[x].clue_type for x in r) or "模型综合异常" for r in pdf.rules]
+    pdf["evidence"] = [
+        evidence_text(row, entity, row["rules"], window_days=settings.features.window_days)
+        for row in pdf.to_dict("records")
+    ]
+    pdf["entity_type_zh"] = entity.label
+    # the settlements behind the hard evidence first, then the stays and the largest payments
+    pdf["setl_ids"] = [
+        list(dict.fromkeys([*ev, *(s if s is not None else [])]))[: settings.publish.max_setl_ids]
+        for ev, s in zip(pdf.evidence_setl_ids, pdf.setl_ids, strict=True)
+    ]
+    pdf["n_setl"] = pdf.n_setl_all.fillna(0).astype(int)
+    pdf["fund_amount"] = pdf.fund_amount.fillna(0.0).round(2)
+    return pdf
+
+
+CLUE_SCHEMA = pa.schema(
+    [
+        ("clue_id", pa.string()),
+        ("as_of", pa.date32()),
+        ("entity_type", pa.string()),
+        ("entity_id", pa.string()),
+        ("entity_name", pa.string()),
+        ("certno_masked", pa.string()),
+        ("admdvs", pa.string()),
+        ("rank", pa.int32()),
+        ("risk_rank", pa.int32()),
+        ("risk_score", pa.float64()),
+        ("clue_types", pa.string()),
+        ("rules_fired", pa.list_(pa.string())),
+        ("evidence", pa.string()),
+        ("issue_kind", pa.string()),
+        ("new_evidence", pa.string()),
+        ("prior_status", pa.string()),
+        ("due_date", pa.date32()),
+        ("fund_amount", pa.float64()),
+        ("n_setl", pa.int32()),
+        ("setl_ids", pa.list_(pa.string())),
+        ("evidence_setl_ids", pa.list_(pa.string())),
+        ("model_version", pa.string()),
+    ]
+)
+
+
+def _clue_table(clues: pd.DataFrame) -> pa.Table:
+    """The week's clues as ``CLUE_SCHEMA`` rows: the rank within the risk order is ``risk_rank``, the rules
+    named ``rules_fired``; text columns are text (an unnamed entity's name is empty)."""
+    frame = clues.assign(
+        risk_rank=clues.get("region_rank", clues["rank"]),
+        rules_fired=clues.get("rules", pd.Series([[]] * len(clues), index=clues.index, dtype=object)),
+        entity_name=clues.entity_name.fillna(""),
+    )
+    for name in CLUE_SCHEMA.names:
+        if CLUE_SCHEMA.field(name).type == pa.string():
+            frame[name] = frame[name].astype(str)
+    return pa.Table.from_pandas(frame[CLUE_SCHEMA.names], schema=CLUE_SCHEMA, preserve_index=False)
+
+
+def run(spark, settings: Settings, as_of: dt.date) -> dict[str, int]:
+    from pyspark.sql import functions as F
+
+    lake = Lake(settings.lake)
+    scores = lake.read(spark, SCORES).filter(F.col("as_of") == F.lit(as_of))
+    visits = in_window(lake.read(spark, VISIT), as_of, settings.features.window_days)
+    history, feedback = outcomes.clue_history(lake), outcomes.feedback(lake)
+    before = history[pd.to_datetime(history.as_of).dt.date < as_of] if len(history) else history
+    reg_before = lifecycle.register(before, feedback, as_of)
+    frames = []
+    for entity in ENTITIES.values():
+        n_top = (
+            settings.publish.clues_psn if entity.entity_type == "psn" else settings.publish.clues_fixmedins
+        )
+        # entities held back (issued before, nothing new) leave room for the next ones in risk order
+        n_prior = int((reg_before.entity_type == entity.entity_type).sum()) if len(reg_before) else 0
+        cand = _candidates(spark, lake, settings, entity, scores, visits, as_of, n_top + n_prior)
+        cand["entity_type"] = entity.entity_type
+        issued = lifecycle.select(cand, reg_before, n_top, as_of)
+        if len(issued):
+            frames.append(_describe(spark, lake, settings, entity, issued))
+    clues = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=CLUE_SCHEMA.names)
+    if len(clues):
+        clues = clues.sort_values(["admdvs", "entity_type", "region_rank"]).reset_index(drop=True)
+        clues["rank"] = clues.groupby(["admdvs", "entity_type"]).cumcount() + 1
+        first = reg_before.set_index("clue_id").first_issued if len(reg_before) else pd.Series(dtype=object)
+        clues["due_date"] = [
+            lifecycle.due_date(pd.Timestamp(first.get(c, as_of)).date()) for c in clues.clue_id
+        ]
+        clues["as_of"] = as_of
+    table = _clue_table(clues)
+    bad = [a for a in clues.admdvs.unique() if not REGION.fullmatch(str(a))]
+    if bad:  # ingest quarantines such codes; a lake written by older code may still hold them
+        raise LakeError(f"clues for region codes that are not six digits: {bad!r}; nothing was published")
+    exports = exports_root(lake.root)
+    # All or nothing: the week is marked as being published until its files are swapped into place, so a
+    # crash after gold/clues leaves a week that `deliver` refuses, and the previous files stay whole.
+    with publishing(exports, as_of):
+        exists = lake.exists(CLUES)
+        lake.write_arrow(
+            table,
+            CLUES,
+            mode="overwrite" if exists else "append",
+            partition_by=["as_of"],
+            replace_predicate=f"as_of = '{as_of.isoformat()}'" if exists else None,
+        )
+        history = outcomes.clue_history(lake)  # now with this week
+        reg_now = lifecycle.register(history, feedback, as_of)
+        with staged_week(exports, as_of, {"clues": len(clues)}) as out:
+            paths = export(clues, reg_now, out, as_of)
+            paths.append(data_quality.write(lake, as_of, out))
+            paths += report.write(spark, lake, reg_now, history, as_of, out, feedback)
+    tracking_feedback(settings, reg_now, as_of)
+    log.info(
+        "published %d clues for %d regions under %s",
+        len(clues),
+        clues.admdvs.nunique(),
+        exports / as_of.isoformat(),
+    )
+    return {"clues": len(clues), "regions": int(clues.admdvs.nunique()), "files": len(paths)}
+
+
+def tracking_feedback(settings: Settings, reg: pd.DataFrame, as_of: dt.date) -> None:
+    """Precision of verified clues by clue type, region and model version → MLflow (fundwatch-feedback)."""
+    metrics = lifecycle.precision(reg) if len(reg) else {}
+    if not metrics:
+        return
+    # the weights the next scoring gives each rule in each region (models/feedback.py)
+    for w in rule_weights(reg, RULES).itertuples():
+        metrics[f"weight.{w.admdvs}.{w.rule_id}"] = float(w.weight)
+    import mlflow
+
+    from jobs.runtime.tracking import configure, run_tags
+
+    configure(settings, "fundwatch-feedback")
+    with mlflow.start_run(run_name=f"feedback-{as_of.isoformat()}", tags=run_tags("feedback")):
+        mlflow.log_param("as_of", as_of.isoformat())
+        mlflow.log_metrics(metrics)
+
+
+def export(clues: pd.DataFrame, reg: pd.DataFrame, folder: Path, as_of: dt.date) -> list[Path]:
+    """Per region: 线索清单 CSV (UTF-8 with BOM) and XLSX (汇总, 线索清单, 涉及结算, 线索台账, 逾期线索).
+
+    A region's files hold that region's clues and nothing else; names and ID numbers are already masked.
+    No cell can be a formula and no region folder is anything but a six-digit code (``jobs.publish.exports``).
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    labels = {e.entity_type: e.label for e in ENTITIES.values()}
+    regions = sorted(set(clues.admdvs.astype(str)) | set(reg.admdvs.astype(str) if len(reg) else []))
+    written = []
+    for admdvs in regions:
+        g = clues[clues.admdvs.astype(str) == admdvs]
+        r = (
+            reg[reg.admdvs.astype(str) == admdvs].copy()
+            if len(reg)
+            else pd.DataFrame(columns=list(REGISTER_COLUMNS))
+        )
+        r["entity_type_zh"] = r.entity_type.map(labels) if len(r) else []
+        r["overdue"] = r.overdue.map({True: "是", False: "否"}) if len(r) else []
+        for amt in ("verified_amt", "recovered_amt"):  # numbers in every sheet, not text
+            r[amt] = pd.to_numeric(r[amt], errors="coerce").astype(float) if len(r) else []
+        sheet = g[list(EXPORT_COLUMNS)].rename(columns=EXPORT_COLUMNS)
+        ledger = r.sort_values(["first_issued", "clue_id"])[list(REGISTER_COLUMNS)].rename(
+            columns=REGISTER_COLUMNS
+        )
+        region = region_dir(folder, admdvs)
+        region.mkdir(exist_ok=True)
+        csv_path = write_csv(sheet, region / f"线索清单_{admdvs}_{as_of}.csv")
+        summary = pd.DataFrame(
+            [
+                ("本周下发线索", len(g)),
+                ("其中 新线索", int((g.issue_kind == lifecycle.KIND_NEW).sum())),
+                ("其中 新增证据", int((g.issue_kind == lifecycle.KIND_MORE).sum())),
+                ("其中 再次下发", int((g.issue_kind == lifecycle.KIND_AGAIN).sum())),
+                ("本周涉及基金金额(元)", round(float(g.fund_amount.sum()), 2)),
+                *[(f"累计线索 {st}", int((r.status == st).sum())) for st in lifecycle.STATUS_ORDER],
+                ("逾期未反馈", int((r.overdue == "是").sum())),
+                ("累计查实金额(元)", round(float(pd.to_numeric(r.verified_amt).fillna(0).sum()), 2)),
+                ("累计追回金额(元)", round(float(pd.to_numeric(r.recovered_amt).fillna(0).sum()), 2)),
+            ],
+            columns=["项目", "数值"],
+        )
+        setl = (
+            g[["clue_id", "setl_ids"]]
+            .explode("setl_ids")
+            .dropna()
+            .rename(columns={"clue_id": "线索编号", "setl_ids": "结算ID"})
+        )
+        xlsx_path = write_xlsx(
+            region / f"线索清单_{admdvs}_{as_of}.xlsx",
+            {
+                "汇总": summary,
+                "线索清单": sheet,
+                "涉及结算": setl,
+                "线索台账": ledger,
+                "逾期线索": ledger[ledger["是否逾期"] == "是"],
+            },
+        )
+        written += [csv_path, xlsx_path]
+    return written

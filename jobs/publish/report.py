@@ -1,0 +1,195 @@
+"""Weekly HTML reports (周报): one per region and one for the whole province.
+
+Counts by clue type and region, fund amounts involved, the score distribution, the trend over past weeks,
+verification outcomes and overdue clues, with charts (matplotlib, inline PNG). Reports hold counts, amounts
+and clue ids only: no names or ID numbers. Chart labels stay ASCII because servers rarely have CJK fonts;
+the text around them is Chinese.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import html
+import io
+from pathlib import Path
+
+import pandas as pd
+
+from jobs.lake import Lake
+from jobs.lake.tables import PROVINCE, SCORES
+from jobs.publish.exports import HTML_CSS, html_table, region_dir
+from models import lifecycle
+from models.rules import RULE_BY_ID
+
+
+def _png(fig) -> str:
+    import matplotlib.pyplot as plt
+
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=90, bbox_inches="tight")
+    plt.close(fig)
+    return f'<img alt="chart" src="data:image/png;base64,{base64.b64encode(buf.getvalue()).decode()}">'
+
+
+def _charts(scores: pd.Series, trend: pd.DataFrame) -> str:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    out = []
+    fig, ax = plt.subplots(figsize=(5.5, 2.8))
+    ax.hist(scores, bins=40, color="#4a78a8")
+    ax.set_yscale("log")
+    ax.set_xlabel("risk score")
+    ax.set_ylabel("entities (log)")
+    out.append(_png(fig))
+    if len(trend):
+        fig, ax = plt.subplots(figsize=(5.5, 2.8))
+        x = [str(d) for d in trend.index]
+        ax.plot(x, trend["issued"], marker="o", label="issued")
+        ax.plot(x, trend["confirmed"], marker="s", label="confirmed (cumulative)")
+        ax.set_xlabel("week (as of)")
+        ax.legend(fontsize=8)
+        ax.tick_params(axis="x", labelrotation=45, labelsize=7)
+        out.append(_png(fig))
+    return "".join(out)
+
+
+def _by_type(week: pd.DataFrame) -> pd.DataFrame:
+    if week.empty:
+        return pd.DataFrame()
+    rules = week.explode("rules_fired")
+    rules["线索类型"] = [
+        RULE_BY_ID[r].clue_type if isinstance(r, str) else "模型综合异常" for r in rules.rules_fired
+    ]
+    return (
+        rules.groupby("线索类型")
+        .agg(线索数=("clue_id", "nunique"), 涉及基金金额=("fund_amount", "sum"))
+        .reset_index()
+        .sort_values("线索数", ascending=False)
+    )
+
+
+def _page(title: str, week: pd.DataFrame, reg: pd.DataFrame, history: pd.DataFrame, scores: pd.Series,
+          as_of: dt.date, quality_href: str, by_region: bool) -> str:  # fmt: skip
+    issued = history.groupby("as_of").clue_id.nunique() if len(history) else pd.Series(dtype=int)
+    # confirmed clues (by their newest feedback) whose confirmation was known in each week
+    done = pd.to_datetime(reg.feedback_date[reg.status.isin(lifecycle.CONFIRMED)]).dt.date if len(reg) else []
+    confirmed = [int(sum(f <= d for f in done)) for d in issued.index]
+    trend = pd.DataFrame({"issued": issued, "confirmed": confirmed}, index=issued.index)
+    status = (
+        reg.status.value_counts().reindex(list(lifecycle.STATUS_ORDER), fill_value=0) if len(reg) else None
+    )
+    parts = [
+        f"<h1>{html.escape(title)} · 医保基金监管线索周报 · 数据截至 {as_of}</h1>",
+        f"<p>本周下发线索 <b>{len(week)}</b> 条，涉及基金 <b>{week.fund_amount.sum():,.2f}</b> 元；"
+        f"累计线索 {len(reg)} 条，逾期未反馈 <b class='bad'>{int(reg.overdue.sum()) if len(reg) else 0}</b> 条。"
+        + (
+            f' 数据质量见 <a href="{html.escape(quality_href)}">数据质量报告</a>。</p>'
+            if quality_href
+            else " 数据质量报告由省级统一发布。</p>"
+        ),
+        "<h2>本周线索：按线索类型</h2>",
+        html_table(_by_type(week), "本周无新线索。"),
+    ]
+    if by_region:
+        per = (
+            week.groupby(["admdvs", "entity_type"])
+            .agg(线索数=("clue_id", "count"), 涉及基金金额=("fund_amount", "sum"))
+            .reset_index()
+            .rename(columns={"admdvs": "医保区划", "entity_type": "对象类型"})
+            if len(week)
+            else pd.DataFrame()
+        )
+        parts += ["<h2>本周线索：按地区</h2>", html_table(per, "本周无新线索。")]
+    kinds = (
+        week.issue_kind.value_counts().rename_axis("下发类型").reset_index(name="线索数")
+        if len(week)
+        else pd.DataFrame()
+    )
+    parts += ["<h2>下发类型</h2>", html_table(kinds, "本周无新线索。")]
+    parts += ["<h2>风险分值分布与历史趋势</h2>", _charts(scores, trend)]
+    if len(trend):
+        t = trend.reset_index().rename(
+            columns={"as_of": "数据截至", "issued": "下发线索", "confirmed": "累计查实"}
+        )
+        parts.append(html_table(t, ""))
+    if status is not None:
+        outcome = status.rename_axis("核查状态").reset_index(name="线索数")
+        parts += ["<h2>核查结果</h2>", html_table(outcome, "")]
+        amt = (
+            pd.to_numeric(reg.verified_amt).fillna(0).sum(),
+            pd.to_numeric(reg.recovered_amt).fillna(0).sum(),
+        )
+        parts.append(f"<p>累计查实金额 {amt[0]:,.2f} 元，追回金额 {amt[1]:,.2f} 元。</p>")
+        prec = lifecycle.precision(reg)
+        if prec:
+            parts.append(
+                f"<p>已办结线索 {prec['verified_clues']:.0f} 条，查实率 {prec['precision']:.0%}。</p>"
+            )
+        late = reg[reg.overdue][
+            ["clue_id", "admdvs", "entity_type", "clue_types", "first_issued", "due_date", "status"]
+        ]
+        late = late.rename(columns={"clue_id": "线索编号", "admdvs": "医保区划", "entity_type": "对象类型",
+                                    "clue_types": "线索类型", "first_issued": "下发日期", "due_date": "核查期限",
+                                    "status": "核查状态"})  # fmt: skip
+        parts += ["<h2>逾期未反馈线索</h2>", html_table(late, "无逾期线索。")]
+    return f"<!doctype html><html lang='zh-CN'><head><meta charset='utf-8'><title>{html.escape(title)}</title><style>{HTML_CSS}</style></head><body>{''.join(parts)}</body></html>"
+
+
+def _region(df: pd.DataFrame, admdvs: str) -> pd.DataFrame:
+    return df[df.admdvs.astype(str) == admdvs] if len(df) else df
+
+
+def write(
+    spark,
+    lake: Lake,
+    reg: pd.DataFrame,
+    history: pd.DataFrame,
+    as_of: dt.date,
+    folder: Path,
+    feedback: pd.DataFrame | None = None,
+) -> list[Path]:
+    """周报_<region>_<as_of>.html in each region's folder and 周报_省级_<as_of>.html in ``folder``.
+
+    The province report also lists feedback rows that were not taken, with why (``lifecycle.vet_feedback``:
+    a clue id never issued, another region's clue, amounts above the clue's).
+    """
+    scores = lake.read_arrow(
+        SCORES, columns=["admdvs", "risk_score"], filters=[("as_of", "=", as_of)]
+    ).to_pandas()
+    history = history.copy()
+    if len(history):
+        history["as_of"] = pd.to_datetime(history.as_of).dt.date
+        history = history[history.as_of <= as_of]
+    week = (
+        history[history.as_of == as_of]
+        if len(history)
+        else pd.DataFrame(columns=["clue_id", "fund_amount", "admdvs", "rules_fired", "issue_kind"])
+    )
+    quality = f"数据质量报告_{as_of}.html"
+    paths = []
+    province = folder / f"周报_{PROVINCE}_{as_of}.html"
+    page = _page(PROVINCE, week, reg, history, scores.risk_score, as_of, quality, True)
+    if feedback is not None and len(feedback):
+        refused = lifecycle.vet_feedback(feedback, history)[1][
+            ["clue_id", "admdvs", "status", "feedback_date", "reason"]
+        ]
+        refused = refused.rename(columns={"clue_id": "线索编号", "admdvs": "反馈地区", "status": "核查状态",
+                                          "feedback_date": "反馈日期", "reason": "未采纳原因"})  # fmt: skip
+        section = "<h2>未采纳的核查反馈</h2>" + html_table(refused, "全部反馈均已采纳。")
+        page = page.replace("</body>", section + "</body>")
+    province.write_text(page, encoding="utf-8")
+    paths.append(province)
+    regions = sorted(set(week.admdvs.astype(str)) | set(reg.admdvs.astype(str) if len(reg) else []))
+    for admdvs in regions:
+        region = region_dir(folder, admdvs)
+        region.mkdir(parents=True, exist_ok=True)
+        path = region / f"周报_{admdvs}_{as_of}.html"
+        page = _page(admdvs, _region(week, admdvs), _region(reg, admdvs), _region(history, admdvs), scores.risk_score[scores.admdvs == admdvs],
+                     as_of, None, False)  # fmt: skip
+        path.write_text(page, encoding="utf-8")
+        paths.append(path)
+    return paths

@@ -1,0 +1,115 @@
+"""MLflow: a sqlite tracking store and artifact folder inside the lake, one experiment per model."""
+
+from __future__ import annotations
+
+import logging
+import os
+import subprocess
+from pathlib import Path
+
+from jobs.lake import LakeError
+from jobs.lake.tables import MLFLOW
+from jobs.runtime.settings import Settings
+from models.entities import Entity
+from models.rules import rules_for
+
+log = logging.getLogger(__name__)
+
+
+def configure(settings: Settings, experiment: str):
+    """Point MLflow at the lake's store and select (creating if needed) ``experiment``."""
+    import mlflow
+
+    root = Path(settings.lake).resolve() / MLFLOW
+    root.mkdir(parents=True, exist_ok=True)
+    mlflow.set_tracking_uri(settings.mlflow_uri)
+    mlflow.set_registry_uri(settings.mlflow_uri)
+    if mlflow.get_experiment_by_name(experiment) is None:
+        mlflow.create_experiment(experiment, artifact_location=(root / "artifacts" / experiment).as_uri())
+    return mlflow.set_experiment(experiment)
+
+
+def git_sha() -> str:
+    try:
+        return (
+            subprocess.run(
+                ["git", "rev-parse", "--short", "HEAD"],
+                capture_output=True,
+                text=True,
+                timeout=5,
+                cwd=Path(__file__).parent,
+            ).stdout.strip()
+            or "unknown"
+        )
+    except Exception:
+        return "unknown"
+
+
+def run_tags(job: str) -> dict[str, str]:
+    tags = {"fundwatch.job": job, "git_sha": git_sha()}
+    if os.environ.get("AIRFLOW_CTX_DAG_RUN_ID"):
+        tags["airflow_run_id"] = os.environ["AIRFLOW_CTX_DAG_RUN_ID"]
+    return tags
+
+
+# The model registry: which version scores the week.
+
+
+def champion_version(settings: Settings, entity: Entity):
+    """The registered champion's model version; LakeError when there is none or it no longer fits the code."""
+    from mlflow import MlflowClient
+
+    configure(settings, f"fundwatch-{entity.entity_type}")
+    try:
+        mv = MlflowClient().get_model_version_by_alias(entity.model_name, "champion")
+    except Exception as exc:
+        raise LakeError(
+            f"no champion model {entity.model_name!r} in {settings.mlflow_uri}: run `fundwatch train`"
+        ) from exc
+    features = tuple(mv.tags.get("features", "").split(","))
+    if features != entity.features:
+        raise LakeError(
+            f"champion {entity.model_name} v{mv.version} was trained on features {features}, "
+            f"the code now builds {entity.features}: retrain with `fundwatch train`"
+        )
+    return mv
+
+
+def load_champion(settings: Settings, entity: Entity):
+    """(model, version) of the registered champion."""
+    import mlflow
+
+    mv = champion_version(settings, entity)
+    model = mlflow.sklearn.load_model(f"models:/{entity.model_name}/{mv.version}")
+    return model, f"{entity.model_name}/{mv.version}"
+
+
+def load_reranker(settings: Settings, entity: Entity):
+    """(model, version) of the promoted re-ranker (``models.reranker``), or (None, None) when none was
+    promoted or it no longer fits the code's features and rules."""
+    import mlflow
+    from mlflow import MlflowClient
+
+    name = entity.reranker_name
+    configure(settings, entity.reranker_experiment)
+    try:
+        mv = MlflowClient().get_model_version_by_alias(name, "champion")
+    except Exception:
+        return None, None
+    rules = ",".join(r.rule_id for r in rules_for(entity.entity_type))
+    if mv.tags.get("features") != ",".join(entity.features) or mv.tags.get("rules") != rules:
+        log.warning(
+            "%s v%s was trained on other features or rules: not used until retrained", name, mv.version
+        )
+        return None, None
+    return mlflow.sklearn.load_model(f"models:/{name}/{mv.version}"), f"{name}/{mv.version}"
+
+
+def has_champions(settings: Settings, entities) -> bool:
+    """Whether every entity type has a champion that fits the code (``champion_version``)."""
+    try:
+        for e in entities:
+            champion_version(settings, e)
+        return True
+    except LakeError:
+        return False

@@ -1,0 +1,390 @@
+"""Fraud injected into the normal world (``jobs.synthetic.world``), and its legitimate look-alikes.
+
+Fraud is injected inside the normal ranges of amounts and lengths of stay, so it is found by its pattern
+(mild diagnoses, clustered dates, template amounts, supply far beyond need), not by extreme values. Every
+injected entity is labelled (``labels``); look-alikes are not.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+import pandas as pd
+
+from jobs.synthetic.world import CHRONIC, COUNTIES, INPATIENT_DX, LEVELS, MILD_DX, _amount
+
+log = logging.getLogger(__name__)
+
+
+LOOKALIKES = ("lookalike_readmission", "lookalike_relative_purchase", "lookalike_family", "lookalike_refund")
+PRACTICE_SPREAD = 1.0  # σ of the county factor of each look-alike kind (Generator.practice)
+
+
+class Fraud:
+    """The injections, mixed into ``Generator`` beside ``World`` (they use its people, places and visits)."""
+
+    def _take(self, pool, k: int, used: set[int], weight: np.ndarray | None = None) -> np.ndarray:
+        """Up to ``k`` persons (row indices) of ``pool`` not yet in ``used``, drawn without replacement.
+
+        Each person carries at most one injected pattern, so ``used`` grows with every draw. ``weight`` (one
+        per person of the prefecture) makes some persons likelier to be drawn than others.
+        """
+        pool = np.asarray(pool, dtype=int)
+        pool = pool[~np.isin(pool, np.fromiter(used, int, len(used)))]
+        p = None if weight is None else weight[pool] / weight[pool].sum()
+        sel = self.rng.choice(pool, min(k, len(pool)), replace=False, p=p)
+        used.update(sel.tolist())
+        return sel
+
+    def inject(self, psn: pd.DataFrame, inst: pd.DataFrame, excluded: set[str]) -> set[int]:
+        """The first patterns: frequent admissions, co-admitted groups, template amounts, heavy refills."""
+        rng, days = self.rng, self.cfg.days
+        n = len(psn)
+        age = psn._age.to_numpy()
+        elderly = np.flatnonzero((age >= 50) & ~psn.psn_no.isin(excluded).to_numpy())
+        hosp = inst[(inst.fixmedins_type == "1") & inst.hosp_lv.isin(["05", "06", "08", "11"])]
+        used: set[int] = set()
+
+        def take(pool, k):
+            return self._take(pool, k, used)
+
+        # 1. frequent admissions for mild conditions (住院频次高), at one or two institutions
+        self._tag = "frequent_admission"
+        freq = take(elderly, max(3, int(n * 0.004)))
+        for i in freq:
+            k = rng.integers(5, 11)
+            home = hosp[hosp.fix_blng_admdvs == psn.insuplc_admdvs.iat[i]]
+            home = home if len(home) else hosp
+            insts = rng.choice(home.fixmedins_code.to_numpy(), rng.integers(1, 3))
+            day = np.sort(rng.choice(np.arange(0, days - 15, 20), k, replace=False))
+            dx = rng.choice([INPATIENT_DX.index(d) for d in MILD_DX], k)
+            lv = home.set_index("fixmedins_code").loc[rng.choice(insts, k), "hosp_lv"].to_numpy()
+            self._stays(
+                psn,
+                inst,
+                np.full(k, i),
+                day + rng.integers(0, 5, k),
+                dx=dx,
+                levels=lv,
+                insts=rng.choice(insts, k),
+            )
+            self.labels.append(("psn", psn.psn_no.iat[i], "frequent_admission"))
+        # 2. institutions admitting recruited groups on a few dates (虚假/诱导住院, 同进同出)
+        self._tag = "co_admission"
+        n_clustered = max(1, int(round(len(hosp) * 0.05)))
+        clustered = hosp.sample(n_clustered, random_state=int(rng.integers(1 << 30)))
+        for _, h in clustered.iterrows():
+            self.labels.append(("fixmedins", h.fixmedins_code, "clustered_admissions"))
+            local = np.flatnonzero((psn.insuplc_admdvs.to_numpy() == h.fix_blng_admdvs) & (age >= 55))
+            if len(local) < 4:  # a small prefecture: recruit from the whole prefecture
+                local = np.flatnonzero(age >= 55)
+            if len(local) < 4:
+                continue
+            dates = np.sort(rng.choice(days - 20, rng.integers(5, 10), replace=False))
+            villages = rng.choice(psn._village.to_numpy()[local], len(dates))
+            for day, v in zip(dates, villages, strict=True):
+                pool = [i for i in local[psn._village.to_numpy()[local] == v] if i not in used]
+                if len(pool) < 4:
+                    pool = [i for i in local if i not in used]
+                grp = take(pool, int(rng.integers(5, 13)))
+                g = len(grp)
+                if g < 3:  # nobody left to recruit in a small prefecture
+                    continue
+                # brought in over a day or two and sent home likewise (a ±1-day tolerance finds them)
+                arrive = day + (rng.random(g) < 0.4).astype(int)
+                los = int(rng.integers(7, 11)) - arrive + day + (rng.random(g) < 0.3).astype(int)
+                dx = rng.choice([INPATIENT_DX.index(d) for d in MILD_DX], g)
+                self._stays(
+                    psn,
+                    inst,
+                    grp,
+                    arrive,
+                    dx=dx,
+                    levels=np.full(g, h.hosp_lv),
+                    los=los,
+                    insts=np.full(g, h.fixmedins_code),
+                )
+                # near-identical amounts: template billing for the whole group
+                last = self.visits[-1]
+                base = last.medfee_sumamt.median()
+                last["medfee_sumamt"] = _amount(base * rng.uniform(0.995, 1.005, g))
+                last["fulamt_ownpay_amt"] = 0.0
+                last["hifp_pay"] = _amount(last.medfee_sumamt * LEVELS[h.hosp_lv][2])
+                self.labels.extend(("psn", psn.psn_no.iat[i], "co_admission") for i in grp)
+        # 3. institutions billing near-identical amounts for their ordinary stays (套餐式收费)
+        rest = hosp[~hosp.fixmedins_code.isin(clustered.fixmedins_code)]
+        templated = rest.sample(max(1, int(round(len(rest) * 0.04))), random_state=int(rng.integers(1 << 30)))
+        self._templated = set(templated.fixmedins_code)
+        self._clustered = set(clustered.fixmedins_code)
+        for code in templated.fixmedins_code:
+            self.labels.append(("fixmedins", code, "similar_amounts"))
+        # 4. heavy prescription volume: refills of a 30-day supply every 7-12 days (超量开药/倒卖药品)
+        self._tag = "heavy_prescription"
+        heavy = take(np.flatnonzero(age >= 30), max(3, int(n * 0.004)))
+        pharm = inst[inst.fixmedins_type == "2"]
+        for i in heavy:
+            k = int(rng.integers(20, 40))
+            day = np.minimum(np.cumsum(rng.integers(6, 13, k)), days - 1)
+            ph = pharm[pharm.fix_blng_admdvs == psn.insuplc_admdvs.iat[i]].fixmedins_code.to_numpy()
+            ph = ph if len(ph) else pharm.fixmedins_code.to_numpy()
+            drug = int(rng.integers(0, len(CHRONIC)))
+            self._heavy_rx.append((np.full(k, psn.psn_no.iat[i]), np.full(k, drug), np.full(k, 30)))
+            self._add_visits(
+                np.full(k, psn.psn_no.iat[i]),
+                rng.choice(ph, k),
+                "41",
+                self.t0 + day.astype("timedelta64[D]"),
+                np.zeros(k, int),
+                np.full(k, CHRONIC[drug][2][0][2] * 30 * 1.1) * rng.uniform(0.9, 1.1, k),
+                0.6,
+                CHRONIC[drug][0],
+                CHRONIC[drug][1],
+            )
+            self.labels.append(("psn", psn.psn_no.iat[i], "heavy_prescription"))
+        self._tag = ""
+        return used
+
+    def inject_playbook(
+        self, psn: pd.DataFrame, inst: pd.DataFrame, regs: pd.DataFrame, used: set[int]
+    ) -> None:
+        """The rest of the playbook (issue #3): each pattern inside normal amounts and stays, labelled."""
+        rng, days, n = self.rng, self.cfg.days, len(psn)
+        age, county = psn._age.to_numpy(), psn.insuplc_admdvs.to_numpy()
+        hosp = inst[(inst.fixmedins_type == "1") & inst.hosp_lv.isin(["02", "05", "06", "08", "11"])]
+        pharm = inst[inst.fixmedins_type == "2"]
+        acute = [INPATIENT_DX.index(d) for d in INPATIENT_DX if d[2] in ("acute", "serious") and not d[6]]
+
+        def take(pool, share):
+            return self._take(pool, max(3, int(n * share)), used)
+
+        def local(pool: pd.DataFrame, i: int) -> np.ndarray:
+            codes = pool[pool.fix_blng_admdvs == county[i]].fixmedins_code.to_numpy()
+            return codes if len(codes) else pool.fixmedins_code.to_numpy()
+
+        def label(idx, fraud_type):
+            self.labels.extend(("psn", psn.psn_no.iat[i], fraud_type) for i in idx)
+
+        lv_of = inst.set_index("fixmedins_code").hosp_lv
+        adults = np.flatnonzero(age >= 30)
+        # 分解住院: one stay billed as two or three, re-admitted 1-6 days after discharge, same place and diagnosis
+        self._tag = "split_admission"
+        for i in (idx := take(adults, 0.003)):
+            parts = int(rng.integers(2, 4))
+            h = rng.choice(local(hosp, i))
+            los = rng.integers(4, 9, parts)
+            gaps = rng.integers(1, 7, parts)
+            start = int(rng.integers(0, days - 60))
+            day = start + np.concatenate([[0], np.cumsum(los[:-1] + gaps[:-1])])
+            self._stays(psn, inst, np.full(parts, i), day, dx=np.full(parts, rng.choice(acute)),
+                        levels=np.full(parts, lv_of[h]), los=los, insts=np.full(parts, h))  # fmt: skip
+        label(idx, "split_admission")
+        # 冒名顶替: the person's card used for a stay elsewhere while the person is in hospital
+        self._tag = "identity_borrowing"
+        for i in (idx := take(adults, 0.0015)):
+            a, b = rng.choice(local(hosp, i), 2, replace=len(local(hosp, i)) < 2)
+            if a == b:
+                b = rng.choice(hosp.fixmedins_code.to_numpy()[hosp.fixmedins_code.to_numpy() != a])
+            start = int(rng.integers(0, days - 40))
+            self._stays(psn, inst, np.array([i, i]), np.array([start, start + int(rng.integers(1, 5))]),
+                        levels=lv_of[[a, b]].to_numpy(), los=rng.integers(6, 12, 2), insts=np.array([a, b]))  # fmt: skip
+        label(idx, "identity_borrowing")
+        # 挂床: in hospital on paper, meanwhile buying at a pharmacy or seen in an outpatient clinic
+        for i in (idx := take(np.flatnonzero(age >= 45), 0.0015)):
+            self._tag = "bed_blocking"
+            los = int(rng.integers(10, 16))
+            start = int(rng.integers(0, days - 30))
+            h = rng.choice(local(hosp, i))
+            self._stays(psn, inst, np.array([i]), np.array([start]), dx=np.array([rng.choice(acute)]),
+                        levels=np.array([lv_of[h]]), los=np.array([los]), insts=np.array([h]))  # fmt: skip
+            k = int(rng.integers(2, 5))
+            self._add_visits(np.full(k, psn.psn_no.iat[i]), rng.choice(local(pharm, i), k), "41",
+                             self.t0 + (start + rng.choice(np.arange(1, los), k)).astype("timedelta64[D]"),
+                             np.zeros(k, int), rng.lognormal(4.0, 0.5, k), 0.5, None, None)  # fmt: skip
+        label(idx, "bed_blocking")
+        # 慢特病超范围: registered for one chronic disease, buying another disease's drug under the benefit
+        self._tag = "opsp_misuse"
+        registered = np.flatnonzero(psn.psn_no.isin(regs.psn_no).to_numpy())
+        reg_dx = regs.drop_duplicates("psn_no").set_index("psn_no").opsp_dise_code
+        for i in (idx := take(registered, 0.0015)):
+            own = reg_dx[psn.psn_no.iat[i]]
+            other = [c for c in CHRONIC if c[0] != own]
+            k = int(rng.integers(3, 8))
+            j = int(rng.integers(0, len(other)))
+            self._add_visits(np.full(k, psn.psn_no.iat[i]), rng.choice(local(hosp, i), k), "14",
+                             self.t0 + np.sort(rng.integers(0, days, k)).astype("timedelta64[D]"),
+                             np.zeros(k, int), other[j][2][0][2] * 30 * rng.uniform(1.0, 1.6, k) + 15, 0.65,
+                             other[j][0], other[j][1])  # fmt: skip
+        label(idx, "opsp_misuse")
+        # 购药后退费套现: purchases refunded in full a day or two later (settle() writes the refunds)
+        self._tag = "refund_cashout"
+        for i in (idx := take(adults, 0.0015)):
+            k = int(rng.integers(4, 9))
+            self._add_visits(np.full(k, psn.psn_no.iat[i]), rng.choice(local(pharm, i), k), "41",
+                             self.t0 + np.sort(rng.integers(0, days, k)).astype("timedelta64[D]"),
+                             np.zeros(k, int), rng.uniform(300, 900, k), 0.6, None, None)  # fmt: skip
+        label(idx, "refund_cashout")
+        # 冒用已故人员身份: the card keeps buying after its holder died (psn_death)
+        self._tag = "after_death"
+        for i in (idx := take(np.flatnonzero(age >= 60), 0.0008)):
+            died = int(rng.integers(20, days - 90))
+            self.deaths.append((psn.psn_no.iat[i], self.t0 + np.timedelta64(died, "D")))
+            k = int(rng.integers(2, 6))
+            self._add_visits(np.full(k, psn.psn_no.iat[i]), rng.choice(local(pharm, i), k), "41",
+                             self.t0 + (died + np.sort(rng.integers(5, days - died, k))).astype("timedelta64[D]"),
+                             np.zeros(k, int), rng.lognormal(5.0, 0.4, k), 0.6, None, None)  # fmt: skip
+        label(idx, "after_death")
+        # 诊断与性别不符: a delivery billed on a man's card, a prostate stay on a woman's
+        self._tag = "dx_inconsistent"
+        gend = psn.gend.to_numpy()
+        dx_of = {"1": INPATIENT_DX.index(next(d for d in INPATIENT_DX if d[0].startswith("O80"))),
+                 "2": INPATIENT_DX.index(next(d for d in INPATIENT_DX if d[0].startswith("N40")))}  # fmt: skip
+        for i in (idx := take(np.flatnonzero((age >= 20) & (age < 50)), 0.0008)):
+            h = rng.choice(local(hosp, i))
+            self._stays(psn, inst, np.array([i]), rng.integers(0, days - 20, 1), dx=np.array([dx_of[gend[i]]]),
+                        levels=np.array([lv_of[h]]), insts=np.array([h]))  # fmt: skip
+        label(idx, "dx_inconsistent")
+        self._inject_institutions(psn, inst)
+        # normal deaths: about 0.8% a year; their visits after death are removed in run()
+        for i in take(np.flatnonzero(age >= 65), 0.008):
+            self.deaths.append(
+                (psn.psn_no.iat[i], self.t0 + np.timedelta64(int(rng.integers(30, days)), "D"))
+            )
+        self._tag = ""
+
+    def lookalikes(self, psn: pd.DataFrame, inst: pd.DataFrame, regs: pd.DataFrame, used: set[int]) -> None:
+        """Legitimate care that looks like the playbook's patterns (issue #16): unlabelled, so that precision
+        is measured where it is hard. Each person is drawn once (``used``), apart from the fraud.
+
+        - unplanned readmissions 2-15 days after discharge, same place and diagnosis (分解住院's look-alike);
+        - a relative buying a chronic patient's own medicine while the patient is in hospital (挂床's);
+        - families and villagers hurt or poisoned together, admitted and discharged within a day (同进同出's),
+          at ordinary, varied amounts;
+        - purchases returned for real reasons and refunded in full, two or three in a year (套现's).
+
+        Practice differs from county to county (a county hospital that readmits its chemotherapy and dialysis
+        patients, villages that buy medicine for each other, pharmacies with a generous return policy): each
+        kind of look-alike is ``PRACTICE_SPREAD`` times likelier in some counties than the average, a factor
+        drawn per county and kind (``practice``). Documented rule weights are a province's average; a region's
+        own outcomes are what tell it how far its practice departs from it.
+        """
+        rng, days, n = self.rng, self.cfg.days, len(psn)
+        age, county, village = psn._age.to_numpy(), psn.insuplc_admdvs.to_numpy(), psn._village.to_numpy()
+        hosp = inst[(inst.fixmedins_type == "1") & inst.hosp_lv.isin(["02", "05", "06", "08"])]
+        pharm = inst[inst.fixmedins_type == "2"]
+        lv_of = inst.set_index("fixmedins_code").hosp_lv
+        acute = [INPATIENT_DX.index(d) for d in INPATIENT_DX if d[2] in ("acute", "serious") and not d[6]]
+
+        def local(pool: pd.DataFrame, i: int) -> np.ndarray:
+            codes = pool[pool.fix_blng_admdvs == county[i]].fixmedins_code.to_numpy()
+            return codes if len(codes) else pool.fixmedins_code.to_numpy()
+
+        practice = self.practice()
+
+        def take(pool, share):
+            weight = psn.insuplc_admdvs.map(practice[self._tag]).to_numpy(float)
+            return self._take(pool, max(3, int(n * share)), used, weight)
+
+        self._tag = "lookalike_readmission"
+        for i in take(np.flatnonzero(age >= 30), 0.004):
+            h, dx = rng.choice(local(hosp, i)), rng.choice(acute)
+            los = rng.integers(4, 12, 2)
+            start = int(rng.integers(0, days - 45))
+            day = np.array([start, start + los[0] + int(rng.integers(2, 16))])
+            self._stays(psn, inst, np.array([i, i]), day, dx=np.array([dx, dx]), levels=lv_of[[h, h]].to_numpy(),
+                        los=los, insts=np.array([h, h]))  # fmt: skip
+        self._tag = "lookalike_relative_purchase"
+        reg_dx = regs.drop_duplicates("psn_no").set_index("psn_no").opsp_dise_code
+        registered = np.flatnonzero(psn.psn_no.isin(regs.psn_no).to_numpy())
+        for i in take(registered, 0.002):
+            h, los = rng.choice(local(hosp, i)), int(rng.integers(9, 16))
+            start = int(rng.integers(0, days - 30))
+            self._stays(psn, inst, np.array([i]), np.array([start]), dx=np.array([rng.choice(acute)]),
+                        levels=np.array([lv_of[h]]), los=np.array([los]), insts=np.array([h]))  # fmt: skip
+            own = next(c for c in CHRONIC if c[0] == reg_dx[psn.psn_no.iat[i]])
+            k = int(rng.integers(2, 4))
+            self._add_visits(np.full(k, psn.psn_no.iat[i]), rng.choice(local(pharm, i), k), "41",
+                             self.t0 + (start + rng.choice(np.arange(1, los), k, replace=False)).astype("timedelta64[D]"),
+                             np.zeros(k, int), own[2][0][2] * 15 * rng.uniform(1.0, 1.3, k), 0.6, own[0], own[1])  # fmt: skip
+        self._tag = "lookalike_family"
+        for i in take(np.flatnonzero(age >= 5), 0.0006):
+            same = np.flatnonzero(village == village[i])
+            fam = np.concatenate([[i], self._take(same, int(rng.integers(2, 5)), used)])
+            g = len(fam)
+            h, day, dx = rng.choice(local(hosp, i)), int(rng.integers(0, days - 20)), rng.choice(acute)
+            arrive = day + (rng.random(g) < 0.3).astype(int)
+            los = np.maximum(2, np.round(rng.lognormal(np.log(6), 0.3, g))).astype(int)
+            self._stays(psn, inst, fam, arrive, dx=np.full(g, dx), levels=np.full(g, lv_of[h]), los=los,
+                        insts=np.full(g, h))  # fmt: skip
+        self._tag = "lookalike_refund"
+        for i in take(np.flatnonzero(age >= 18), 0.003):
+            k = int(rng.integers(2, 4))
+            self._add_visits(np.full(k, psn.psn_no.iat[i]), rng.choice(local(pharm, i), k), "41",
+                             self.t0 + np.sort(rng.integers(0, days, k)).astype("timedelta64[D]"),
+                             np.zeros(k, int), rng.uniform(60, 400, k), 0.6, None, None)  # fmt: skip
+        self._tag = ""
+
+    def practice(self) -> dict[str, dict[str, float]]:
+        """Look-alike kind → county → how much likelier than average a person there is to be one (mean 1 over
+        the prefecture's population): lognormal with σ = ``PRACTICE_SPREAD``, from its own random stream."""
+        rng = np.random.default_rng(self.cfg.seed + 1)
+        share = np.array([w for _, w in COUNTIES.values()])
+        out = {}
+        for kind in LOOKALIKES:
+            f = rng.lognormal(0.0, PRACTICE_SPREAD, len(COUNTIES))
+            out[kind] = dict(zip(COUNTIES, f / (f * share).sum() * share.sum(), strict=True))
+        return out
+
+    def _inject_institutions(self, psn: pd.DataFrame, inst: pd.DataFrame) -> None:
+        """Overcharging, induced admissions and pharmacy card swiping, at institutions not yet injected."""
+        rng, days = self.rng, self.cfg.days
+        taken = self._clustered | self._templated
+        hosp = inst[
+            (inst.fixmedins_type == "1")
+            & inst.hosp_lv.isin(["06", "08", "11"])
+            & ~inst.fixmedins_code.isin(taken)
+        ]
+
+        adults = np.flatnonzero(psn._age.to_numpy() >= 18)
+
+        def residents(admdvs: str) -> np.ndarray:
+            """Adults living in ``admdvs`` (all adults when a small prefecture has none there)."""
+            local = adults[psn.insuplc_admdvs.to_numpy()[adults] == admdvs]
+            return local if len(local) else adults
+
+        def pick(pool: pd.DataFrame, share: float) -> pd.DataFrame:
+            k = min(len(pool), max(1, int(round(len(pool) * share))))
+            return pool.sample(k, random_state=int(rng.integers(1 << 30)))
+
+        # 超标准收费/过度诊疗: every stay billed at 2.2-3x (settle() applies it)
+        over = pick(hosp, 0.03)
+        self._overcharging = set(over.fixmedins_code)
+        self.labels.extend(("fixmedins", c, "overcharging") for c in over.fixmedins_code)
+        # 诱导住院/门诊转住院: outpatients of the county admitted for mild conditions, tripling its stays
+        self._tag = "induced_admission"
+        visits = pd.concat(self.visits, ignore_index=True)
+        stays = visits[visits.med_type == "21"].fixmedins_code.value_counts()
+        induced = pick(hosp[~hosp.fixmedins_code.isin(self._overcharging)], 0.03)
+        mild = [INPATIENT_DX.index(d) for d in MILD_DX]
+        for _, h in induced.iterrows():
+            k = max(30, 2 * int(stays.get(h.fixmedins_code, 0)))
+            people = residents(h.fix_blng_admdvs)
+            idx = rng.choice(people, k)
+            self._stays(psn, inst, idx, rng.integers(0, days - 15, k), dx=rng.choice(mild, k),
+                        levels=np.full(k, h.hosp_lv), insts=np.full(k, h.fixmedins_code))  # fmt: skip
+            self.labels.append(("fixmedins", h.fixmedins_code, "induced_admission"))
+        # 药店空刷/倒卖药品: on a few days, a batch of different cards buys the same drug for the same amount
+        self._tag = "card_swiping"
+        for _, ph in pick(inst[inst.fixmedins_type == "2"], 0.03).iterrows():
+            people = residents(ph.fix_blng_admdvs)
+            drug = CHRONIC[int(rng.integers(0, len(CHRONIC)))]
+            amount = round(drug[2][0][2] * 30 * rng.uniform(2, 4), 0)  # a multiple of the pack price
+            for day in rng.choice(days, int(rng.integers(4, 9)), replace=False):
+                k = min(int(rng.integers(6, 13)), len(people))
+                self._add_visits(psn.psn_no.to_numpy()[rng.choice(people, k, replace=False)], np.full(k, ph.fixmedins_code), "41",
+                                 np.full(k, self.t0 + np.timedelta64(int(day), "D")), np.zeros(k, int),
+                                 np.full(k, amount), 0.6, drug[0], drug[1], hour=np.full(k, int(rng.integers(9, 18))))  # fmt: skip
+            self.labels.append(("fixmedins", ph.fixmedins_code, "card_swiping"))
+        self._tag = ""
+
+    # -- settlements and fee lines -----------------------------------------------------------------

@@ -1,0 +1,172 @@
+"""Synthetic prefecture: a landing zone that follows the contract, plus ``labels.csv``.
+
+The normal world (``world``) with fraud and its legitimate look-alikes added (``fraud``); ``generate`` writes
+it as landed files. Labels go to ``labels.csv`` only: no feature, rule or model reads them.
+
+Everything is vectorized with numpy so that a 1,000,000-person prefecture takes minutes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from jobs.synthetic.fraud import Fraud
+from jobs.synthetic.world import SETL_AMOUNTS, GenConfig, World
+
+log = logging.getLogger(__name__)
+
+
+class Generator(World, Fraud):
+    """The prefecture: the normal world, then the fraud and its look-alikes; ``run`` returns every table."""
+
+    def run(self) -> dict[str, pd.DataFrame]:
+        self._chronic_rx, self._heavy_rx = [], []
+        psn = self.persons()
+        inst = self.institutions()
+        inst_pick = inst.assign(hosp_lv=inst.hosp_lv.fillna("PH"))
+        cancer = self.normal_care(psn, inst_pick)
+        regs = self.chronic(psn, inst_pick)
+        used = self.inject(psn, inst_pick, set(cancer.psn_no))
+        self.inject_playbook(psn, inst_pick, regs, used)
+        self.lookalikes(psn, inst_pick, regs, used)
+        visits = pd.concat(self.visits, ignore_index=True)
+        visits = visits[visits.begntime < self.t0 + np.timedelta64(self.cfg.days, "D")].reset_index(drop=True)
+        deaths = pd.DataFrame(self.deaths, columns=["psn_no", "death_date"]).drop_duplicates("psn_no")
+        visits = _drop_conflicts(visits, deaths)
+        setl, fees = self.settle(visits)
+        mdtrt = visits.drop(columns=["medfee_sumamt", "fulamt_ownpay_amt", "hifp_pay", "los", "_tag"])
+        mdtrt["adm_dept_codg"] = np.where(mdtrt.med_type == "21", "A03", None)
+        mdtrt["atddr_no"] = np.char.add("D", mdtrt.fixmedins_code.str.slice(1).to_numpy().astype(str))
+        labels = pd.DataFrame(
+            self.labels, columns=["entity_type", "entity_id", "fraud_type"]
+        ).drop_duplicates()
+        return {
+            "psn": psn.drop(columns=["_age", "_village"]),
+            "fixmedins": inst,
+            "mdtrt": mdtrt,
+            "setl": setl,
+            "fee_list": fees,
+            "opsp_reg": regs,
+            "psn_death": deaths.assign(source="民政"),
+            "labels": labels,
+        }
+
+
+def _drop_conflicts(visits: pd.DataFrame, deaths: pd.DataFrame) -> pd.DataFrame:
+    """Normal care is physically possible: nobody lies in two hospitals at once, sees a clinic while in
+    hospital, or visits anyone after death. Only the injected patterns break these (their ``_tag``)."""
+    adm, dscg = visits.begntime.dt.normalize(), visits.endtime.dt.normalize()
+    normal = (visits._tag == "").to_numpy()
+    stay = (visits.med_type == "21").to_numpy()
+    s = pd.DataFrame({"psn_no": visits.psn_no, "adm": adm, "dscg": dscg})[stay].sort_values(["psn_no", "adm"])
+    g = s.groupby("psn_no", sort=False)
+    prev_end = g.dscg.shift().groupby(s.psn_no).cummax()
+    next_start = g.adm.shift(-1)
+    clash = (s.adm < prev_end) | (s.dscg > next_start)
+    drop = np.zeros(len(visits), bool)
+    drop[clash[clash].index.to_numpy()] = True
+    drop &= normal
+    kept = s[~drop[s.index.to_numpy()]]
+    # visits strictly inside a stay (on the admission or discharge day they are possible)
+    cand = ~stay & ~visits._tag.isin(["bed_blocking", "lookalike_relative_purchase"]).to_numpy() & ~drop
+    o = pd.DataFrame({"psn_no": visits.psn_no[cand], "day": adm[cand]}).reset_index()
+    m = o.merge(kept, on="psn_no")
+    drop[m["index"][(m.day > m.adm) & (m.day < m.dscg)].unique()] = True
+    # after death (normal care only: the after_death pattern keeps its visits)
+    d = pd.DataFrame({"psn_no": visits.psn_no, "day": adm}).reset_index().merge(deaths, on="psn_no")
+    late = d["index"][d.day > d.death_date]
+    drop[late[normal[late.to_numpy()]].unique()] = True
+    return visits[~drop].reset_index(drop=True)
+
+
+MIN_PERSONS = 200
+# Bumped whenever generated data changes (patterns, distributions): cached landings (make bench, make
+# quality) are regenerated when their generator.json names another version.
+GENERATOR_VERSION = 4
+DECIMAL_COLS = {
+    *SETL_AMOUNTS,
+    "cnt",
+    "pric",
+    "det_item_fee_sumamt",
+}
+
+
+def _to_arrow(df: pd.DataFrame) -> pa.Table:
+    cols = {}
+    for c in df.columns:
+        s = df[c]
+        if c in DECIMAL_COLS:
+            cols[c] = pa.array(s.astype(float).round(2), pa.float64()).cast(pa.decimal128(18, 2), safe=False)
+        elif c == "prd_days":
+            cols[c] = pa.array(pd.to_numeric(s, errors="coerce").astype("Int32"))
+        elif pd.api.types.is_datetime64_any_dtype(s):
+            unit = "D" if c in ("brdy", "begndate", "enddate", "death_date") else "s"
+            cols[c] = pa.array(s).cast(pa.date32() if unit == "D" else pa.timestamp("s"))
+        else:
+            cols[c] = pa.array(s.astype(object).where(s.notna(), None), pa.string())
+    return pa.table(cols)
+
+
+def write_landing(
+    tables: dict[str, pd.DataFrame], out: Path, fmt: str = "parquet", rows_per_file: int = 1_000_000
+):
+    out.mkdir(parents=True, exist_ok=True)
+    for name, df in tables.items():
+        if name == "labels":
+            df.to_csv(out / "labels.csv", index=False)
+            continue
+        folder = out / name
+        folder.mkdir(exist_ok=True)
+        for i, start in enumerate(range(0, max(len(df), 1), rows_per_file)):
+            part = df.iloc[start : start + rows_per_file]
+            if fmt == "csv":
+                part.to_csv(
+                    folder / f"{name}_{i:03d}.csv",
+                    index=False,
+                    encoding="utf-8-sig",
+                    date_format="%Y-%m-%d %H:%M:%S",
+                )
+            else:
+                pq.write_table(_to_arrow(part), folder / f"{name}_{i:03d}.parquet")
+
+
+def is_current(landing: Path, persons: int, seed: int) -> bool:
+    """True when ``landing`` was generated by this generator version with these arguments (a cache check)."""
+    try:
+        meta = json.loads((Path(landing) / "generator.json").read_text())
+    except (OSError, ValueError):
+        return False
+    return meta.get("version") == GENERATOR_VERSION and (meta.get("persons"), meta.get("seed")) == (
+        persons,
+        seed,
+    )
+
+
+def generate(
+    out: Path,
+    persons: int = 20_000,
+    seed: int = 7,
+    fmt: str = "parquet",
+    start: dt.date | None = None,
+    days: int = 365,
+) -> dict[str, int]:
+    """Write a synthetic landing zone under ``out``; return row counts per table."""
+    if persons < MIN_PERSONS:
+        raise ValueError(
+            f"--persons must be at least {MIN_PERSONS}: smaller prefectures cannot hold every injected pattern"
+        )
+    cfg = GenConfig(persons=persons, seed=seed, fmt=fmt, start=start or GenConfig.start, days=days)
+    tables = Generator(cfg).run()
+    write_landing(tables, Path(out), fmt, cfg.rows_per_file)
+    (Path(out) / "generator.json").write_text(
+        json.dumps({"version": GENERATOR_VERSION, "persons": persons, "seed": seed, "format": fmt}) + "\n"
+    )
+    return {k: len(v) for k, v in tables.items()}

@@ -1,0 +1,31 @@
+"""Notebooks run on a real (small) lake: stored as jupytext scripts, executed as notebooks here."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.slow
+NOTEBOOKS = sorted((Path(__file__).resolve().parents[2] / "notebooks").glob("*.py"))
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_notebook_executes(path, demo, tmp_path, monkeypatch):
+    import jupytext
+    from nbclient import NotebookClient
+
+    _, lake_dir, _ = demo
+    monkeypatch.setenv("FUNDWATCH_LAKE", str(lake_dir))
+    monkeypatch.setenv("FUNDWATCH_NOTEBOOK_OUT", str(tmp_path))
+    nb = jupytext.read(path)
+    NotebookClient(
+        nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}
+    ).execute()
+    assert (tmp_path / "risk_score_hist.png").stat().st_size > 1000
+    outputs = "".join(o.get("text", "") for c in nb.cells for o in c.get("outputs", []))
+    assert "entities scored" in outputs
+
+
+def test_there_is_a_notebook():
+    assert NOTEBOOKS

@@ -1,0 +1,188 @@
+"""Each feature and rule: a tiny case that builds the pattern, and normal care where it stays quiet."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from features.fixmedins import fixmedins_features
+from features.psn import psn_features
+from models.rules import apply_rules
+from tests.world import AS_OF, FIX, World
+
+pytestmark = pytest.mark.spark
+
+
+def _psn(spark, world):
+    psn, visits, fee = world.frames(spark)
+    out = apply_rules(psn_features(psn, visits, fee, AS_OF), "psn")
+    return {r.psn_no: r for r in out.collect()}
+
+
+def test_refunds_net_out_the_settlement_they_reverse(spark):
+    w = World()
+    w.visit("A", "H1", "21", 10, los=5, amount=5000, refund=True)
+    w.visit("A", "H1", "21", 40, los=5, amount=3000)
+    _, visits, _ = w.frames(spark)
+    rows = {r.mdtrt_id: r for r in visits.collect()}
+    assert rows["M0"].fund_pay_sumamt == 0 and not rows["M0"].settled
+    assert rows["M1"].fund_pay_sumamt == Decimal("2100.00") and rows["M1"].los_days == 5
+    got = _psn(spark, w)
+    assert got["A"].n_adm == 1  # the reversed stay is not a stay
+
+
+def test_frequent_mild_admissions_fire_p01_and_normal_care_stays_quiet(spark):
+    w = World()
+    for k in range(6):
+        w.visit("FREQ", "H1", "21", 20 + 50 * k, los=8, dx="I63.800")  # lacunar infarct, every ~7 weeks
+    w.visit("NORM", "H1", "21", 100, los=7, dx="J18.900")
+    for k in range(5):  # chemotherapy cycles: frequent, but serious
+        w.visit("CHEMO", "H2", "21", 10 + 25 * k, los=4, dx="C34.900")
+    got = _psn(spark, w)
+    assert got["FREQ"].n_adm == 6 and got["FREQ"].n_adm_mild == 6 and "P01" in got["FREQ"].rules_fired
+    assert got["NORM"].rules_fired == [] and got["NORM"].n_adm == 1
+    assert "P01" not in got["CHEMO"].rules_fired
+
+
+def test_readmission_within_15_days_fires_p02(spark):
+    w = World()
+    for start in (10, 25, 40):  # each stay 5 days, readmitted 10 days after discharge
+        w.visit("SPLIT", "H1", "21", start, los=5)
+    w.visit("OK", "H1", "21", 10, los=5)
+    w.visit("OK", "H1", "21", 100, los=5)
+    got = _psn(spark, w)
+    assert got["SPLIT"].n_readmit == 2 and "P02" in got["SPLIT"].rules_fired
+    assert got["OK"].n_readmit == 0 and got["OK"].rules_fired == []
+
+
+def test_co_admission_with_near_identical_amounts_fires_p03(spark):
+    w = World()
+    for k in range(5):  # five villagers (four of one village), same day in, same day out, same bill (±0.1%)
+        w.person(f"G{k}", addr=f"昌黎县东1镇{3 if k else 4}村{k}号")
+        w.visit(f"G{k}", "H9", "21", 50, los=9, amount=8000 + k * 2)
+    for k in range(8):  # ordinary patients at the same place: other days, spread amounts
+        w.visit(f"N{k}", "H9", "21", 10 + 30 * k, los=3 + k, amount=2000 + 1500 * k)
+    got = _psn(spark, w)
+    assert all("P03" in got[f"G{k}"].rules_fired for k in range(5))
+    assert got["G0"].co_adm_max == 4 and got["G0"].co_adm_village_max == 0
+    assert got["G1"].co_adm_village_max == 3  # three others from 东1镇3村
+    assert not any("P03" in got[f"N{k}"].rules_fired for k in range(8))
+    assert all(got[f"N{k}"].co_adm_village_max == 0 for k in range(8))
+
+
+def test_supply_far_beyond_elapsed_days_fires_p04(spark):
+    w = World()
+    for k in range(12):  # a 30-day supply every 10 days
+        w.visit("HEAVY", "P1", "41", 200 + 10 * k, amount=300, drug="XC08CAA001", prd_days=30)
+    for k in range(6):  # a 30-day supply every 30 days
+        w.visit("CHRONIC", "P1", "41", 180 + 30 * k, amount=300, drug="XC08CAA001", prd_days=30)
+    got = _psn(spark, w)
+    assert got["HEAVY"].rx_supply_ratio > 2 and "P04" in got["HEAVY"].rules_fired
+    assert got["CHRONIC"].rx_supply_ratio < 1.3 and got["CHRONIC"].rules_fired == []
+
+
+def test_institution_clustered_admissions_and_template_amounts(spark):
+    w = World()
+    for g, day in enumerate((30, 90, 150, 210)):  # four recruited groups of four
+        for k in range(4):
+            w.visit(f"C{g}{k}", "FAKE", "21", day, los=8, amount=6800 + k)
+    for k in range(25):  # an ordinary hospital: spread days, stays and amounts
+        w.visit(f"N{k}", "REAL", "21", 5 + 13 * k, los=3 + k % 9, amount=1800 + 737 * k)
+    psn, visits, fee = w.frames(spark)
+    fix = spark.createDataFrame(
+        [("FAKE", "甲", "1", "08", "2", "130322"), ("REAL", "乙", "1", "08", "1", "130322")], FIX
+    )
+    out = {
+        r.fixmedins_code: r
+        for r in apply_rules(fixmedins_features(fix, psn, visits, fee, AS_OF), "fixmedins").collect()
+    }
+    assert (
+        out["FAKE"].co_adm_share == 1.0
+        and out["FAKE"].co_adm_groups == 4
+        and "F01" in out["FAKE"].rules_fired
+    )
+    assert out["FAKE"].elderly_share == 1.0 and out["FAKE"].los_cv == 0.0
+    assert out["REAL"].co_adm_share == 0.0 and out["REAL"].rules_fired == []
+    assert out["REAL"].amt_peak_share < 0.2
+
+
+def test_visits_outside_the_window_do_not_count(spark):
+    w = World()
+    w.visit("A", "H1", "21", -400, los=5)  # 2023
+    w.visit("A", "H1", "21", 100, los=5)
+    assert _psn(spark, w)["A"].n_adm == 1
+
+
+def test_starts_with_any_matches_startswith_for_mixed_prefix_lengths_and_nulls(spark):
+    from pyspark.sql import functions as F
+
+    from features.codes import FEMALE_ONLY_DX, MALE_ONLY_DX, starts_with_any
+
+    prefixes = ("O", "N40", "Z51", "C6", "R54.1")
+    codes = ["O80.000", "N40.x00", "N4", "Z51.100", "C61", "C7", "R54.100", "R54", "", None, "o80"]
+    df = spark.createDataFrame([(c,) for c in codes], "c string")
+    got = {r.c: r.hit for r in df.select("c", starts_with_any(F.col("c"), prefixes).alias("hit")).collect()}
+    assert got == {c: c is not None and c.startswith(prefixes) for c in codes}
+    # the real diagnosis lists: one expression however long the list
+    many = MALE_ONLY_DX + FEMALE_ONLY_DX
+    got = {r.c: r.hit for r in df.select("c", starts_with_any(F.col("c"), many).alias("hit")).collect()}
+    assert got == {c: c is not None and c.startswith(many) for c in codes}
+
+
+def test_amount_peak_share_equals_the_share_of_rows_amount_peaks_flags(spark):
+    from pyspark.sql import functions as F
+
+    from features.windows import amount_peak_share, amount_peaks
+
+    rows = [("P1", float(a)) for a in [100] * 8 + [100.2] * 3 + list(range(200, 260, 3)) + [0, -5]]
+    rows += [("P2", float(a)) for a in range(300, 400, 7)]
+    df = spark.createDataFrame(rows, "fixmedins_code string, hifp_pay double")
+    flagged = {
+        r.fixmedins_code: r.share
+        for r in amount_peaks(df, "fixmedins_code")
+        .groupBy("fixmedins_code")
+        .agg(F.avg(F.col("amt_peak").cast("double")).alias("share"))
+        .collect()
+    }
+    got = {r.fixmedins_code: r.amt_peak_share for r in amount_peak_share(df, "fixmedins_code").collect()}
+    assert got == flagged and got["P1"] == 11 / 33 and got["P2"] == 0.0
+
+
+def test_split_strength_grades_the_gap_and_a_relatives_purchase_is_weak_bed_blocking(spark):
+    w = World()
+    w.visit("NEXTDAY", "H1", "21", 10, los=5, dx="J18.900")
+    w.visit("NEXTDAY", "H1", "21", 16, los=5, dx="J18.900")  # readmitted the day after discharge
+    w.visit("LATE", "H1", "21", 10, los=5, dx="J18.900")
+    w.visit("LATE", "H1", "21", 27, los=5, dx="J18.900")  # twelve days later
+    for k in range(4):  # a chronic patient's routine purchases of one drug
+        w.visit("ROUTINE", "P1", "41", 100 + 30 * k, amount=300, drug="XC08CAA001", prd_days=30)
+    w.visit("ROUTINE", "H1", "21", 220, los=12)
+    for d in (223, 226):  # the same drug fetched twice during the stay: a relative
+        w.visit("ROUTINE", "P2", "41", d, amount=300, drug="XC08CAA001", prd_days=30)
+    w.visit("AWAY", "H1", "21", 220, los=12)
+    for d in (223, 226):  # another drug bought twice while "in hospital": bed-blocking
+        w.visit("AWAY", "P2", "41", d, amount=300, drug="XN02BEA001", prd_days=5)
+    got = _psn(spark, w)
+    assert "P02" in got["NEXTDAY"].rules_fired and "P02" in got["LATE"].rules_fired
+    assert got["NEXTDAY"].rule_strengths["P02"] == pytest.approx(1.0)
+    assert got["LATE"].rule_strengths["P02"] == pytest.approx(1 - 11 / 15)
+    assert "P06" in got["ROUTINE"].rules_fired and "P06" in got["AWAY"].rules_fired
+    assert got["ROUTINE"].n_in_stay_routine == 2 and got["AWAY"].n_in_stay_routine == 0
+    assert got["ROUTINE"].rule_strengths["P06"] == pytest.approx(0.2)
+    assert got["AWAY"].rule_strengths["P06"] == pytest.approx(0.8)
+    assert (
+        got["NEXTDAY"].rule_score > got["LATE"].rule_score
+        and got["AWAY"].rule_score > got["ROUTINE"].rule_score
+    )
+
+
+def test_a_group_admitted_over_two_days_is_still_one_group(spark):
+    w = World()
+    for k in range(5):  # recruited villagers, brought in on days 50 and 51, sent home on 59 or 60
+        w.visit(f"G{k}", "H9", "21", 50 + k % 2, los=9 - k % 2 + (k == 4), amount=8000 + k * 2)
+    for k in range(8):
+        w.visit(f"N{k}", "H9", "21", 10 + 30 * k, los=3 + k, amount=2000 + 1500 * k)
+    got = _psn(spark, w)
+    assert all(got[f"G{k}"].co_adm_max == 4 and "P03" in got[f"G{k}"].rules_fired for k in range(5))
+    assert not any("P03" in got[f"N{k}"].rules_fired for k in range(8))

@@ -1,0 +1,268 @@
+"""The playbook's detectors on one tiny world: each pattern fires on the person or institution built
+for it, and stays quiet on the normal-care look-alike beside it (features computed once per module)."""
+
+from __future__ import annotations
+
+import pytest
+
+from features.fixmedins import fixmedins_features
+from features.psn import psn_features
+from models.rules import RULES, apply_rules
+from tests.world import AS_OF, World
+
+pytestmark = pytest.mark.spark
+
+
+def _world() -> World:
+    w = World()
+    # P02 分解住院: discharged on day 60, back at the same hospital for the same diagnosis on day 63
+    w.visit("SPLIT", "H1", "21", 50, los=10, dx="I63.900")
+    w.visit("SPLIT", "H1", "21", 63, los=8, dx="I63.902")
+    w.visit("XFER", "H1", "21", 50, los=10, dx="I63.900")  # readmitted elsewhere for something else
+    w.visit("XFER", "H2", "21", 63, los=8, dx="K80.100")
+    w.visit("CHEMO", "H1", "21", 10, los=5, dx="C34.900")  # planned chemotherapy cycles
+    w.visit("CHEMO", "H1", "21", 25, los=5, dx="C34.900")
+    # P05 重叠住院: in two hospitals at once; a same-day transfer is not an overlap
+    w.visit("TWICE", "H1", "21", 100, los=10, dx="J18.900")
+    w.visit("TWICE", "H2", "21", 105, los=7, dx="I63.800")
+    w.visit("TRANSFER", "H1", "21", 100, los=5, dx="I21.900")
+    w.visit("TRANSFER", "H2", "21", 105, los=9, dx="I21.900")
+    # P06 挂床: an outpatient visit and a pharmacy purchase while lying in hospital
+    w.visit("AWAY", "H1", "21", 200, los=10, dx="M51.202")
+    w.visit("AWAY", "H3", "11", 203)
+    w.visit("AWAY", "PH1", "41", 206, amount=80)
+    w.visit("EDGES", "H1", "21", 200, los=10, dx="M51.202")  # visits on admission and discharge day only
+    w.visit("EDGES", "H3", "11", 200)
+    w.visit("EDGES", "PH1", "41", 210, amount=80)
+    # P07 慢特病超范围: registered for hypertension, buys insulin under the chronic benefit
+    w.register("OPSPX", "I10.x00")
+    w.register("OPSPOK", "E11.900")
+    for k in range(3):
+        w.visit("OPSPX", "H3", "14", 30 + 30 * k, amount=2850, drug="XA10AEG001", prd_days=30)
+        w.visit("OPSPOK", "H3", "14", 30 + 30 * k, amount=2850, drug="XA10AEG001", prd_days=30)
+    # P08 退费套现: purchases refunded in full; an ordinary correction is refunded and settled again
+    for k in range(4):
+        w.visit("CASHOUT", "PH2", "41", 40 + 9 * k, amount=600, refund=True)
+    w.visit("CORRECTED", "PH2", "41", 40, amount=600, refund=True, resettle=True)
+    w.visit("CORRECTED", "PH2", "41", 80, amount=600, refund=True, resettle=True)
+    w.visit("CORRECTED", "PH2", "41", 120, amount=600, refund=True, resettle=True)
+    # P09 死亡后结算
+    w.death("GHOST", 100)
+    w.visit("GHOST", "PH1", "41", 90, amount=100)
+    w.visit("GHOST", "PH1", "41", 150, amount=300)
+    w.death("DIED", 300)
+    w.visit("DIED", "H1", "21", 280, los=12, dx="J44.100")
+    # P10 诊断与性别/年龄不符: a man's delivery, a woman's prostate; a mother's delivery is fine
+    w.person("MAN", gend="1", birth_year=1980)
+    w.visit("MAN", "H1", "21", 150, los=3, dx="O80.000")
+    w.person("WOMAN", gend="2", birth_year=1950)
+    w.visit("WOMAN", "H1", "21", 150, los=6, dx="N40.x00")
+    w.person("MOTHER", gend="2", birth_year=1995)
+    w.visit("MOTHER", "H1", "21", 150, los=3, dx="O80.000")
+    # institutions: three peer clinics-level hospitals in one city
+    for code in ("PEER1", "PEER2", "DEAR", "ADMIT"):
+        w.inst(code, level="11")
+    for k in range(25):
+        for code in ("PEER1", "PEER2"):
+            w.visit(f"{code}-{k}", code, "21", 3 + 13 * k, los=4 + k % 5, amount=1800 + 97 * k)
+        # F03: the same kind of stays billed at three times the peers' cost
+        w.visit(f"DEAR-{k}", "DEAR", "21", 3 + 13 * k, los=4 + k % 5, amount=3 * (1800 + 97 * k))
+    for k in range(120):  # peers and DEAR see outpatients too
+        for code in ("PEER1", "PEER2", "DEAR"):
+            w.visit(f"OP{k % 40}", code, "11", k * 3 % 360, amount=150 + k)
+    # F05: ADMIT turns most of its patients into inpatients
+    for k in range(35):
+        w.visit(f"ADM-{k}", "ADMIT", "21", 5 + 10 * k, los=5 + k % 4, amount=1900 + 83 * k)
+    for k in range(10):
+        w.visit(f"ADM-{k}", "ADMIT", "11", 2 + 10 * k, amount=160 + k)
+    # F02: TEMPLATE bills every stay at one of three package amounts (±0.1%)
+    w.inst("TEMPLATE", level="06")
+    for k in range(24):
+        pkg = (6800, 8800, 11800)[k % 3] * (1 + (k % 5 - 2) / 2000)
+        w.visit(f"TPL-{k}", "TEMPLATE", "21", 4 + 14 * k, los=3 + k % 7, amount=round(pkg, 2))
+    # F04: at SWIPE, 6 different cards buy the same drug for the same amount within an hour, three times;
+    # the third run straddles the clock hour (14:57-15:02) and is still one group
+    for g, d in enumerate((60, 140, 200)):
+        for k in range(6):
+            hour, minute = (14, k) if g < 2 else ((14, 57 + k) if k < 3 else (15, k - 3))
+            w.visit(
+                f"CARD{g}{k}",
+                "SWIPE",
+                "41",
+                d,
+                amount=475,
+                drug="XA10AEG001",
+                prd_days=30,
+                hour=hour,
+                minute=minute,
+            )
+    for k in range(12):  # an ordinary pharmacy: different drugs, amounts, hours
+        w.visit(f"BUY{k}", "PHOK", "41", 60, amount=30 + 7 * k, drug="XR05CAA001", prd_days=5, hour=8 + k % 9)
+    for k in range(6):  # and one drug bought for the same amount all day long, three hours apart
+        w.visit(f"DAY{k}", "PHOK", "41", 90, amount=58, drug="XR05CAA001", prd_days=5, hour=6 + 3 * k)
+    return w
+
+
+@pytest.fixture(scope="module")
+def playbook(spark):
+    w = _world()
+    psn, visits, fee = w.frames(spark)
+    opsp, death = w.optional(spark)
+    pf = psn_features(psn, visits, fee, AS_OF, opsp_reg=opsp, psn_death=death).cache()
+    ff = fixmedins_features(w.institutions(spark), psn, visits, fee, AS_OF).cache()
+    yield pf, ff, w
+    pf.unpersist()
+    ff.unpersist()
+
+
+def _fired(features, entity_type, key, overrides=None):
+    return {r[key]: r for r in apply_rules(features, entity_type, overrides).collect()}
+
+
+def test_person_detectors_fire_on_their_pattern_and_not_on_normal_care(playbook):
+    got = _fired(playbook[0], "psn", "psn_no")
+    expect = {  # person → (feature, value, rule)
+        "SPLIT": ("n_split_adm", 1, "P02"),
+        "TWICE": ("n_overlap_stays", 2, "P05"),
+        "AWAY": ("n_visits_in_stay", 2, "P06"),
+        "OPSPX": ("n_opsp_mismatch", 3, "P07"),
+        "CASHOUT": ("n_refunded", 4, "P08"),
+        "GHOST": ("n_after_death", 1, "P09"),
+        "MAN": ("n_dx_inconsistent", 1, "P10"),
+        "WOMAN": ("n_dx_inconsistent", 1, "P10"),
+    }
+    for who, (feature, value, rule) in expect.items():
+        assert got[who][feature] == value, (who, feature, got[who][feature])
+        assert rule in got[who].rules_fired, (who, got[who].rules_fired)
+        assert got[who].evidence_setl_ids, who  # the verifier gets the settlements behind it
+    for who in ("XFER", "CHEMO", "TRANSFER", "EDGES", "OPSPOK", "CORRECTED", "DIED", "MOTHER"):
+        assert got[who].rules_fired == [], (who, got[who].rules_fired)
+        assert got[who].evidence_setl_ids == [], who
+    # the readmission count still sees the transfer and the chemotherapy, for the model
+    assert got["CHEMO"].n_readmit == 1 and got["CHEMO"].n_split_adm == 0
+    # evidence is exactly the settlement after death, not the one before it
+    assert got["GHOST"].evidence_setl_ids == [f"S{_visit_id(playbook[2], 'GHOST', 150)}"]
+
+
+def _visit_id(world: World, psn_no: str, on_day: int) -> str:
+    from tests.world import day
+
+    return next(r[0] for r in world.mdtrt if r[1] == psn_no and r[4].date() == day(on_day))
+
+
+def test_institution_detectors_compare_with_peers(playbook):
+    got = _fired(playbook[1], "fixmedins", "fixmedins_code")
+    assert got["DEAR"].cost_per_stay_peer >= 2.5 and "F03" in got["DEAR"].rules_fired
+    assert got["ADMIT"].adm_rate_peer >= 2 and "F05" in got["ADMIT"].rules_fired
+    assert got["SWIPE"].swipe_groups == 3 and "F04" in got["SWIPE"].rules_fired
+    assert got["TEMPLATE"].amt_peak_share >= 0.9 and got["TEMPLATE"].rules_fired == ["F02"]
+    assert len(got["SWIPE"].evidence_setl_ids) == 18
+    for code in ("PEER1", "PEER2", "PHOK"):
+        assert got[code].rules_fired == [], (code, got[code].rules_fired)
+    assert got["PHOK"].swipe_groups == 0
+    assert 0.9 <= got["PEER1"].cost_per_stay_peer <= 1.1
+
+
+def test_thresholds_come_from_configuration(playbook):
+    strict = _fired(playbook[0], "psn", "psn_no", {"P02": {"min_split": 2}, "P10": {"min_inconsistent": 2}})
+    assert "P02" not in strict["SPLIT"].rules_fired and "P10" not in strict["MAN"].rules_fired
+    assert "P05" in strict["TWICE"].rules_fired  # the others keep their defaults
+    with pytest.raises(ValueError, match="min_splits"):
+        apply_rules(playbook[0], "psn", {"P02": {"min_splits": 2}})
+    with pytest.raises(ValueError, match="P99"):
+        apply_rules(playbook[0], "psn", {"P99": {"x": 1}})
+
+
+def test_every_rule_reads_features_that_exist(playbook):
+    cols = {"psn": set(playbook[0].columns), "fixmedins": set(playbook[1].columns)}
+    for rule in RULES:
+        for f in rule.evidence:
+            assert f in cols[rule.entity_type], (rule.rule_id, f)
+
+
+def test_hard_evidence_ranks_above_circumstantial_evidence_whatever_the_model_says(spark):
+    """A man billed for childbirth (hard, one visit) outranks a person with every soft pattern at full
+    strength and the most anomalous model score; soft evidence outranks none; strength orders within."""
+    from pyspark.sql import functions as F
+
+    from features.psn import PSN_FEATURES
+    from models.rules import apply_rules, risk_score
+
+    base = dict.fromkeys(PSN_FEATURES, 0.0)
+    rows = {
+        "MAN": (base | {"n_dx_inconsistent": 1.0}, 0.30),
+        "SOFT_ALL": (
+            base
+            | {
+                "n_adm": 9.0,
+                "n_adm_mild": 9.0,
+                "adm_max_same_inst": 9.0,
+                "n_split_adm": 3.0,
+                "split_score": 3.0,
+                "co_adm_stays": 3.0,
+                "co_adm_max": 10.0,
+                "amt_peak_stays": 3.0,
+                "rx_supply_ratio": 5.0,
+                "n_visits_in_stay": 4.0,
+                "n_refunded": 9.0,
+            },
+            1.0,
+        ),  # fmt: skip
+        "SOFT_WEAK": (base | {"n_split_adm": 1.0, "split_score": 0.1}, 0.9),
+        "SOFT_STRONG": (base | {"n_split_adm": 1.0, "split_score": 1.0}, 0.3),
+        "NONE": (base, 1.0),
+    }
+    df = spark.createDataFrame([{"psn_no": k, **feats, "model_score": m} for k, (feats, m) in rows.items()])
+    scored = apply_rules(df, "psn").withColumn(
+        "risk", risk_score(F.col("evidence_tier"), F.col("rule_score"), F.col("model_score"))
+    )
+    got = {r.psn_no: r for r in scored.collect()}
+    order = sorted(got, key=lambda k: -got[k].risk)
+    assert order == ["MAN", "SOFT_ALL", "SOFT_STRONG", "SOFT_WEAK", "NONE"]
+    assert (
+        got["MAN"].evidence_tier == 2
+        and got["SOFT_ALL"].evidence_tier == 1
+        and got["NONE"].evidence_tier == 0
+    )
+    assert got["MAN"].rule_strengths == {"P10": pytest.approx(0.9)}
+
+
+def test_learned_weights_move_a_rule_in_its_region_only(spark):
+    from pyspark.sql import functions as F
+
+    from features.psn import PSN_FEATURES
+    from models.rules import MODEL_ONLY_WEIGHT, RULE_BY_ID, apply_rules
+
+    base = dict.fromkeys(PSN_FEATURES, 0.0) | {"n_split_adm": 1.0, "split_score": 1.0}
+    df = spark.createDataFrame(
+        [
+            {"psn_no": p, "insuplc_admdvs": r, **base}
+            for p, r in (("A", "130321"), ("B", "130322"), ("C", "130324"))
+        ]
+    )
+    weights = spark.createDataFrame(
+        [
+            ("130321", "P02", 0.1),
+            ("130322", "P02", 0.9),
+            ("130322", "F01", 0.0),
+            ("130324", "M_psn", 0.05),
+            ("130321", "M_fixmedins", 0.01),
+        ],
+        "admdvs string, rule_id string, weight double",
+    )
+    rows = apply_rules(df, "psn", None, weights, "insuplc_admdvs").collect()
+    got = {r.psn_no: r.rule_score for r in rows}
+    assert got["A"] == pytest.approx(0.1) and got["B"] == pytest.approx(0.9)
+    assert got["C"] == pytest.approx(RULE_BY_ID["P02"].weight)  # no outcomes there: the documented weight
+    # expected precision: the rule score where a rule fired ...
+    assert {r.psn_no: r.expected_precision for r in rows} == pytest.approx(got)
+    # ... and the model-only weight of the region where none did
+    quiet = df.withColumns({"n_split_adm": F.lit(0.0), "split_score": F.lit(0.0)})
+    prec = {
+        r.psn_no: r.expected_precision
+        for r in apply_rules(quiet, "psn", None, weights, "insuplc_admdvs").collect()
+    }
+    assert prec == pytest.approx({"A": MODEL_ONLY_WEIGHT, "B": MODEL_ONLY_WEIGHT, "C": 0.05})
+    assert set(apply_rules(df, "psn", None, weights, "insuplc_admdvs").columns) == set(
+        apply_rules(df, "psn").columns
+    )
