@@ -145,6 +145,9 @@ def train_reranker(spark, lake: Lake, settings: Settings, entity: Entity, as_of:
         version = info.registered_model_version
         client.set_model_version_tag(name, version, "features", ",".join(entity.features))
         client.set_model_version_tag(name, version, "rules", ",".join(rule_ids))
+        client.set_model_version_tag(
+            name, version, "support", ",".join(f"{t}:{v:.4f}" for t, v in sorted(model.support_.items()))
+        )
         promote = bt is not None and bt.better
         client.set_registered_model_alias(name, "champion" if promote else "challenger", version)
         log.info(

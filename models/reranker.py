@@ -7,6 +7,10 @@ the evidence tier, all as they stood in the week the clue was issued. Its probab
 (``models.rules.risk_score``) inside the evidence tier: hard evidence still ranks first, but among entities
 of one tier the evidence that verifiers keep confirming rises and the look-alikes they keep dismissing sink.
 
+It reorders only where it learned: verifiers' outcomes come from the top of the list, so within each
+evidence tier the re-ranker carries a **support** (``support``), the score above which the entities it was
+fitted on lay; deeper entities keep the order of their evidence (``models.rules.risk_score``).
+
 A re-ranker is promoted only when a **time-split backtest** says so (``backtest``): fitted on the outcomes
 of clues issued before a cut week, it must rank the later clues' outcomes with a higher precision in the top
 k than the scores that issued them.
@@ -24,10 +28,11 @@ from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from models.iforest import model_matrix
-from models.rules import risk_score
+from models.rules import risk_score, within_score
 
 MIN_OUTCOMES = 40  # verified entities before a re-ranker is fitted at all
 MIN_EACH = 10  # of each kind (confirmed, dismissed)
+SUPPORT_QUANTILE = 0.05  # the support starts at this quantile of the verified entities' within-tier scores
 TEST_SHARE = 0.3  # the newest issue weeks holding about this share of the outcomes are the backtest's future
 
 
@@ -43,12 +48,29 @@ def inputs(df: pd.DataFrame, features: Sequence[str], rule_ids: Sequence[str]) -
     return np.hstack([model_matrix(df, features), rest])
 
 
+def support(df: pd.DataFrame) -> dict[int, float]:
+    """Evidence tier → the within-tier score (``models.rules.within_score``) above which the verified entities
+    of ``df`` lay (its ``SUPPORT_QUANTILE`` quantile), for each tier with at least ``MIN_EACH`` of them."""
+    base = within_score(df.rule_score.astype(float), df.model_score.astype(float))
+    by_tier = base.groupby(df.evidence_tier.astype(int))
+    return {int(t): float(b.quantile(SUPPORT_QUANTILE)) for t, b in by_tier if len(b) >= MIN_EACH}
+
+
+def support_of(tiers, where: dict[int, float] | None) -> np.ndarray | None:
+    """Per entity, the support of its tier (NaN where the re-ranker has none); None without support."""
+    if where is None:
+        return None
+    return pd.Series(np.asarray(tiers, int)).map(where).to_numpy(float)
+
+
 def fit(df: pd.DataFrame, features: Sequence[str], rule_ids: Sequence[str], seed: int = 42) -> Pipeline:
-    """Fit on verified entities: ``df`` holds the inputs' columns and ``confirmed`` (1/0)."""
+    """Fit on verified entities: ``df`` holds the inputs' columns, ``rule_score`` and ``confirmed`` (1/0). The
+    fitted pipeline carries its ``support_`` (``support``)."""
     model = make_pipeline(
         StandardScaler(), LogisticRegression(C=0.3, class_weight="balanced", max_iter=2000, random_state=seed)
     )
     model.fit(inputs(df, features, rule_ids), df.confirmed.astype(int).to_numpy())
+    model.support_ = support(df)
     return model
 
 
@@ -116,6 +138,7 @@ def backtest(
                 test.rule_score.to_numpy(float),
                 test.model_score.to_numpy(float),
                 learned,
+                support_of(test.evidence_tier, model.support_),
             ),
             y,
             k,

@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from pyspark.sql import DataFrame
+from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
 HARD, SOFT = "hard", "soft"
@@ -381,7 +381,16 @@ def apply_rules(
 LEARNED_WEIGHT = 0.5  # share of the within-tier order a promoted re-ranker takes (models.reranker)
 
 
-def risk_score(evidence_tier, rule_score, model_score, learned_score=None):
+def _where(cond, a, b):
+    """``a`` where ``cond`` holds, else ``b`` (also where ``cond`` is null or NaN): Spark columns or numpy."""
+    if isinstance(cond, Column):
+        return F.when(cond, a).otherwise(b)
+    import numpy as np
+
+    return np.where(cond, a, b)
+
+
+def risk_score(evidence_tier, rule_score, model_score, learned_score=None, support=None):
     """Hard evidence first, its strength next, the model last: (tier + 0.8 × rule_score + 0.2 × model) / 3.
 
     Every entity with hard evidence ranks above every entity with soft evidence only, and those above the
@@ -390,9 +399,23 @@ def risk_score(evidence_tier, rule_score, model_score, learned_score=None):
 
     With a re-ranker learned from verified outcomes (``learned_score``, a probability; ``models.reranker``),
     the within-tier order is ``LEARNED_WEIGHT`` of its probability and the rest of the above: the tiers stay.
+    ``support`` (per entity; null or NaN where none) confines it to where it learned: the within-tier score
+    above which the verified entities it was fitted on lay (``models.reranker.support``). Entities of a tier
+    below it, or of a tier it saw too few outcomes of, keep the order of their evidence, and the re-ranked
+    ones stay above them: a re-ranker fitted on the top of the list does not reorder the depths it never saw.
     Works on Spark columns and on numpy arrays alike.
     """
-    within = 0.8 * rule_score + 0.2 * model_score
-    if learned_score is not None:
-        within = (1 - LEARNED_WEIGHT) * within + LEARNED_WEIGHT * learned_score
-    return (evidence_tier + within) / 3.0
+    base = within_score(rule_score, model_score)
+    if learned_score is None:
+        return (evidence_tier + base) / 3.0
+    if support is None:
+        return (evidence_tier + (1 - LEARNED_WEIGHT) * base + LEARNED_WEIGHT * learned_score) / 3.0
+    room = 1.0 - support
+    room = F.greatest(room, F.lit(1e-9)) if isinstance(room, Column) else room.clip(1e-9)
+    blend = (1 - LEARNED_WEIGHT) * (base - support) / room + LEARNED_WEIGHT * learned_score
+    return (evidence_tier + _where(base >= support, support + room * blend, base)) / 3.0
+
+
+def within_score(rule_score, model_score):
+    """The order within an evidence tier before any re-ranker: the evidence's weighted strength, then the model."""
+    return 0.8 * rule_score + 0.2 * model_score

@@ -78,8 +78,17 @@ def score_entities(
             inputs.mapInPandas(_learn, "entity_id string, learned_score double"), "entity_id"
         )
         learned = F.col("learned_score")
+    where = getattr(
+        reranker, "support_", None
+    )  # None: a re-ranker fitted before supports reorders everywhere
+    support = None
+    if learned is not None and where is not None:
+        tiers = F.create_map(*[F.lit(x) for t, s in sorted(where.items()) for x in (t, float(s))])
+        support = tiers[F.col("evidence_tier")] if where else F.lit(None).cast("double")
     # hard evidence first, strength next, the model (and what verifiers taught) last: models.rules.risk_score
     return scored.withColumn(
         "risk_score",
-        F.round(risk_score(F.col("evidence_tier"), F.col("rule_score"), F.col("model_score"), learned), 6),
+        F.round(
+            risk_score(F.col("evidence_tier"), F.col("rule_score"), F.col("model_score"), learned, support), 6
+        ),
     )

@@ -123,3 +123,26 @@ def test_simulated_answers_follow_the_truth_with_noise_and_delay():
     assert late.min() > 0 and late.max() <= 7 * max(DELAYS)
     assert (final.verified_amt[hit] <= 1000.0).all() and final.verified_amt[~hit].isna().all()
     assert set(fb[fb.status == "核查中"].clue_id) == set(final.clue_id)
+
+
+def test_a_reranker_reorders_only_where_it_learned_and_never_across_tiers():
+    df = _outcomes(signal="feature")
+    model = reranker.fit(df, FEATURES, RULES)
+    assert set(model.support_) == {1}  # every outcome was soft evidence: no support in the other tiers
+    floor = model.support_[1]
+    assert 0.0 < floor < np.quantile(0.8 * df.rule_score + 0.2 * df.model_score, 0.2)
+    # a population: the verified kind of entity above the support, and deeper soft and hard evidence
+    tier = np.array([1, 1, 1, 1, 2, 2])
+    rule = np.array([0.95, 0.9, 0.9 * floor, 0.5 * floor, 0.3, 0.1])
+    model_score = np.array([0.5, 0.5, 0.0, 0.0, 0.5, 0.5])  # rows 2 and 3 lie below the support
+    learned = np.array([0.01, 0.99, 0.99, 0.01, 0.01, 0.99])
+    sup = reranker.support_of(tier, model.support_)
+    assert np.isnan(sup[4:]).all() and (sup[:4] == floor).all()
+    with_learning = risk_score(tier, rule, model_score, learned, sup)
+    without = risk_score(tier, rule, model_score)
+    # above the support the learned probability reorders (row 1 passes row 0) ...
+    assert with_learning[1] > with_learning[0] and without[0] > without[1]
+    # ... below it and in a tier it never saw, the evidence's order stands, and the re-ranked stay above
+    np.testing.assert_allclose(with_learning[2:], without[2:])
+    assert with_learning[:2].min() > with_learning[2:4].max()
+    assert with_learning[4:].min() > with_learning[:4].max()  # hard evidence first, re-ranked or not
