@@ -23,6 +23,7 @@ from features.codes import (
     opsp_known_drug,
     starts_with_any,
 )
+from features.rings import RING_FEATURES
 from features.visits import fully_refunded
 from features.windows import WindowInputs, window_inputs
 
@@ -52,6 +53,7 @@ PSN_FEATURES = [
     "n_refunded",
     "n_after_death",
     "n_dx_inconsistent",
+    *RING_FEATURES,
 ]
 
 
@@ -201,6 +203,7 @@ def psn_features(
     opsp_reg: DataFrame | None = None,
     psn_death: DataFrame | None = None,
     inputs: WindowInputs | None = None,
+    rings: DataFrame | None = None,
 ) -> DataFrame:
     """One row per insured person, every person in ``psn`` (zeros where nothing happened).
 
@@ -216,6 +219,8 @@ def psn_features(
         psn_death: silver deaths (optional table); None: no deaths known.
         inputs: ``window_inputs(visits, fee_list, psn, as_of, window_days)`` when the caller built (and
             persisted) them already; they are built here otherwise.
+        rings: ring members and their figures (``features.rings.person_rings``: psn_no, ``RING_FEATURES``);
+            None: nobody is in a ring.
     """
     w = inputs or window_inputs(visits, fee_list, psn, as_of, window_days)
     v = w.visits
@@ -328,6 +333,10 @@ def psn_features(
         .join(routine, "psn_no", "left")
         .join(ev_setl, "psn_no", "left")
     )
+    if rings is not None:  # ring membership (features.rings.person_rings), else nobody is in a ring
+        out = out.join(rings.select("psn_no", *RING_FEATURES), "psn_no", "left")
+    else:
+        out = out.withColumns({c: F.lit(0.0) for c in RING_FEATURES})
     if "n_after_death" not in evidence:
         out = out.withColumn("n_after_death", F.lit(0))
     # supply per elapsed day since the first visit in the window (a 30-day supply bought every week → ~4)

@@ -7,9 +7,10 @@ import logging
 
 from features.fixmedins import fixmedins_features
 from features.psn import psn_features
+from features.rings import find_rings, person_rings, ring_stays, stable_ids
 from features.windows import window_inputs
 from jobs.lake import Lake, LakeError
-from jobs.lake.tables import FEATURES_FIXMEDINS, FEATURES_PSN, VISIT, silver
+from jobs.lake.tables import FEATURES_FIXMEDINS, FEATURES_PSN, PROVINCE, RING_MEMBERS, RINGS, VISIT, silver
 from jobs.runtime.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -24,6 +25,58 @@ def latest_settlement_date(spark, lake: Lake) -> dt.date:
     if value is None:
         raise LakeError("silver/setl is empty: nothing to report on")
     return value.date()
+
+
+def _schema(*fields: tuple[str, str]):
+    import pyarrow as pa
+
+    types = {"date": pa.date32(), "str": pa.string(), "int": pa.int32(), "float": pa.float64()}
+    return pa.schema([(name, types[kind]) for name, kind in fields])
+
+
+RING_SCHEMA = _schema(("as_of", "date"), ("ring_id", "str"), ("admdvs", "str"), ("size", "int"), ("episodes", "int"), ("occasions", "str"),
+                      ("institutions", "int"), ("villages", "int"), ("mild_share", "float"),
+                      ("out_of_county_share", "float"), ("fund_amount", "float"), ("first_date", "date"),
+                      ("last_date", "date"), ("strength", "float"))  # fmt: skip
+RING_MEMBER_SCHEMA = _schema(("as_of", "date"), ("ring_id", "str"), ("psn_no", "str"))
+
+
+def write_rings(spark, lake: Lake, settings: Settings, as_of: dt.date, stays):
+    """Find the week's rings (``features.rings``), give each its stable id (last written week's ring ids),
+    write ``gold/rings`` and ``gold/ring_members``; return the members' ring figures (a Spark DataFrame for
+    ``psn_features``). Rings are few (a group per few thousand people): they are handled on the driver."""
+    import pyarrow as pa
+    from pyspark.sql import functions as F
+
+    f = settings.features
+    groups, members = find_rings(stays, f.co_adm_tolerance_days, f.ring_min_episodes, f.ring_crowd_cap)
+    groups, members = groups.toPandas(), members.toPandas()
+    previous = None
+    if lake.exists(RING_MEMBERS):
+        before = lake.read(spark, RING_MEMBERS).filter(F.col("as_of") < F.lit(as_of))
+        last = before.agg(F.max("as_of")).first()[0]
+        if last is not None:
+            previous = before.filter(F.col("as_of") == F.lit(last)).select("ring_id", "psn_no").toPandas()
+    ids = stable_ids(members, previous)
+    groups["ring_id"], members["ring_id"] = groups.group.map(ids), members.group.map(ids)
+    # the region whose regulator receives the ring: its institutions', or the province's when they span several
+    groups["admdvs"] = [a[0] if len(a) == 1 else PROVINCE for a in groups.inst_admdvs.map(list)]
+    groups["as_of"], members["as_of"] = as_of, as_of
+    log.info("rings: %d group(s) of %d people", len(groups), len(members))
+    meta = {"stage": "features", "as_of": as_of.isoformat()}
+    for name, frame, schema in ((RINGS, groups, RING_SCHEMA), (RING_MEMBERS, members, RING_MEMBER_SCHEMA)):
+        table = pa.Table.from_pandas(frame.reindex(columns=schema.names), schema=schema, preserve_index=False)
+        lake.write_arrow(
+            table,
+            name,
+            mode="overwrite",
+            partition_by=["as_of"],
+            replace_predicate=f"as_of = '{as_of.isoformat()}'" if lake.exists(name) else None,
+            metadata=meta,
+        )
+    mine = person_rings(members, groups)
+    schema = "psn_no string, " + ", ".join(f"{c} double" for c in mine.columns[1:])
+    return spark.createDataFrame(mine.astype({c: float for c in mine.columns[1:]}), schema)
 
 
 def run(spark, settings: Settings, as_of: dt.date) -> dict[str, int]:
@@ -41,9 +94,10 @@ def run(spark, settings: Settings, as_of: dt.date) -> dict[str, int]:
     f = settings.features
     # the window's visits, stays and fee lines are read by both feature sets: build them once, keep them
     inputs = window_inputs(visits, fees, psn, as_of, f.window_days, f.co_adm_tolerance_days).persist()
+    members = write_rings(spark, lake, settings, as_of, ring_stays(inputs.stays, psn, fix))
     out = {
         FEATURES_PSN: psn_features(
-            psn, visits, fees, as_of, f.window_days, f.readmit_days, opsp, death, inputs=inputs
+            psn, visits, fees, as_of, f.window_days, f.readmit_days, opsp, death, inputs=inputs, rings=members
         ),
         FEATURES_FIXMEDINS: fixmedins_features(
             fix,

@@ -201,6 +201,21 @@ RULES: tuple[Rule, ...] = (
         strength_doc="0.9 for one such visit, 1.0 from two",
     ),
     Rule(
+        "P11",
+        "psn",
+        "团伙住院(反复结伴、跨机构)",
+        "ring_strength >= {min_strength} AND ring_episodes >= {min_episodes}",
+        ("ring_size", "ring_episodes", "ring_institutions", "ring_strength"),
+        0.8,
+        "seeds/003 团伙化、组织化、链条化欺诈骗保；同一批人反复同进同出(前后1日内入出院)、在多家机构间流动、轻症为主",
+        {"min_strength": 0.6, "min_episodes": 3},
+        "职业骗保团伙组织参保人在多家机构虚假住院",
+        kind=SOFT,
+        strength="ring_strength",
+        strength_doc="the group's strength (features/rings.ring_strength): 0.4 × occasions together beyond the first "
+        "(full at four), + 0.3 when they moved between institutions, + 0.3 × the share of mild diagnoses",
+    ),
+    Rule(
         "F01",
         "fixmedins",
         "入院时间集中/同进同出",

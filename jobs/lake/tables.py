@@ -42,6 +42,8 @@ FEATURES_FIXMEDINS = features("fixmedins")
 SCORES = "gold/entity_scores"
 CLUES = "gold/clues"
 
+RINGS = "gold/rings"  # suspected groups (团伙) per as_of: size, episodes, institutions, strength …
+RING_MEMBERS = "gold/ring_members"  # as_of, ring_id, psn_no
 LEDGER = "meta/ingest_ledger"  # one row per landed file and its reconciliation
 VALIDATION = "meta/validation"  # Great Expectations results per batch
 ORPHANS = "meta/orphans"  # referential checks per batch

@@ -14,7 +14,17 @@ import jobs.publish.report as report
 from features.catalog import LABELS, fmt
 from features.windows import in_window
 from jobs.lake import Lake, LakeError, outcomes
-from jobs.lake.tables import CLUES, SCORES, VISIT, exports_root, features, silver
+from jobs.lake.tables import (
+    CLUES,
+    PROVINCE,
+    RING_MEMBERS,
+    RINGS,
+    SCORES,
+    VISIT,
+    exports_root,
+    features,
+    silver,
+)
 from jobs.publish.exports import REGION, publishing, region_dir, staged_week, write_csv, write_xlsx
 from jobs.publish.privacy import mask_certno, mask_name
 from jobs.runtime.settings import Settings
@@ -282,9 +292,11 @@ def run(spark, settings: Settings, as_of: dt.date) -> dict[str, int]:
         history = outcomes.clue_history(lake)  # now with this week
         reg_now = lifecycle.register(history, feedback, as_of)
         with staged_week(exports, as_of, {"clues": len(clues)}) as out:
-            paths = export(clues, reg_now, out, as_of)
+            p11 = RULE_BY_ID["P11"].params | settings.rules.get("P11", {})
+            rings = ring_sheets(spark, lake, as_of, p11["min_strength"], p11["min_episodes"])
+            paths = export(clues, reg_now, out, as_of, rings)
             paths.append(data_quality.write(lake, as_of, out))
-            paths += report.write(spark, lake, reg_now, history, as_of, out, feedback)
+            paths += report.write(spark, lake, reg_now, history, as_of, out, feedback, rings)
     tracking_feedback(settings, reg_now, as_of)
     log.info(
         "published %d clues for %d regions under %s",
@@ -313,15 +325,79 @@ def tracking_feedback(settings: Settings, reg: pd.DataFrame, as_of: dt.date) -> 
         mlflow.log_metrics(metrics)
 
 
-def export(clues: pd.DataFrame, reg: pd.DataFrame, folder: Path, as_of: dt.date) -> list[Path]:
-    """Per region: 线索清单 CSV (UTF-8 with BOM) and XLSX (汇总, 线索清单, 涉及结算, 线索台账, 逾期线索).
+RING_COLUMNS = {  # column → Chinese header of the 团伙线索 sheet (issue #19)
+    "ring_id": "团伙编号",
+    "size": "人数",
+    "members": "成员(姓名·证件号脱敏)",
+    "episodes": "同进同出次数",
+    "institutions": "涉及机构数",
+    "occasions": "每次同进同出(日期 机构 人数)",
+    "villages": "成员来自村(社区)数",
+    "mild_share": "轻症住院占比",
+    "out_of_county_share": "异地住院占比",
+    "fund_amount": "涉及基金金额(元)",
+    "strength": "证据强度",
+}
+
+
+def ring_sheets(spark, lake: Lake, as_of: dt.date, min_strength: float, min_episodes: int) -> pd.DataFrame:
+    """The week's reported rings (those the ring rule P11 fires for), one row per ring in ``RING_COLUMNS``
+    with ``admdvs`` (the institutions' region, or the province's when they span regions): members masked,
+    institutions named. Empty before any ring was computed."""
+    from pyspark.sql import functions as F
+
+    if not lake.exists(RINGS) or not lake.exists(RING_MEMBERS):
+        return pd.DataFrame(columns=["admdvs", *RING_COLUMNS])
+    day = F.col("as_of") == F.lit(as_of)
+    rings = lake.read(spark, RINGS).filter(
+        day & (F.col("strength") >= min_strength) & (F.col("episodes") >= min_episodes)
+    )
+    rings = rings.toPandas()
+    members = (
+        lake.read(spark, RING_MEMBERS)
+        .filter(day)
+        .join(lake.read(spark, silver("psn")).select("psn_no", "psn_name", "certno"), "psn_no", "left")
+        .toPandas()
+    )
+    members = members[members.ring_id.isin(rings.ring_id)]
+    shown = members.assign(
+        who=[
+            f"{mask_name(n)}·{mask_certno(c)}" for n, c in zip(members.psn_name, members.certno, strict=True)
+        ]
+    )
+    rings["members"] = rings.ring_id.map(shown.sort_values("who").groupby("ring_id").who.agg("、".join))
+    names = dict(
+        lake.read(spark, silver("fixmedins")).select("fixmedins_code", "fixmedins_name").toPandas().values
+    )
+    rings["occasions"] = (
+        rings.get("occasions", pd.Series("", index=rings.index))
+        .fillna("")
+        .map(
+            lambda text: "；".join(
+                " ".join([d, names.get(c, c), n]) for d, c, n in (o.split(" ") for o in text.split("；") if o)
+            )
+        )
+    )
+    return rings.sort_values(["strength", "fund_amount"], ascending=False)[["admdvs", *RING_COLUMNS]]
+
+
+def export(clues: pd.DataFrame, reg: pd.DataFrame, folder: Path, as_of: dt.date, rings=None) -> list[Path]:
+    """Per region: 线索清单 CSV (UTF-8 with BOM) and XLSX (汇总, 线索清单, 涉及结算, 线索台账, 逾期线索, 团伙线索);
+    rings spanning regions go to the province's 团伙线索 workbook beside the regions' folders.
 
     A region's files hold that region's clues and nothing else; names and ID numbers are already masked.
     No cell can be a formula and no region folder is anything but a six-digit code (``jobs.publish.exports``).
     """
     folder.mkdir(parents=True, exist_ok=True)
     labels = {e.entity_type: e.label for e in ENTITIES.values()}
-    regions = sorted(set(clues.admdvs.astype(str)) | set(reg.admdvs.astype(str) if len(reg) else []))
+    rings = rings if rings is not None else pd.DataFrame(columns=["admdvs", *RING_COLUMNS])
+    ring_sheet = {a: g[list(RING_COLUMNS)].rename(columns=RING_COLUMNS) for a, g in rings.groupby("admdvs")}
+    empty_rings = pd.DataFrame(columns=list(RING_COLUMNS.values()))
+    regions = sorted(
+        set(clues.admdvs.astype(str))
+        | set(reg.admdvs.astype(str) if len(reg) else [])
+        | (set(ring_sheet) - {PROVINCE})
+    )
     written = []
     for admdvs in regions:
         g = clues[clues.admdvs.astype(str) == admdvs]
@@ -369,7 +445,12 @@ def export(clues: pd.DataFrame, reg: pd.DataFrame, folder: Path, as_of: dt.date)
                 "涉及结算": setl,
                 "线索台账": ledger,
                 "逾期线索": ledger[ledger["是否逾期"] == "是"],
+                "团伙线索": ring_sheet.get(admdvs, empty_rings),
             },
         )
         written += [csv_path, xlsx_path]
+    if PROVINCE in ring_sheet:  # rings whose institutions lie in several regions: the province's
+        written.append(
+            write_xlsx(folder / f"团伙线索_{PROVINCE}_{as_of}.xlsx", {"团伙线索": ring_sheet[PROVINCE]})
+        )
     return written

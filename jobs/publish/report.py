@@ -73,7 +73,7 @@ def _by_type(week: pd.DataFrame) -> pd.DataFrame:
 
 
 def _page(title: str, week: pd.DataFrame, reg: pd.DataFrame, history: pd.DataFrame, scores: pd.Series,
-          as_of: dt.date, quality_href: str, by_region: bool) -> str:  # fmt: skip
+          as_of: dt.date, quality_href: str, by_region: bool, rings: pd.DataFrame | None = None) -> str:  # fmt: skip
     issued = history.groupby("as_of").clue_id.nunique() if len(history) else pd.Series(dtype=int)
     # confirmed clues (by their newest feedback) whose confirmation was known in each week
     done = pd.to_datetime(reg.feedback_date[reg.status.isin(lifecycle.CONFIRMED)]).dt.date if len(reg) else []
@@ -94,6 +94,11 @@ def _page(title: str, week: pd.DataFrame, reg: pd.DataFrame, history: pd.DataFra
         "<h2>本周线索：按线索类型</h2>",
         html_table(_by_type(week), "本周无新线索。"),
     ]
+    if rings is not None:  # issue #19: rings are reported beside the clues, in the workbooks' 团伙线索 sheet
+        parts.append(
+            f"<p>本周团伙线索 <b>{len(rings)}</b> 个，涉及成员 {int(rings['人数'].sum()) if len(rings) else 0} 人、"
+            f"基金 {float(rings['涉及基金金额(元)'].sum()) if len(rings) else 0.0:,.2f} 元（明细见线索清单工作簿“团伙线索”表）。</p>"
+        )
     if by_region:
         per = (
             week.groupby(["admdvs", "entity_type"])
@@ -151,8 +156,12 @@ def write(
     as_of: dt.date,
     folder: Path,
     feedback: pd.DataFrame | None = None,
+    rings: pd.DataFrame | None = None,
 ) -> list[Path]:
     """周报_<region>_<as_of>.html in each region's folder and 周报_省级_<as_of>.html in ``folder``.
+
+    ``rings``: the week's reported rings (``jobs.publish.clues.ring_sheets``), counted on every page (the
+    province's counts all, a region's its own).
 
     The province report also lists feedback rows that were not taken, with why (``lifecycle.vet_feedback``:
     a clue id never issued, another region's clue, amounts above the clue's).
@@ -172,7 +181,10 @@ def write(
     quality = f"数据质量报告_{as_of}.html"
     paths = []
     province = folder / f"周报_{PROVINCE}_{as_of}.html"
-    page = _page(PROVINCE, week, reg, history, scores.risk_score, as_of, quality, True)
+    shown = (
+        None if rings is None else rings.rename(columns={"size": "人数", "fund_amount": "涉及基金金额(元)"})
+    )
+    page = _page(PROVINCE, week, reg, history, scores.risk_score, as_of, quality, True, shown)
     if feedback is not None and len(feedback):
         refused = lifecycle.vet_feedback(feedback, history)[1][
             ["clue_id", "admdvs", "status", "feedback_date", "reason"]
@@ -189,7 +201,7 @@ def write(
         region.mkdir(parents=True, exist_ok=True)
         path = region / f"周报_{admdvs}_{as_of}.html"
         page = _page(admdvs, _region(week, admdvs), _region(reg, admdvs), _region(history, admdvs), scores.risk_score[scores.admdvs == admdvs],
-                     as_of, None, False)  # fmt: skip
+                     as_of, None, False, None if shown is None else _region(shown, admdvs))  # fmt: skip
         path.write_text(page, encoding="utf-8")
         paths.append(path)
     return paths

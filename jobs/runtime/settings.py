@@ -40,6 +40,8 @@ class FeatureSettings:
     readmit_days: int = 15
     co_adm_tolerance_days: int = 1
     swipe_tolerance_minutes: int = 30
+    ring_min_episodes: int = 2
+    ring_crowd_cap: int = 30
 
 
 @dataclass(frozen=True)

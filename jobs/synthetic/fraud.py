@@ -12,7 +12,7 @@ import logging
 import numpy as np
 import pandas as pd
 
-from jobs.synthetic.world import CHRONIC, COUNTIES, INPATIENT_DX, LEVELS, MILD_DX, _amount
+from jobs.synthetic.world import CANCER_DX, CHRONIC, COUNTIES, INPATIENT_DX, LEVELS, MILD_DX, _amount
 
 log = logging.getLogger(__name__)
 
@@ -322,6 +322,81 @@ class Fraud:
             self._add_visits(np.full(k, psn.psn_no.iat[i]), rng.choice(local(pharm, i), k), "41",
                              self.t0 + np.sort(rng.integers(0, days, k)).astype("timedelta64[D]"),
                              np.zeros(k, int), rng.uniform(60, 400, k), 0.6, None, None)  # fmt: skip
+        self._tag = ""
+
+    def rings(self, psn: pd.DataFrame, inst: pd.DataFrame, used: set[int]) -> None:
+        """Organised groups (团伙, issue #19) and what looks like them.
+
+        A **ring**: a recruiter's 5-10 people from two or three villages, brought into hospital together (within
+        a day, and sent home within a day) three to six times a year, each time at one of two or three small
+        hospitals, for mild conditions at ordinary, varied amounts; not every member comes every time. Labelled
+        ``fraud_ring`` with the ring's ``group_id``. Its **look-alikes** (unlabelled): chemotherapy or dialysis
+        cohorts on one schedule at one hospital, and residents of one nursing home taken to their local
+        hospital together in an outbreak, two or three times a year.
+        """
+        rng, days, n = self.rng, self.cfg.days, len(psn)
+        age, village = psn._age.to_numpy(), psn._village.to_numpy()
+        small = inst[(inst.fixmedins_type == "1") & inst.hosp_lv.isin(["08", "11"])]
+        big = inst[(inst.fixmedins_type == "1") & inst.hosp_lv.isin(["02", "05"])]
+        lv_of = inst.set_index("fixmedins_code").hosp_lv
+        mild = [INPATIENT_DX.index(d) for d in MILD_DX]
+        adults = np.flatnonzero(age >= 35)
+        self.groups: list[tuple[str, str]] = []
+
+        def together(members, h, day, dx, los):
+            g = len(members)
+            arrive = day + (rng.random(g) < 0.35).astype(int)
+            stay = np.maximum(2, los - (arrive - day) + (rng.random(g) < 0.3).astype(int))
+            self._stays(psn, inst, members, arrive, dx=dx, levels=np.full(g, lv_of[h]), los=stay,
+                        insts=np.full(g, h))  # fmt: skip
+
+        self._tag = "fraud_ring"
+        for r in range(max(2, int(n * 0.0001))):
+            villages = rng.choice(np.unique(village[adults]), int(rng.integers(2, 4)), replace=False)
+            pool = adults[np.isin(village[adults], villages)]
+            members = self._take(pool, int(rng.integers(5, 11)), used)
+            if len(members) < 4:
+                continue
+            ring = f"RING{r:03d}"
+            self.groups.extend((ring, psn.psn_no.iat[i]) for i in members)
+            self.labels.extend(("psn", psn.psn_no.iat[i], "fraud_ring") for i in members)
+            hosps = rng.choice(small.fixmedins_code.to_numpy(), int(rng.integers(2, 4)), replace=False)
+            k = int(rng.integers(3, 7))
+            for day in np.sort(rng.choice(np.arange(0, days - 20, 25), k, replace=False)):
+                came = members[rng.random(len(members)) < 0.85]
+                if len(came) < 3:
+                    came = members[:3]
+                together(
+                    came, rng.choice(hosps), int(day), rng.choice(mild, len(came)), int(rng.integers(6, 10))
+                )
+        self._tag = "lookalike_cohort"  # chemotherapy / dialysis on one schedule at one hospital
+        for _ in range(max(2, int(n * 0.00005))):
+            members = self._take(np.flatnonzero(age >= 45), int(rng.integers(4, 8)), used)
+            h = rng.choice(big.fixmedins_code.to_numpy())
+            start, cycles = int(rng.integers(0, 120)), int(rng.integers(4, 8))
+            for c in range(cycles):
+                day = min(start + 21 * c, days - 10)
+                g = len(members)
+                self._add_visits(psn.psn_no.to_numpy()[members], np.full(g, h), "21",
+                                 self.t0 + np.full(g, day + (rng.random(g) < 0.3).astype(int)).astype("timedelta64[D]"),
+                                 np.full(g, int(rng.integers(2, 5))), LEVELS[lv_of[h]][0] * 2.2 * 3 * rng.lognormal(0, 0.25, g),
+                                 LEVELS[lv_of[h]][2], CANCER_DX[0], CANCER_DX[1])  # fmt: skip
+        self._tag = "lookalike_nursing_home"  # residents of one home, to their local hospital in an outbreak
+        pneumonia = next(i for i, d in enumerate(INPATIENT_DX) if d[0] == "J18.900")
+        for _ in range(max(2, int(n * 0.00005))):
+            home = rng.choice(np.unique(village[age >= 70]))
+            members = self._take(
+                np.flatnonzero((village == home) & (age >= 65)), int(rng.integers(5, 10)), used
+            )
+            if len(members) < 3:
+                continue
+            county = psn.insuplc_admdvs.iat[members[0]]
+            local = big[big.fix_blng_admdvs == county].fixmedins_code.to_numpy()
+            h = rng.choice(local if len(local) else big.fixmedins_code.to_numpy())
+            for day in rng.choice(np.arange(0, days - 20, 40), int(rng.integers(2, 4)), replace=False):
+                came = members[rng.random(len(members)) < 0.8]
+                if len(came) >= 2:
+                    together(came, h, int(day), np.full(len(came), pneumonia), int(rng.integers(6, 11)))
         self._tag = ""
 
     def practice(self) -> dict[str, dict[str, float]]:

@@ -37,6 +37,7 @@ class Generator(World, Fraud):
         used = self.inject(psn, inst_pick, set(cancer.psn_no))
         self.inject_playbook(psn, inst_pick, regs, used)
         self.lookalikes(psn, inst_pick, regs, used)
+        self.rings(psn, inst_pick, used)
         visits = pd.concat(self.visits, ignore_index=True)
         visits = visits[visits.begntime < self.t0 + np.timedelta64(self.cfg.days, "D")].reset_index(drop=True)
         deaths = pd.DataFrame(self.deaths, columns=["psn_no", "death_date"]).drop_duplicates("psn_no")
@@ -48,6 +49,8 @@ class Generator(World, Fraud):
         labels = pd.DataFrame(
             self.labels, columns=["entity_type", "entity_id", "fraud_type"]
         ).drop_duplicates()
+        ring_of = dict((p, g) for g, p in self.groups)  # the group of each ring member (issue #19)
+        labels["group_id"] = np.where(labels.fraud_type == "fraud_ring", labels.entity_id.map(ring_of), None)
         return {
             "psn": psn.drop(columns=["_age", "_village"]),
             "fixmedins": inst,
@@ -90,7 +93,7 @@ def _drop_conflicts(visits: pd.DataFrame, deaths: pd.DataFrame) -> pd.DataFrame:
 MIN_PERSONS = 200
 # Bumped whenever generated data changes (patterns, distributions): cached landings (make bench, make
 # quality) are regenerated when their generator.json names another version.
-GENERATOR_VERSION = 4
+GENERATOR_VERSION = 5
 DECIMAL_COLS = {
     *SETL_AMOUNTS,
     "cnt",

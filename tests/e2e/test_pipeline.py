@@ -46,7 +46,8 @@ def test_clue_exports_are_masked_and_per_region(demo):
     certnos = set(pd.read_parquet(landing / "psn").certno)
     folder = lake_dir / "exports" / str(as_of)
     regions = sorted(p.name for p in folder.iterdir() if p.is_dir())
-    assert regions == sorted(clues.admdvs.unique())
+    rings = _reported_rings(lake_dir, as_of)
+    assert regions == sorted(set(clues.admdvs) | set(rings.admdvs[rings.admdvs != "省级"]))
     for region in regions:
         csv = next((folder / region).glob("*.csv"))
         raw = csv.read_bytes()
@@ -63,9 +64,39 @@ def test_clue_exports_are_masked_and_per_region(demo):
             .all()
         )
         book = pd.read_excel(next((folder / region).glob("*.xlsx")), sheet_name=None, dtype=str)
-        assert list(book) == ["汇总", "线索清单", "涉及结算", "线索台账", "逾期线索"]
+        assert list(book) == ["汇总", "线索清单", "涉及结算", "线索台账", "逾期线索", "团伙线索"]
+        assert set(book["团伙线索"]["团伙编号"]) == set(rings.ring_id[rings.admdvs == region])
+        assert not any(c in book["团伙线索"].to_csv() for c in certnos)
         assert set(book["涉及结算"]["线索编号"]) <= set(book["线索清单"]["线索编号"])
         assert not any(c in book["线索清单"].to_csv() for c in certnos)
+
+
+def _reported_rings(lake_dir, as_of) -> pd.DataFrame:
+    """The week's rings the ring rule reports (strength and occasions at P11's thresholds)."""
+    from models.rules import RULE_BY_ID
+
+    p = RULE_BY_ID["P11"].params
+    rings = Lake(lake_dir).read_arrow("gold/rings").to_pandas()
+    return rings[
+        (rings.as_of == as_of) & (rings.strength >= p["min_strength"]) & (rings.episodes >= p["min_episodes"])
+    ]
+
+
+def test_planted_rings_are_reported_and_their_members_rank_high(demo):
+    landing, lake_dir, as_of = demo
+    labels = pd.read_csv(landing / "labels.csv", dtype=str)
+    planted = labels[labels.fraud_type == "fraud_ring"].groupby("group_id").entity_id.apply(set)
+    assert len(planted) >= 2
+    members = Lake(lake_dir).read_arrow("gold/ring_members").to_pandas()
+    reported = members[members.ring_id.isin(_reported_rings(lake_dir, as_of).ring_id)]
+    groups = reported.groupby("ring_id").psn_no.apply(set)
+    for ring in planted:  # each planted ring is a reported group: half of it at least, and half of the group
+        assert any(2 * len(g & ring) >= max(len(g), len(ring)) for g in groups), sorted(ring)
+    scores = Lake(lake_dir).read_arrow("gold/entity_scores").to_pandas()
+    psn = scores[(scores.entity_type == "psn") & (scores.as_of == as_of)]
+    ring_members = set().union(*planted)
+    top = set(psn.nsmallest(len(labels[labels.entity_type == "psn"]), "rank").entity_id)
+    assert len(top & ring_members) >= 0.7 * len(ring_members)
 
 
 def test_injected_fraud_ranks_high_and_mlflow_has_the_run(demo):

@@ -1,0 +1,298 @@
+"""Fraud rings (团伙, issue #19): the same people admitted together again and again, across institutions.
+
+Pure Spark transforms, in the order the features job runs them:
+
+1. ``pair_stays``: every pair of stays at one institution admitted within ``tolerance_days`` of each other and
+   discharged within ``tolerance_days`` (同进同出). Stays in a crowd larger than ``crowd_cap`` (the busy day
+   of a big hospital: ``co_adm_n`` from ``features.windows.co_admitted``) are left out, so the pairs grow with
+   the stays, never with the square of a ward.
+2. ``ring_edges``: one edge per pair of people who were together in at least ``min_episodes`` stays.
+3. ``connected_components``: the large-star / small-star algorithm (Kiveris et al., 2014, "Connected
+   Components in MapReduce and Beyond") in DataFrames: no GraphFrames jar is needed.
+4. ``communities``: inside each component, Leiden (``igraph``) on the executors, so that one large
+   component of loosely linked people splits into the groups that meet again and again.
+5. ``ring_groups``: per group its figures (members, episodes together, institutions, villages, mild
+   diagnoses, members admitted outside their county, fund paid) and its **strength**; ``ring_features``:
+   the person's ring figures for ``features_psn``; ``stable_ids``: a ring keeps its id from week to week
+   while its core stays.
+
+What separates a ring from its legitimate look-alikes: chemotherapy or dialysis cohorts meet again and again
+but at one hospital and for serious diagnoses; a nursing home's residents come from one address to their
+local hospital; a family meets once. A ring moves between institutions, brings people of several villages
+and admits them for mild conditions.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import pandas as pd
+from pyspark.sql import DataFrame
+from pyspark.sql import functions as F
+
+from features.codes import is_mild
+
+MIN_EPISODES = 2  # [features] ring_min_episodes: stays together before two people are linked
+CROWD_CAP = 30  # [features] ring_crowd_cap: stays in a larger co-admission crowd are not paired
+MIN_MEMBERS = 3  # a group smaller than this is not a ring
+MAX_ITERATIONS = 40  # of large-star / small-star; the number needed grows with log(graph size)
+
+RING_FEATURES = ("ring_size", "ring_episodes", "ring_institutions", "ring_strength")
+
+
+def pair_stays(stays: DataFrame, tolerance_days: int = 1, crowd_cap: int = CROWD_CAP) -> DataFrame:
+    """One row per pair of stays together: ``a``, ``b`` (psn_no, a < b), ``fixmedins_code``, ``adm_date``
+    (of ``a``'s stay), ``mdtrt_a``, ``mdtrt_b``.
+
+    ``stays`` needs psn_no, mdtrt_id, fixmedins_code, adm_date, dscg_date and co_adm_n.
+    """
+    s = stays.filter(F.col("co_adm_n").between(2, crowd_cap)).select(
+        "psn_no", "mdtrt_id", "fixmedins_code", "adm_date", "dscg_date"
+    )
+    span = range(-tolerance_days, tolerance_days + 1)
+    probe = s.withColumn(
+        "_shift", F.explode(F.array(*[F.array(F.lit(a), F.lit(d)) for a in span for d in span]))
+    ).withColumns(
+        {
+            "_adm": F.date_add("adm_date", F.col("_shift")[0]),
+            "_dscg": F.date_add("dscg_date", F.col("_shift")[1]),
+        }
+    )
+    other = s.select(
+        F.col("psn_no").alias("b"),
+        F.col("mdtrt_id").alias("mdtrt_b"),
+        "fixmedins_code",
+        F.col("adm_date").alias("_adm"),
+        F.col("dscg_date").alias("_dscg"),
+    )
+    return (
+        probe.join(other, ["fixmedins_code", "_adm", "_dscg"])
+        .filter(F.col("psn_no") < F.col("b"))
+        .select(
+            F.col("psn_no").alias("a"),
+            "b",
+            "fixmedins_code",
+            "adm_date",
+            F.col("mdtrt_id").alias("mdtrt_a"),
+            "mdtrt_b",
+        )
+    )
+
+
+def ring_edges(pairs: DataFrame, min_episodes: int = MIN_EPISODES) -> DataFrame:
+    """``a``, ``b``, ``episodes`` (stays together), ``institutions`` (where): pairs together at least
+    ``min_episodes`` times."""
+    return (
+        pairs.groupBy("a", "b")
+        .agg(F.count("*").alias("episodes"), F.countDistinct("fixmedins_code").alias("institutions"))
+        .filter(F.col("episodes") >= min_episodes)
+    )
+
+
+def _large_star(edges: DataFrame) -> DataFrame:
+    """Each node links its larger neighbours to the smallest node of its neighbourhood (itself included)."""
+    both = edges.unionByName(edges.select(F.col("v").alias("u"), F.col("u").alias("v")))
+    low = both.groupBy("u").agg(F.least(F.min("v"), F.first("u")).alias("m"))
+    return (
+        both.join(low, "u")
+        .filter(F.col("v") > F.col("u"))
+        .select(F.col("v").alias("u"), F.col("m").alias("v"))
+        .distinct()
+    )
+
+
+def _small_star(edges: DataFrame) -> DataFrame:
+    """Each node links its smaller neighbours (and itself) to the smallest of them."""
+    down = edges.select(F.greatest("u", "v").alias("u"), F.least("u", "v").alias("v"))
+    low = down.groupBy("u").agg(F.min("v").alias("m"))
+    linked = down.join(low, "u")
+    return (
+        linked.select(F.col("v").alias("u"), F.col("m").alias("v"))
+        .unionByName(linked.select("u", F.col("m").alias("v")))
+        .filter(F.col("u") != F.col("v"))
+        .distinct()
+    )
+
+
+def connected_components(edges: DataFrame, max_iterations: int = MAX_ITERATIONS) -> DataFrame:
+    """``node``, ``component`` (the smallest node of its component) for every node of ``edges`` (``a``, ``b``).
+
+    Alternates large-star and small-star until an iteration changes no edge; each round's result is
+    checkpointed locally so that the plan stays one round deep. Raises RuntimeError if ``max_iterations``
+    do not converge (the algorithm needs O(log² n) rounds).
+    """
+    current = edges.select(F.col("a").alias("u"), F.col("b").alias("v")).distinct().localCheckpoint()
+    for _ in range(max_iterations):
+        nxt = _small_star(_large_star(current)).localCheckpoint()
+        same = nxt.count() == current.count() and nxt.exceptAll(current).isEmpty()
+        current = nxt
+        if same:
+            break
+    else:
+        raise RuntimeError(f"connected components did not converge in {max_iterations} iterations")
+    # converged: every edge joins a node to its component's smallest node
+    comp = current.groupBy("u").agg(F.min("v").alias("component"))
+    roots = current.select(F.col("v").alias("u")).distinct().withColumn("component", F.col("u"))
+    return (
+        comp.unionByName(roots).groupBy(F.col("u").alias("node")).agg(F.min("component").alias("component"))
+    )
+
+
+def _leiden(pdf: pd.DataFrame) -> pd.DataFrame:
+    """The communities of one component (``a``, ``b``, ``episodes``, ``component``): node, group."""
+    import igraph
+
+    comp = pdf.component.iat[0]
+    nodes = pd.unique(pd.concat([pdf.a, pdf.b], ignore_index=True))
+    if len(nodes) <= MIN_MEMBERS + 1:
+        return pd.DataFrame({"node": nodes, "group": comp})
+    index = {n: i for i, n in enumerate(nodes)}
+    g = igraph.Graph(n=len(nodes), edges=list(zip(pdf.a.map(index), pdf.b.map(index), strict=True)))
+    parts = g.community_leiden(
+        objective_function="modularity", weights=pdf.episodes.astype(float).tolist(), n_iterations=-1
+    )
+    return pd.DataFrame({"node": nodes, "group": [f"{comp}/{k}" for k in parts.membership]})
+
+
+def communities(edges: DataFrame, components: DataFrame) -> DataFrame:
+    """``psn_no``, ``group``: Leiden communities (modularity, weighted by episodes together) inside each
+    connected component, computed per component on the executors."""
+    with_comp = edges.join(components.withColumnRenamed("node", "a"), "a")
+    return (
+        with_comp.select("a", "b", "episodes", "component")
+        .groupBy("component")
+        .applyInPandas(_leiden, "node string, group string")
+        .withColumnRenamed("node", "psn_no")
+    )
+
+
+def _occasions(pdf: pd.DataFrame, tolerance_days: int) -> pd.DataFrame:
+    """The occasions one group's members were admitted together (``group``, ``psn_no``, ``fixmedins_code``,
+    ``adm_date`` of its stays together): admissions at one institution more than ``tolerance_days`` apart are
+    separate occasions. One row: ``group``, ``episodes``, ``occasions`` ("date code n人", first first)."""
+    found = []
+    for code, g in pdf.groupby("fixmedins_code"):
+        g = g.assign(adm_date=pd.to_datetime(g.adm_date)).sort_values("adm_date")
+        start = g.adm_date.diff().dt.days.fillna(tolerance_days + 1) > tolerance_days
+        for _, occ in g.groupby(start.cumsum()):
+            found.append((occ.adm_date.min(), code, occ.psn_no.nunique()))
+    found.sort()
+    text = "；".join(f"{d:%Y-%m-%d} {c} {n}人" for d, c, n in found)
+    return pd.DataFrame({"group": [pdf.group.iat[0]], "episodes": [len(found)], "occasions": [text]})
+
+
+def ring_groups(
+    pairs: DataFrame, groups: DataFrame, stays: DataFrame, tolerance_days: int = 1
+) -> tuple[DataFrame, DataFrame]:
+    """(groups, members) of the groups of at least ``MIN_MEMBERS`` people.
+
+    groups: ``group``, ``size``, ``episodes`` (occasions members were admitted together) and ``occasions``
+    (each: date, institution code, members; ``_occasions``), ``institutions``,
+    ``villages``, ``mild_share`` and ``out_of_county_share`` of the stays together, ``fund_amount`` (their
+    fund payments), ``first_date``, ``last_date``, ``inst_admdvs`` (the institutions' regions), ``strength``
+    (``ring_strength``). members: ``group``, ``psn_no``.
+
+    ``stays``: mdtrt_id, psn_no, fixmedins_code, adm_date, dise_codg, fund_pay_sumamt, ``_village``,
+    ``_county`` (the person's) and ``_inst_county`` (the institution's).
+    """
+    sizes = groups.groupBy("group").agg(F.count("*").alias("size")).filter(F.col("size") >= MIN_MEMBERS)
+    members = groups.join(sizes.select("group"), "group")
+    ga = members.select(F.col("psn_no").alias("a"), F.col("group"))
+    gb = members.select(F.col("psn_no").alias("b"), F.col("group").alias("_gb"))
+    inside = pairs.join(ga, "a").join(gb, "b").filter(F.col("group") == F.col("_gb"))
+    ids = inside.select("group", F.col("mdtrt_a").alias("mdtrt_id")).unionByName(
+        inside.select("group", F.col("mdtrt_b").alias("mdtrt_id"))
+    )
+    together = ids.distinct().join(stays, "mdtrt_id")
+    episodes = together.select("group", "psn_no", "fixmedins_code", "adm_date").groupBy("group").applyInPandas(
+        lambda pdf: _occasions(pdf, tolerance_days), "group string, episodes int, occasions string"
+    )  # fmt: skip
+    figures = together.groupBy("group").agg(
+        F.countDistinct("fixmedins_code").alias("institutions"),
+        F.countDistinct("_village").alias("villages"),
+        F.avg(is_mild(F.col("dise_codg")).cast("double")).alias("mild_share"),
+        F.avg((F.col("_county") != F.col("_inst_county")).cast("double")).alias("out_of_county_share"),
+        F.round(F.sum(F.col("fund_pay_sumamt").cast("double")), 2).alias("fund_amount"),
+        F.min("adm_date").alias("first_date"),
+        F.max("adm_date").alias("last_date"),
+        F.array_sort(F.collect_set("_inst_county")).alias("inst_admdvs"),
+    )
+    out = sizes.join(episodes, "group").join(figures, "group")
+    return out.withColumn("strength", ring_strength()), members
+
+
+def ring_strength():
+    """How much a group looks organised, in [0, 1]: meeting again and again (0.4 at four occasions or more),
+    at more than one institution (0.3), for mild conditions (0.3 × their share); fewer than two occasions
+    say nothing. A chemotherapy cohort (one hospital, serious diagnoses) stays at or below 0.4."""
+    again = F.least(F.lit(1.0), (F.col("episodes") - 1) / 3.0)
+    moved = F.when(F.col("institutions") >= 2, 1.0).otherwise(0.0)
+    return F.when(
+        F.col("episodes") >= 2, F.round(0.4 * again + 0.3 * moved + 0.3 * F.col("mild_share"), 4)
+    ).otherwise(F.lit(0.0))
+
+
+def ring_stays(stays: DataFrame, psn: DataFrame, fixmedins: DataFrame) -> DataFrame:
+    """The window's stays (``features.windows.WindowInputs.stays``) with the person's county (``_county``) and
+    the institution's (``_inst_county``): what ``ring_groups`` reads."""
+    return stays.join(psn.select("psn_no", F.col("insuplc_admdvs").alias("_county")), "psn_no", "left").join(
+        F.broadcast(fixmedins.select("fixmedins_code", F.col("fix_blng_admdvs").alias("_inst_county"))),
+        "fixmedins_code",
+        "left",
+    )
+
+
+def find_rings(
+    stays: DataFrame,
+    tolerance_days: int = 1,
+    min_episodes: int = MIN_EPISODES,
+    crowd_cap: int = CROWD_CAP,
+) -> tuple[DataFrame, DataFrame]:
+    """(groups, members) of ``ring_groups`` from the window's stays (``ring_stays``): steps 1 to 5."""
+    pairs = pair_stays(stays, tolerance_days, crowd_cap).persist()
+    edges = ring_edges(pairs, min_episodes).localCheckpoint()
+    groups = communities(edges, connected_components(edges))
+    out = ring_groups(pairs, groups, stays, tolerance_days)
+    return out
+
+
+def person_rings(members: pd.DataFrame, groups: pd.DataFrame) -> pd.DataFrame:
+    """One row per ring member: psn_no and ``RING_FEATURES`` (a person in two groups keeps the stronger)."""
+    mine = (
+        members.merge(groups, on="group").sort_values("strength", ascending=False).drop_duplicates("psn_no")
+    )
+    return mine.rename(
+        columns={
+            "size": "ring_size",
+            "episodes": "ring_episodes",
+            "institutions": "ring_institutions",
+            "strength": "ring_strength",
+        }  # fmt: skip
+    )[["psn_no", *RING_FEATURES]]
+
+
+def stable_ids(current: pd.DataFrame, previous: pd.DataFrame | None) -> dict[str, str]:
+    """Group key → ring id. A group inherits the id of last week's ring it shares most members with when
+    they share at least half of each; otherwise it gets a new id from its members (``R`` + 10 hex digits).
+
+    Args:
+        current: ``group``, ``psn_no`` of this week's groups.
+        previous: ``ring_id``, ``psn_no`` of the last week's rings, or None.
+    """
+    out, taken = {}, set()
+    prev = (
+        {} if previous is None or previous.empty else previous.groupby("ring_id").psn_no.apply(set).to_dict()
+    )
+    cur = current.groupby("group").psn_no.apply(set)
+    for group in cur.sort_values(key=lambda s: -s.map(len)).index:  # larger groups choose first
+        mine = cur[group]
+        best, share = None, 0
+        for rid, theirs in prev.items():
+            common = len(mine & theirs)
+            if rid not in taken and common > share and 2 * common >= len(mine) and 2 * common >= len(theirs):
+                best, share = rid, common
+        if best is None:
+            best = "R" + hashlib.sha1(",".join(sorted(mine)).encode()).hexdigest()[:10]
+        taken.add(best)
+        out[group] = best
+    return out
