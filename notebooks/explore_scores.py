@@ -46,7 +46,9 @@ fig.savefig(out / "risk_score_hist.png")
 
 # %%
 psn = DeltaTable(str(lake / "gold/features_psn")).to_pandas()
-psn = psn[psn.as_of == as_of].merge(scores[scores.entity_type == "psn"], left_on="psn_no", right_on="entity_id")
+psn = psn[psn.as_of == as_of].merge(
+    scores[scores.entity_type == "psn"], left_on="psn_no", right_on="entity_id"
+)
 top = psn["rank"] <= max(20, int(len(psn) * 0.01))
 feats = ["n_adm", "n_adm_mild", "n_readmit", "co_adm_stays", "amt_peak_stays", "rx_supply_ratio"]
 summary = pd.DataFrame({"top_ranked_mean": psn[top][feats].mean(), "others_mean": psn[~top][feats].mean()})

@@ -8,6 +8,11 @@ import pytest
 
 pytestmark = pytest.mark.slow
 NOTEBOOKS = sorted((Path(__file__).resolve().parents[2] / "notebooks").glob("*.py"))
+# what each notebook must leave behind: a figure it saves and a line it prints
+EXPECTED = {
+    "explore_scores": ("risk_score_hist.png", "entities scored"),
+    "draw_ring": ("ring.png", "occasions"),
+}
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
@@ -22,10 +27,11 @@ def test_notebook_executes(path, demo, tmp_path, monkeypatch):
     NotebookClient(
         nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}
     ).execute()
-    assert (tmp_path / "risk_score_hist.png").stat().st_size > 1000
+    figure, line = EXPECTED[path.stem]
+    assert (tmp_path / figure).stat().st_size > 1000
     outputs = "".join(o.get("text", "") for c in nb.cells for o in c.get("outputs", []))
-    assert "entities scored" in outputs
+    assert line in outputs
 
 
-def test_there_is_a_notebook():
-    assert NOTEBOOKS
+def test_every_notebook_says_what_it_leaves_behind():
+    assert NOTEBOOKS and {p.stem for p in NOTEBOOKS} == set(EXPECTED)
