@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 
 from features.fixmedins import fixmedins_features
 from features.psn import psn_features
@@ -48,6 +49,7 @@ def write_rings(spark, lake: Lake, settings: Settings, as_of: dt.date, stays):
     import pyarrow as pa
     from pyspark.sql import functions as F
 
+    t0 = time.time()
     f = settings.features
     groups, members = find_rings(stays, f.co_adm_tolerance_days, f.ring_min_episodes, f.ring_crowd_cap)
     groups, members = groups.toPandas(), members.toPandas()
@@ -62,7 +64,7 @@ def write_rings(spark, lake: Lake, settings: Settings, as_of: dt.date, stays):
     # the region whose regulator receives the ring: its institutions', or the province's when they span several
     groups["admdvs"] = [a[0] if len(a) == 1 else PROVINCE for a in groups.inst_admdvs.map(list)]
     groups["as_of"], members["as_of"] = as_of, as_of
-    log.info("rings: %d group(s) of %d people", len(groups), len(members))
+    log.info("rings: %d group(s) of %d people in %.1fs", len(groups), len(members), time.time() - t0)
     meta = {"stage": "features", "as_of": as_of.isoformat()}
     for name, frame, schema in ((RINGS, groups, RING_SCHEMA), (RING_MEMBERS, members, RING_MEMBER_SCHEMA)):
         table = pa.Table.from_pandas(frame.reindex(columns=schema.names), schema=schema, preserve_index=False)
