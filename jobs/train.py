@@ -13,7 +13,7 @@ from jobs.lake import Lake, LakeError
 from jobs.lake.outcomes import verified_entities
 from jobs.lake.tables import SCORES, features
 from jobs.runtime.settings import Settings
-from jobs.runtime.tracking import configure, has_champions, load_champion, run_tags
+from jobs.runtime.tracking import configure, has_champions, load_champion, register, run_tags
 from models import reranker
 from models.entities import ENTITIES, Entity
 from models.iforest import fit, model_matrix, r_precision
@@ -109,7 +109,6 @@ def train_reranker(spark, lake: Lake, settings: Settings, entity: Entity, as_of:
     time-split backtest ranks the later outcomes better than the scores that issued them."""
     import mlflow
     from mlflow import MlflowClient
-    from mlflow.models import infer_signature
 
     rule_ids = [r.rule_id for r in rules_for(entity.entity_type)]
     df = outcome_table(spark, lake, entity, outcomes)
@@ -133,21 +132,10 @@ def train_reranker(spark, lake: Lake, settings: Settings, entity: Entity, as_of:
         mlflow.log_metrics(metrics)
         model = reranker.fit(df, entity.features, rule_ids, settings.model.random_state)
         x = reranker.inputs(df.head(5), entity.features, rule_ids)
-        info = mlflow.sklearn.log_model(
-            model,
-            name="reranker",
-            serialization_format="cloudpickle",
-            signature=infer_signature(x, model.predict_proba(x)[:, 1]),
-            input_example=x,
-            registered_model_name=name,
-        )
+        support = ",".join(f"{t}:{v:.4f}" for t, v in sorted(model.support_.items()))
+        tags = {"features": ",".join(entity.features), "rules": ",".join(rule_ids), "support": support}
+        version = register(model, name, "reranker", x, model.predict_proba(x)[:, 1], tags)
         client = MlflowClient()
-        version = info.registered_model_version
-        client.set_model_version_tag(name, version, "features", ",".join(entity.features))
-        client.set_model_version_tag(name, version, "rules", ",".join(rule_ids))
-        client.set_model_version_tag(
-            name, version, "support", ",".join(f"{t}:{v:.4f}" for t, v in sorted(model.support_.items()))
-        )
         promote = bt is not None and bt.better
         client.set_registered_model_alias(name, "champion" if promote else "challenger", version)
         log.info(
@@ -185,7 +173,6 @@ def run(
         raise ValueError(f"promote must be one of {PROMOTE}, not {promote!r}")
     import mlflow
     from mlflow import MlflowClient
-    from mlflow.models import infer_signature
 
     lake = Lake(settings.lake)
     labels = pd.read_csv(labels_path, dtype=str) if labels_path and Path(labels_path).exists() else None
@@ -218,16 +205,9 @@ def run(
                 mlflow.log_metrics(metrics)
                 out[entity.entity_type] = metrics
             x = model_matrix(pdf.head(5), entity.features)
-            info = mlflow.sklearn.log_model(
-                model,
-                name="model",
-                serialization_format="cloudpickle",
-                signature=infer_signature(x, -model.score_samples(x)),
-                input_example=x,
-                registered_model_name=entity.model_name,
-            )
+            tags = {"features": ",".join(entity.features), "as_of": as_of.isoformat()}
+            version = register(model, entity.model_name, "model", x, -model.score_samples(x), tags)
             client = MlflowClient()
-            version = info.registered_model_version
             better = None
             auc = feedback_auc(spark, feats, entity, model, outcomes, settings.rules)
             if auc is not None:
@@ -248,8 +228,6 @@ def run(
                     )
                 except LakeError:
                     better = True
-            client.set_model_version_tag(entity.model_name, version, "features", ",".join(entity.features))
-            client.set_model_version_tag(entity.model_name, version, "as_of", as_of.isoformat())
             if (
                 promote == ALWAYS
                 or (promote == IF_NONE and not has_champions(settings, [entity]))

@@ -55,6 +55,30 @@ def run_tags(job: str) -> dict[str, str]:
 # The model registry: which version scores the week.
 
 
+def register(model, name: str, artifact: str, x, y, tags: dict[str, str]) -> str:
+    """Log a fitted scikit-learn ``model`` to the active MLflow run (cloudpickle, with the signature and an
+    example from its inputs ``x`` and outputs ``y``), register it as a new version of ``name`` and tag that
+    version (what it was trained on, so scoring can tell whether it still fits the code). Returns the version.
+    """
+    import mlflow
+    from mlflow import MlflowClient
+    from mlflow.models import infer_signature
+
+    info = mlflow.sklearn.log_model(
+        model,
+        name=artifact,
+        serialization_format="cloudpickle",
+        signature=infer_signature(x, y),
+        input_example=x,
+        registered_model_name=name,
+    )
+    version = info.registered_model_version
+    client = MlflowClient()
+    for key, value in tags.items():
+        client.set_model_version_tag(name, version, key, value)
+    return version
+
+
 def champion_version(settings: Settings, entity: Entity):
     """The registered champion's model version; LakeError when there is none or it no longer fits the code."""
     from mlflow import MlflowClient
