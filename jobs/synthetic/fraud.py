@@ -32,6 +32,8 @@ class Fraud:
         """
         pool = np.asarray(pool, dtype=int)
         pool = pool[~np.isin(pool, np.fromiter(used, int, len(used)))]
+        if len(pool) == 0 or k <= 0:
+            return pool[:0]
         p = None if weight is None else weight[pool] / weight[pool].sum()
         sel = self.rng.choice(pool, min(k, len(pool)), replace=False, p=p)
         used.update(sel.tolist())
@@ -352,7 +354,8 @@ class Fraud:
 
         self._tag = "fraud_ring"
         for r in range(max(2, int(n * 0.0001))):
-            villages = rng.choice(np.unique(village[adults]), int(rng.integers(2, 4)), replace=False)
+            places = np.unique(village[adults])
+            villages = rng.choice(places, min(len(places), int(rng.integers(2, 4))), replace=False)
             pool = adults[np.isin(village[adults], villages)]
             members = self._take(pool, int(rng.integers(5, 11)), used)
             if len(members) < 4:
@@ -360,7 +363,8 @@ class Fraud:
             ring = f"RING{r:03d}"
             self.groups.extend((ring, psn.psn_no.iat[i]) for i in members)
             self.labels.extend(("psn", psn.psn_no.iat[i], "fraud_ring") for i in members)
-            hosps = rng.choice(small.fixmedins_code.to_numpy(), int(rng.integers(2, 4)), replace=False)
+            codes = small.fixmedins_code.to_numpy()
+            hosps = rng.choice(codes, min(len(codes), int(rng.integers(2, 4))), replace=False)
             k = int(rng.integers(3, 7))
             for day in np.sort(rng.choice(np.arange(0, days - 20, 25), k, replace=False)):
                 came = members[rng.random(len(members)) < 0.85]
