@@ -157,7 +157,7 @@ def main() -> int:
         ("features", []),
         ("train", ["--labels", str(landing / "labels.csv"), "--promote"]),
     ):
-        r = run_stage([stage, "--lake", str(lake), *extra], a.work / f"quality_{a.persons}_{stage}.log")
+        r = run_stage([stage, "--lake", str(lake), *extra], a.work / f"detection_{a.persons}_{stage}.log")
         print(f"{stage:9s} {r['seconds']:8.1f}s", flush=True)
     metrics = latest_metrics(lake)
     rows = verdict(metrics)

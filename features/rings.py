@@ -35,6 +35,7 @@ from features.codes import is_mild
 MIN_EPISODES = 2  # [features] ring_min_episodes: stays together before two people are linked
 CROWD_CAP = 30  # [features] ring_crowd_cap: stays in a larger co-admission crowd are not paired
 MIN_MEMBERS = 3  # a group smaller than this is not a ring
+FULL_SIZE = 5  # a group this large or larger has its full strength (ring_strength)
 MAX_ITERATIONS = 40  # of large-star / small-star; the number needed grows with log(graph size)
 
 RING_FEATURES = ("ring_size", "ring_episodes", "ring_institutions", "ring_strength")
@@ -223,12 +224,15 @@ def ring_groups(
 
 def ring_strength():
     """How much a group looks organised, in [0, 1]: meeting again and again (0.4 at four occasions or more),
-    at more than one institution (0.3), for mild conditions (0.3 × their share); fewer than two occasions
-    say nothing. A chemotherapy cohort (one hospital, serious diagnoses) stays at or below 0.4."""
+    at more than one institution (0.3), for mild conditions (0.3 × their share), scaled by the group's size up
+    to ``FULL_SIZE`` members (three people meeting twice by chance is common among frequent patients of one
+    hospital; a recruited group is larger); fewer than two occasions say nothing. A chemotherapy cohort (one
+    hospital, serious diagnoses) stays at or below 0.4."""
     again = F.least(F.lit(1.0), (F.col("episodes") - 1) / 3.0)
     moved = F.when(F.col("institutions") >= 2, 1.0).otherwise(0.0)
+    size = F.least(F.lit(1.0), F.col("size") / FULL_SIZE)
     return F.when(
-        F.col("episodes") >= 2, F.round(0.4 * again + 0.3 * moved + 0.3 * F.col("mild_share"), 4)
+        F.col("episodes") >= 2, F.round((0.4 * again + 0.3 * moved + 0.3 * F.col("mild_share")) * size, 4)
     ).otherwise(F.lit(0.0))
 
 

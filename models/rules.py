@@ -213,7 +213,8 @@ RULES: tuple[Rule, ...] = (
         kind=SOFT,
         strength="ring_strength",
         strength_doc="the group's strength (features/rings.ring_strength): 0.4 × occasions together beyond the first "
-        "(full at four), + 0.3 when they moved between institutions, + 0.3 × the share of mild diagnoses",
+        "(full at four), + 0.3 when they moved between institutions, + 0.3 × the share of mild diagnoses; × size / 5 "
+        "for groups of fewer than five",
     ),
     Rule(
         "F01",

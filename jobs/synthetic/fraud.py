@@ -330,7 +330,7 @@ class Fraud:
         """Organised groups (团伙, issue #19) and what looks like them.
 
         A **ring**: a recruiter's 5-10 people from two or three villages, brought into hospital together (within
-        a day, and sent home within a day) three to six times a year, each time at one of two or three small
+        a day, and sent home within a day) three to six times a year, each time at one of two to four ordinary
         hospitals, for mild conditions at ordinary, varied amounts; not every member comes every time. Labelled
         ``fraud_ring`` with the ring's ``group_id``. Its **look-alikes** (unlabelled): chemotherapy or dialysis
         cohorts on one schedule at one hospital, and residents of one nursing home taken to their local
@@ -338,7 +338,8 @@ class Fraud:
         """
         rng, days, n = self.rng, self.cfg.days, len(psn)
         age, village = psn._age.to_numpy(), psn._village.to_numpy()
-        small = inst[(inst.fixmedins_type == "1") & inst.hosp_lv.isin(["08", "11"])]
+        # ordinary first- and second-level hospitals, two to four of them: no one of them looks odd
+        small = inst[(inst.fixmedins_type == "1") & inst.hosp_lv.isin(["06", "08"])]
         big = inst[(inst.fixmedins_type == "1") & inst.hosp_lv.isin(["02", "05"])]
         lv_of = inst.set_index("fixmedins_code").hosp_lv
         mild = [INPATIENT_DX.index(d) for d in MILD_DX]
@@ -364,7 +365,7 @@ class Fraud:
             self.groups.extend((ring, psn.psn_no.iat[i]) for i in members)
             self.labels.extend(("psn", psn.psn_no.iat[i], "fraud_ring") for i in members)
             codes = small.fixmedins_code.to_numpy()
-            hosps = rng.choice(codes, min(len(codes), int(rng.integers(2, 4))), replace=False)
+            hosps = rng.choice(codes, min(len(codes), int(rng.integers(2, 5))), replace=False)
             k = int(rng.integers(3, 7))
             for day in np.sort(rng.choice(np.arange(0, days - 20, 25), k, replace=False)):
                 came = members[rng.random(len(members)) < 0.85]
