@@ -25,6 +25,7 @@ LABELS: dict[str, tuple[str, str, int]] = {
     "adm_per_patient": ("人均住院次数", "次", 2),
     "co_adm_share": ("同期入院且同期出院(≥3人)的住院占比", "", 2),
     "co_adm_groups": ("同进同出群组数", "组", 0),
+    "co_adm_mild_share": ("同进同出住院中轻症占比", "", 2),
     "los_cv": ("住院天数变异系数", "", 2),
     "amt_peak_share": ("报销金额高度集中的住院占比", "", 2),
     "mild_share": ("轻症住院占比", "", 2),

@@ -23,6 +23,7 @@ FIXMEDINS_FEATURES = [
     "adm_per_patient",
     "co_adm_share",
     "co_adm_groups",
+    "co_adm_mild_share",
     "los_cv",
     "amt_peak_share",
     "mild_share",
@@ -99,6 +100,9 @@ def fixmedins_features(
         .agg(
             F.count("*").alias("n_adm"),
             F.avg(F.col("co_adm_grouped").cast("double")).alias("co_adm_share"),
+            # what the groups came in for: recruited groups are admitted for mild conditions (轻症入院), a
+            # family hurt together or an outbreak in a nursing home for what happened to them
+            F.avg(F.when(F.col("co_adm_grouped"), mild.cast("double"))).alias("co_adm_mild_share"),
             (F.stddev_pop("los_days") / F.avg("los_days")).alias("los_cv"),
             F.avg(F.col("amt_peak").cast("double")).alias("amt_peak_share"),
             F.avg(mild.cast("double")).alias("mild_share"),

@@ -84,19 +84,28 @@ def test_supply_far_beyond_elapsed_days_fires_p04(spark):
 
 def test_institution_clustered_admissions_and_template_amounts(spark):
     w = World()
-    for g, day in enumerate((30, 90, 150, 210)):  # four recruited groups of four
+    for g, day in enumerate((30, 90, 150, 210)):  # four recruited groups of four, for mild conditions
         for k in range(4):
-            w.visit(f"C{g}{k}", "FAKE", "21", day, los=8, amount=6800 + k)
+            w.visit(f"C{g}{k}", "FAKE", "21", day, los=8, amount=6800 + k, dx="M51.202")
+    for g, day in enumerate((40, 100, 160, 220)):  # four families hurt together (a fracture): the same shape
+        for k in range(4):
+            w.visit(f"F{g}{k}", "FAMILY", "21", day, los=8, amount=6800 + k, dx="S72.000")
     for k in range(25):  # an ordinary hospital: spread days, stays and amounts
         w.visit(f"N{k}", "REAL", "21", 5 + 13 * k, los=3 + k % 9, amount=1800 + 737 * k)
     psn, visits, fee = w.frames(spark)
     fix = spark.createDataFrame(
-        [("FAKE", "甲", "1", "08", "2", "130322"), ("REAL", "乙", "1", "08", "1", "130322")], FIX
-    )
+        [("FAKE", "甲", "1", "08", "2", "130322"), ("REAL", "乙", "1", "08", "1", "130322"),
+         ("FAMILY", "丙", "1", "08", "1", "130322")],
+        FIX,
+    )  # fmt: skip
     out = {
         r.fixmedins_code: r
         for r in apply_rules(fixmedins_features(fix, psn, visits, fee, AS_OF), "fixmedins").collect()
     }
+    # grouped stays for mild conditions are what recruited groups look like: full strength, families' half
+    assert out["FAKE"].co_adm_mild_share == 1.0 and out["FAMILY"].co_adm_mild_share == 0.0
+    assert out["FAKE"].rule_strengths["F01"] == 1.0  # (share 1 + 0.05 × 4 groups), clipped to 1
+    assert out["FAMILY"].rule_strengths["F01"] == pytest.approx(0.5 * (1.0 + 0.05 * 4))
     assert (
         out["FAKE"].co_adm_share == 1.0
         and out["FAKE"].co_adm_groups == 4
