@@ -338,8 +338,10 @@ class Fraud:
         """
         rng, days, n = self.rng, self.cfg.days, len(psn)
         age, village = psn._age.to_numpy(), psn._village.to_numpy()
-        # ordinary first- and second-level hospitals, two to four of them: no one of them looks odd
-        small = inst[(inst.fixmedins_type == "1") & inst.hosp_lv.isin(["06", "08"])]
+        # ordinary first- and second-level hospitals, two to four per ring and no two rings in one hospital
+        # while there are hospitals enough: no one of them looks odd
+        small = inst[(inst.fixmedins_type == "1") & inst.hosp_lv.isin(["05", "06", "08"])]
+        hosted: set[str] = set()
         big = inst[(inst.fixmedins_type == "1") & inst.hosp_lv.isin(["02", "05"])]
         lv_of = inst.set_index("fixmedins_code").hosp_lv
         mild = [INPATIENT_DX.index(d) for d in MILD_DX]
@@ -365,7 +367,10 @@ class Fraud:
             self.groups.extend((ring, psn.psn_no.iat[i]) for i in members)
             self.labels.extend(("psn", psn.psn_no.iat[i], "fraud_ring") for i in members)
             codes = small.fixmedins_code.to_numpy()
+            free = codes[~np.isin(codes, list(hosted))]
+            codes = free if len(free) >= 2 else codes
             hosps = rng.choice(codes, min(len(codes), int(rng.integers(2, 5))), replace=False)
+            hosted.update(hosps)
             k = int(rng.integers(3, 7))
             for day in np.sort(rng.choice(np.arange(0, days - 20, 25), k, replace=False)):
                 came = members[rng.random(len(members)) < 0.85]
