@@ -149,7 +149,11 @@ def main(argv: list[str] | None = None) -> int:
     from jobs.lake import LakeError
     from jobs.runtime.settings import load_settings
 
-    settings = load_settings(args.config, args.lake)
+    try:
+        settings = load_settings(args.config, args.lake)
+    except (ValueError, FileNotFoundError) as exc:  # SettingsError, an unknown rule, a missing --config file
+        log.error("%s", exc)
+        return 2
     if args.cmd == "maintain":  # delta-rs only: no Spark
         from jobs.lake import maintain
 

@@ -103,35 +103,106 @@ class Settings:
         return out
 
 
-def _merge(base, data: dict):
+class SettingsError(ValueError):
+    """A configuration value that cannot be used: names the key and where it came from."""
+
+
+def _value(cur, value, key: str, source: str):
+    """``value`` as the type of the setting's default ``cur``, or SettingsError naming ``key`` and ``source``."""
+    kind = type(cur)
+    ok = (
+        (kind is int and isinstance(value, int) and not isinstance(value, bool))
+        or (kind is float and isinstance(value, int | float) and not isinstance(value, bool))
+        or (kind is bool and isinstance(value, bool))
+        or (kind in (str, Path) or issubclass(kind, Path))
+        and isinstance(value, str)
+    )
+    if not ok:
+        want = {int: "a whole number", float: "a number", bool: "true or false"}.get(kind, "text")
+        raise SettingsError(f"{key} in {source} must be {want}, not {value!r}")
+    return Path(value) if isinstance(cur, Path) else kind(value)
+
+
+def _merge(base, data: dict, source: str = "the configuration", prefix: str = ""):
+    """``base`` with ``data`` (a parsed TOML table) applied. Unknown sections and keys, and values of the wrong
+    type (2.9 where a whole number belongs, text where a number does) raise SettingsError naming the key and
+    ``source``; rule thresholds (``[rules.<id>]``) are checked against the rules later (``check_overrides``)."""
+    names = {f.name for f in fields(base)}
+    unknown = sorted(set(data) - names)
+    if unknown:
+        where = f"[{prefix.rstrip('.')}]" if prefix else "the top level"
+        raise SettingsError(
+            f"{', '.join(prefix + k for k in unknown)} in {source}: no such setting in {where}; "
+            f"it has {', '.join(sorted(names))}"
+        )
     updates = {}
     for f in fields(base):
         if f.name not in data:
             continue
-        cur = getattr(base, f.name)
+        cur, key = getattr(base, f.name), prefix + f.name
         if hasattr(cur, "__dataclass_fields__"):
-            updates[f.name] = _merge(cur, data[f.name])
+            if not isinstance(data[f.name], dict):
+                raise SettingsError(f"{key} in {source} must be a section ([{key}]), not {data[f.name]!r}")
+            updates[f.name] = _merge(cur, data[f.name], source, key + ".")
         elif isinstance(cur, dict):  # rule thresholds: merged per rule
             merged = {k: dict(v) for k, v in cur.items()}
             for rid, values in data[f.name].items():
-                merged.setdefault(rid, {}).update({k: float(x) for k, x in values.items()})
+                if not isinstance(values, dict):
+                    raise SettingsError(f"{key}.{rid} in {source} must be a section ([{key}.{rid}])")
+                merged.setdefault(rid, {}).update(
+                    {k: _value(0.0, x, f"{key}.{rid}.{k}", source) for k, x in values.items()}
+                )
             updates[f.name] = merged
         else:
-            updates[f.name] = type(cur)(data[f.name]) if not isinstance(cur, Path) else Path(data[f.name])
+            updates[f.name] = _value(cur, data[f.name], key, source)
     return replace(base, **updates)
 
 
+def _from_environment(base: Settings, environ) -> dict:
+    """``FUNDWATCH_<SECTION>_<KEY>`` for every setting (``FUNDWATCH_PUBLISH_CLUES_PSN=10``), and
+    ``FUNDWATCH_LAKE``; values are parsed as the setting's type."""
+    out: dict = {}
+    if environ.get("FUNDWATCH_LAKE"):
+        out["lake"] = environ["FUNDWATCH_LAKE"]
+    for section in fields(base):
+        cur = getattr(base, section.name)
+        if not hasattr(cur, "__dataclass_fields__"):
+            continue
+        for f in fields(cur):
+            name = f"FUNDWATCH_{section.name}_{f.name}".upper()
+            if name not in environ or environ[name] == "":
+                continue
+            raw, kind = environ[name], type(getattr(cur, f.name))
+            try:
+                value = (
+                    raw
+                    if kind is str
+                    else (
+                        raw.lower() in ("1", "true", "yes")
+                        if kind is bool
+                        else tomllib.loads(f"v = {raw}")["v"]
+                    )
+                )
+            except tomllib.TOMLDecodeError as exc:
+                raise SettingsError(f"{name}={raw!r}: not a value for {section.name}.{f.name}") from exc
+            out.setdefault(section.name, {})[f.name] = value
+    return out
+
+
 def load_settings(config: str | Path | None = None, lake: str | Path | None = None) -> Settings:
-    """Defaults, then ``config``, then environment (FUNDWATCH_LAKE, FUNDWATCH_SPARK_MASTER), then ``lake``."""
-    settings = _merge(Settings(), tomllib.loads(_defaults_text()))
+    """Defaults, then ``config``, then environment (``FUNDWATCH_LAKE`` and ``FUNDWATCH_<SECTION>_<KEY>`` for
+    every setting, e.g. ``FUNDWATCH_SPARK_MASTER``, ``FUNDWATCH_PUBLISH_CLUES_PSN``), then ``lake``.
+
+    Raises SettingsError for an unknown section or key, or a value of the wrong type, naming key and source.
+    """
+    settings = _merge(Settings(), tomllib.loads(_defaults_text()), "jobs/defaults.toml")
     if config:
-        settings = _merge(settings, tomllib.loads(Path(config).read_text(encoding="utf-8")))
-    env: dict = {}
-    if os.environ.get("FUNDWATCH_LAKE"):
-        env["lake"] = os.environ["FUNDWATCH_LAKE"]
-    if os.environ.get("FUNDWATCH_SPARK_MASTER"):
-        env["spark"] = {"master": os.environ["FUNDWATCH_SPARK_MASTER"]}
-    settings = _merge(settings, env)
+        try:
+            data = tomllib.loads(Path(config).read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            raise SettingsError(f"{config} is not valid TOML: {exc}") from exc
+        settings = _merge(settings, data, str(config))
+    settings = _merge(settings, _from_environment(settings, os.environ), "the environment")
     if lake:
         settings = replace(settings, lake=Path(lake))
     from models.rules import check_overrides
