@@ -87,10 +87,24 @@ def _xlsx_value(value: object) -> object:
     return value
 
 
+MAX_WIDTH = 60  # characters: a wider column wraps its text
+MONEY = "#,##0.00"  # columns whose header names an amount (金额, 元)
+
+
+def _width(value: object) -> int:
+    """Display width of a cell: a CJK character takes two columns."""
+    text = value.isoformat() if isinstance(value, dt.date) else str(value if value is not None else "")
+    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
+
+
 def write_xlsx(path: Path, sheets: dict[str, pd.DataFrame]) -> Path:
-    """One workbook, a sheet per frame: text cells are strings (never formulas), numbers numbers, dates
-    dates (shown ``yyyy-mm-dd``)."""
+    """One workbook, a sheet per frame, laid out for a regulator: text cells are strings (never formulas),
+    numbers numbers, dates dates (shown ``yyyy-mm-dd``), amounts with thousands separators; the header row
+    frozen and filterable, columns as wide as their content (long text wrapped), printed landscape, one page
+    wide."""
     from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
 
     wb = Workbook()
     wb.remove(wb.active)
@@ -99,6 +113,9 @@ def write_xlsx(path: Path, sheets: dict[str, pd.DataFrame]) -> Path:
         ws.append([str(c) for c in df.columns])
         for header in ws[1]:
             header.data_type = "s"
+            header.font = Font(bold=True)
+        widths = [_width(c) for c in df.columns]
+        money = [("金额" in str(c) or "(元)" in str(c)) for c in df.columns]
         for r, row in enumerate(df.itertuples(index=False, name=None), start=2):
             for c, raw in enumerate(row, start=1):
                 value = _xlsx_value(raw)
@@ -107,6 +124,21 @@ def write_xlsx(path: Path, sheets: dict[str, pd.DataFrame]) -> Path:
                     cell.data_type = "s"  # openpyxl made text starting with "=" a formula: undo it
                 elif isinstance(value, dt.date):
                     cell.number_format = "yyyy-mm-dd"
+                elif isinstance(value, int | float) and money[c - 1]:
+                    cell.number_format = MONEY
+                widths[c - 1] = max(widths[c - 1], _width(value))
+        for c, w in enumerate(widths, start=1):
+            ws.column_dimensions[get_column_letter(c)].width = min(w, MAX_WIDTH) + 2
+            if w > MAX_WIDTH:
+                for (cell,) in ws.iter_rows(min_row=2, min_col=c, max_col=c):
+                    cell.alignment = Alignment(wrap_text=True, vertical="top")
+        ws.freeze_panes = "A2"
+        if len(df.columns):
+            ws.auto_filter.ref = f"A1:{get_column_letter(len(df.columns))}{max(len(df) + 1, 1)}"
+        ws.page_setup.orientation = "landscape"
+        ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
+        ws.print_title_rows = "1:1"
     wb.save(path)
     return path
 

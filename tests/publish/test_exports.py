@@ -158,3 +158,27 @@ def test_evidence_puts_hard_evidence_first_with_strength_and_leaves_out_figures_
     person = {"n_dx_inconsistent": 1.0, "n_split_adm": 1.0, "rule_strengths": {"P10": 0.9, "P02": 0.3}}
     text = evidence_text(person, ENTITIES["psn"], ["P02", "P10"])
     assert text.index("诊断与性别/年龄不符·硬证据，强度0.90") < text.index("分解住院·疑点，强度0.30")
+
+
+def test_the_workbook_is_laid_out_for_a_regulator(tmp_path):
+    clues = _clues(["某某医院"] * 3, ["H1", "H2", "H3"])
+    clues.loc[0, "evidence"] = "近365天：" + "住院次数12次(同类中位数1次)，" * 8  # a long evidence text
+    (path,) = [p for p in export(clues, _register(clues), tmp_path, AS_OF) if p.suffix == ".xlsx"]
+    book = openpyxl.load_workbook(path)
+    sheet = book["线索清单"]
+    header = [c.value for c in sheet[1]]
+    assert (
+        sheet.freeze_panes == "A2"
+        and sheet.auto_filter.ref == f"A1:{sheet.cell(1, len(header)).column_letter}4"
+    )
+    assert sheet.page_setup.orientation == "landscape" and sheet.print_title_rows == "$1:$1"
+    col = {h: sheet.cell(1, i + 1).column_letter for i, h in enumerate(header)}
+    amount = sheet[f"{col[EXPORT_COLUMNS['fund_amount']]}2"]
+    assert amount.value == 1234.5 and amount.number_format == exports.MONEY
+    due = sheet[f"{col[EXPORT_COLUMNS['due_date']]}2"]
+    assert isinstance(due.value, dt.datetime) and due.number_format == "yyyy-mm-dd"
+    evidence = col[EXPORT_COLUMNS["evidence"]]
+    assert sheet.column_dimensions[evidence].width == exports.MAX_WIDTH + 2
+    assert sheet[f"{evidence}2"].alignment.wrap_text
+    # a Chinese header is as wide as it is drawn: two columns a character
+    assert sheet.column_dimensions[col[EXPORT_COLUMNS["clue_types"]]].width >= 2 * len("次均费用偏高") + 2
