@@ -366,9 +366,12 @@ class Lake:
         )
 
     def vacuum(self, name: str, retention_hours: int = 168) -> list[str]:
-        """Delete files no snapshot younger than ``retention_hours`` references (incl. crash leftovers)."""
+        """Delete files no snapshot younger than ``retention_hours`` references, and files the log never
+        referenced that are older than that: a write that crashed after moving its files into the table and
+        before its commit leaves such files (delta-rs's full vacuum; the default only deletes files the log
+        marks as removed). Files younger than the retention are kept, so a write in progress is never touched."""
         return self.table(name).vacuum(
-            retention_hours=retention_hours, dry_run=False, enforce_retention_duration=False
+            retention_hours=retention_hours, dry_run=False, enforce_retention_duration=False, full=True
         )
 
     def tables(self) -> list[str]:

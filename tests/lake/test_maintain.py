@@ -47,6 +47,22 @@ def _newest_data_write(lake: Lake, name: str) -> str:
     return f"{commit['operation']}/{(commit.get('operationParameters') or {}).get('mode')}"
 
 
+def test_vacuum_removes_the_files_of_a_write_that_never_committed_once_they_are_old(spark, lake):
+    lake.write(spark.createDataFrame([("k1", 1)], "k string, v int"), "t/crash")
+    table = lake.path("t/crash")
+    (committed,) = [p for p in table.glob("*.parquet")]
+    stray = table / "part-00000-never-committed.c000.snappy.parquet"  # moved in, then the driver died
+    stray.write_bytes(committed.read_bytes())
+    young = table / "part-00001-still-being-written.c000.snappy.parquet"
+    young.write_bytes(committed.read_bytes())
+    old = time.time() - 3 * 3600
+    os.utime(stray, (old, old))
+    removed = lake.vacuum("t/crash", 1)
+    assert not stray.exists() and young.exists() and committed.exists()
+    assert any("never-committed" in r for r in removed)
+    assert [r.k for r in lake.read(spark, "t/crash").collect()] == ["k1"]
+
+
 def test_compaction_is_invisible_to_data_versions_and_increments(spark, lake):
     schema = "k string, v int"
     for i in range(4):
