@@ -50,19 +50,14 @@ def ring_metrics(lake: Path, labels: Path) -> dict[str, float]:
     import pandas as pd
 
     from jobs.lake import Lake
-    from models.rules import RULE_BY_ID
+    from models.rules import ring_reported
 
     lab = pd.read_csv(labels, dtype=str)
     truth = lab[lab.fraud_type == "fraud_ring"].groupby("group_id").entity_id.apply(set)
     lk = Lake(lake)
     groups, members = lk.read_arrow("gold/rings").to_pandas(), lk.read_arrow("gold/ring_members").to_pandas()
     last = groups.as_of.max()
-    p = RULE_BY_ID["P11"].params
-    fired = groups[
-        (groups.as_of == last)
-        & (groups.strength >= p["min_strength"])
-        & (groups.episodes >= p["min_episodes"])
-    ]
+    fired = groups[(groups.as_of == last) & ring_reported(groups.strength, groups.episodes)]
     reported = (
         members[members.as_of == last].groupby("ring_id").psn_no.apply(set).reindex(fired.ring_id).dropna()
     )

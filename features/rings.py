@@ -31,6 +31,7 @@ from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
 from features.codes import is_mild
+from features.windows import shifted
 
 MIN_EPISODES = 2  # [features] ring_min_episodes: stays together before two people are linked
 CROWD_CAP = 30  # [features] ring_crowd_cap: stays in a larger co-admission crowd are not paired
@@ -50,15 +51,7 @@ def pair_stays(stays: DataFrame, tolerance_days: int = 1, crowd_cap: int = CROWD
     s = stays.filter(F.col("co_adm_n").between(2, crowd_cap)).select(
         "psn_no", "mdtrt_id", "fixmedins_code", "adm_date", "dscg_date"
     )
-    span = range(-tolerance_days, tolerance_days + 1)
-    probe = s.withColumn(
-        "_shift", F.explode(F.array(*[F.array(F.lit(a), F.lit(d)) for a in span for d in span]))
-    ).withColumns(
-        {
-            "_adm": F.date_add("adm_date", F.col("_shift")[0]),
-            "_dscg": F.date_add("dscg_date", F.col("_shift")[1]),
-        }
-    )
+    probe = shifted(s, tolerance_days)
     other = s.select(
         F.col("psn_no").alias("b"),
         F.col("mdtrt_id").alias("mdtrt_b"),
@@ -262,11 +255,11 @@ def find_rings(
     crowd_cap: int = CROWD_CAP,
 ) -> tuple[DataFrame, DataFrame]:
     """(groups, members) of ``ring_groups`` from the window's stays (``ring_stays``): steps 1 to 5."""
-    pairs = pair_stays(stays, tolerance_days, crowd_cap).persist()
+    # checkpointed, not persisted: read twice here, released with the frames (a persist was never undone)
+    pairs = pair_stays(stays, tolerance_days, crowd_cap).localCheckpoint()
     edges = ring_edges(pairs, min_episodes).localCheckpoint()
     groups = communities(edges, connected_components(edges))
-    out = ring_groups(pairs, groups, stays, tolerance_days)
-    return out
+    return ring_groups(pairs, groups, stays, tolerance_days)
 
 
 def person_rings(members: pd.DataFrame, groups: pd.DataFrame) -> pd.DataFrame:

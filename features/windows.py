@@ -113,6 +113,25 @@ def village_of(live_addr_col):
 CO_ADM_TOLERANCE_DAYS = 1  # [features] co_adm_tolerance_days
 
 
+def shifted(stays: DataFrame, tolerance_days: int) -> DataFrame:
+    """``stays`` (with ``adm_date``, ``dscg_date``) once per admission and discharge date within
+    ``tolerance_days`` of its own: ``_adm`` and ``_dscg``, to join exactly on another stay's dates (同进同出
+    within a tolerance as an equi-join: the work grows with the stays, never with the square of a ward)."""
+    span = range(-tolerance_days, tolerance_days + 1)
+    return (
+        stays.withColumn(
+            "_shift", F.explode(F.array(*[F.array(F.lit(a), F.lit(d)) for a in span for d in span]))
+        )
+        .withColumns(
+            {
+                "_adm": F.date_add("adm_date", F.col("_shift")[0]),
+                "_dscg": F.date_add("dscg_date", F.col("_shift")[1]),
+            }
+        )
+        .drop("_shift")
+    )
+
+
 def co_admitted(stays: DataFrame, tolerance_days: int = CO_ADM_TOLERANCE_DAYS) -> DataFrame:
     """Add how many stays at the same institution were admitted within ``tolerance_days`` of the stay's
     admission and discharged within ``tolerance_days`` of its discharge, the stay itself included (同进同出;
@@ -133,10 +152,7 @@ def co_admitted(stays: DataFrame, tolerance_days: int = CO_ADM_TOLERANCE_DAYS) -
         }
     )
     cells = stays.groupBy(*cell).agg(F.count("*").alias("_n"))
-    span = range(-tolerance_days, tolerance_days + 1)
-    probe = cells.select(*cell).withColumn(
-        "_shift", F.explode(F.array(*[F.array(F.lit(a), F.lit(d)) for a in span for d in span]))
-    )
+    probe = shifted(cells.select(*cell), tolerance_days)
     other = cells.select(
         "fixmedins_code",
         F.col("adm_date").alias("_adm"),
@@ -146,13 +162,7 @@ def co_admitted(stays: DataFrame, tolerance_days: int = CO_ADM_TOLERANCE_DAYS) -
         "_n",
     )
     near = (
-        probe.withColumns(
-            {
-                "_adm": F.date_add("adm_date", F.col("_shift")[0]),
-                "_dscg": F.date_add("dscg_date", F.col("_shift")[1]),
-            }
-        )
-        .join(other, ["fixmedins_code", "_adm", "_dscg"])
+        probe.join(other, ["fixmedins_code", "_adm", "_dscg"])
         .groupBy(*cell)
         .agg(
             F.sum("_n").alias("co_adm_n"),

@@ -292,6 +292,14 @@ RULES: tuple[Rule, ...] = (
 RULE_BY_ID = {r.rule_id: r for r in RULES}
 
 
+def ring_reported(strength, episodes, overrides: Mapping[str, float] | None = None):
+    """Whether the ring rule P11 reports a group (``gold/rings``): its ``strength`` and ``episodes`` at P11's
+    thresholds (``overrides``: ``[rules.P11]`` of the configuration). The same condition P11 puts on each
+    member's ``ring_strength`` and ``ring_episodes``; Spark columns or pandas Series alike."""
+    p = {**RULE_BY_ID["P11"].params, **(overrides or {})}
+    return (strength >= p["min_strength"]) & (episodes >= p["min_episodes"])
+
+
 # Clues that no rule names (the model's score alone) are learned like a rule, one per entity type
 # (``model_only``): their prior precision is a guess worth PRIOR_STRENGTH verifications (models.feedback),
 # above the default floor ([publish] min_expected_precision), so regions are sent some until their outcomes

@@ -31,7 +31,7 @@ from jobs.runtime.settings import Settings
 from models import lifecycle
 from models.entities import ENTITIES, Entity
 from models.feedback import rule_weights
-from models.rules import HARD, RULE_BY_ID, RULES
+from models.rules import HARD, RULE_BY_ID, RULES, ring_reported
 
 log = logging.getLogger(__name__)
 
@@ -292,8 +292,7 @@ def run(spark, settings: Settings, as_of: dt.date) -> dict[str, int]:
         history = outcomes.clue_history(lake)  # now with this week
         reg_now = lifecycle.register(history, feedback, as_of)
         with staged_week(exports, as_of, {"clues": len(clues)}) as out:
-            p11 = RULE_BY_ID["P11"].params | settings.rules.get("P11", {})
-            rings = ring_sheets(spark, lake, as_of, p11["min_strength"], p11["min_episodes"])
+            rings = ring_sheets(spark, lake, as_of, settings.rules.get("P11"))
             paths = export(clues, reg_now, out, as_of, rings)
             paths.append(data_quality.write(lake, as_of, out))
             paths += report.write(spark, lake, reg_now, history, as_of, out, feedback, rings)
@@ -340,8 +339,9 @@ RING_COLUMNS = {  # column → Chinese header of the 团伙线索 sheet (issue #
 }
 
 
-def ring_sheets(spark, lake: Lake, as_of: dt.date, min_strength: float, min_episodes: int) -> pd.DataFrame:
-    """The week's reported rings (those the ring rule P11 fires for), one row per ring in ``RING_COLUMNS``
+def ring_sheets(spark, lake: Lake, as_of: dt.date, p11=None) -> pd.DataFrame:
+    """The week's reported rings (``models.rules.ring_reported``, with ``p11`` the configuration's
+    ``[rules.P11]`` thresholds), one row per ring in ``RING_COLUMNS``
     with ``admdvs`` (the institutions' region, or the province's when they span regions): members masked,
     institutions named. Empty before any ring was computed."""
     from pyspark.sql import functions as F
@@ -349,9 +349,7 @@ def ring_sheets(spark, lake: Lake, as_of: dt.date, min_strength: float, min_epis
     if not lake.exists(RINGS) or not lake.exists(RING_MEMBERS):
         return pd.DataFrame(columns=["admdvs", *RING_COLUMNS])
     day = F.col("as_of") == F.lit(as_of)
-    rings = lake.read(spark, RINGS).filter(
-        day & (F.col("strength") >= min_strength) & (F.col("episodes") >= min_episodes)
-    )
+    rings = lake.read(spark, RINGS).filter(day & ring_reported(F.col("strength"), F.col("episodes"), p11))
     rings = rings.toPandas()
     members = (
         lake.read(spark, RING_MEMBERS)

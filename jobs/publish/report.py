@@ -96,8 +96,8 @@ def _page(title: str, week: pd.DataFrame, reg: pd.DataFrame, history: pd.DataFra
     ]
     if rings is not None:  # issue #19: rings are reported beside the clues, in the workbooks' 团伙线索 sheet
         parts.append(
-            f"<p>本周团伙线索 <b>{len(rings)}</b> 个，涉及成员 {int(rings['人数'].sum()) if len(rings) else 0} 人、"
-            f"基金 {float(rings['涉及基金金额(元)'].sum()) if len(rings) else 0.0:,.2f} 元（明细见线索清单工作簿“团伙线索”表）。</p>"
+            f"<p>本周团伙线索 <b>{len(rings)}</b> 个，涉及成员 {int(rings['size'].sum()) if len(rings) else 0} 人、"
+            f"基金 {float(rings['fund_amount'].sum()) if len(rings) else 0.0:,.2f} 元（明细见线索清单工作簿“团伙线索”表）。</p>"
         )
     if by_region:
         per = (
@@ -181,10 +181,7 @@ def write(
     quality = f"数据质量报告_{as_of}.html"
     paths = []
     province = folder / f"周报_{PROVINCE}_{as_of}.html"
-    shown = (
-        None if rings is None else rings.rename(columns={"size": "人数", "fund_amount": "涉及基金金额(元)"})
-    )
-    page = _page(PROVINCE, week, reg, history, scores.risk_score, as_of, quality, True, shown)
+    page = _page(PROVINCE, week, reg, history, scores.risk_score, as_of, quality, True, rings)
     if feedback is not None and len(feedback):
         refused = lifecycle.vet_feedback(feedback, history)[1][
             ["clue_id", "admdvs", "status", "feedback_date", "reason"]
@@ -201,7 +198,7 @@ def write(
         region.mkdir(parents=True, exist_ok=True)
         path = region / f"周报_{admdvs}_{as_of}.html"
         page = _page(admdvs, _region(week, admdvs), _region(reg, admdvs), _region(history, admdvs), scores.risk_score[scores.admdvs == admdvs],
-                     as_of, None, False, None if shown is None else _region(shown, admdvs))  # fmt: skip
+                     as_of, None, False, None if rings is None else _region(rings, admdvs))  # fmt: skip
         path.write_text(page, encoding="utf-8")
         paths.append(path)
     return paths

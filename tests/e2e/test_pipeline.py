@@ -73,13 +73,10 @@ def test_clue_exports_are_masked_and_per_region(demo):
 
 def _reported_rings(lake_dir, as_of) -> pd.DataFrame:
     """The week's rings the ring rule reports (strength and occasions at P11's thresholds)."""
-    from models.rules import RULE_BY_ID
+    from models.rules import ring_reported
 
-    p = RULE_BY_ID["P11"].params
     rings = Lake(lake_dir).read_arrow("gold/rings").to_pandas()
-    return rings[
-        (rings.as_of == as_of) & (rings.strength >= p["min_strength"]) & (rings.episodes >= p["min_episodes"])
-    ]
+    return rings[(rings.as_of == as_of) & ring_reported(rings.strength, rings.episodes)]
 
 
 def test_planted_rings_are_reported_and_their_members_rank_high(demo):
