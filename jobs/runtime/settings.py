@@ -114,8 +114,7 @@ def _value(cur, value, key: str, source: str):
         (kind is int and isinstance(value, int) and not isinstance(value, bool))
         or (kind is float and isinstance(value, int | float) and not isinstance(value, bool))
         or (kind is bool and isinstance(value, bool))
-        or (kind in (str, Path) or issubclass(kind, Path))
-        and isinstance(value, str)
+        or (issubclass(kind, str | Path) and isinstance(value, str))
     )
     if not ok:
         want = {int: "a whole number", float: "a number", bool: "true or false"}.get(kind, "text")
