@@ -57,6 +57,18 @@ LABELS: dict[str, tuple[str, str, int]] = {
     "swipe_groups": ("约一小时内多人购买同一药品且金额相同的组数", "组", 0),
     "swipe_share": ("疑似空刷购药占比", "", 2),
     "refund_share": ("全额退费的门诊/购药占比", "", 2),
+    "boxes_resold": ("本人购买后又在他处售给他人的药盒数(追溯码)", "盒", 0),
+    "boxes_resold_shops": ("这些药盒再次售出的机构数", "家", 0),
+    "boxes_resold_drugs": ("这些药盒涉及药品种数", "种", 0),
+    "code_sales": ("整盒销售追溯码数", "个", 0),
+    "code_self_resold": ("本机构已售追溯码再次销售次数(一码多销)", "次", 0),
+    "code_self_codes": ("其中涉及追溯码数", "个", 0),
+    "code_self_share": ("一码多销占整盒销售比例", "", 2),
+    "code_max_sales": ("单个追溯码在本机构最多销售次数", "次", 0),
+    "code_reflow": ("销售他处已售追溯码次数(回流药)", "次", 0),
+    "code_reflow_codes": ("其中涉及追溯码数", "个", 0),
+    "code_reflow_sources": ("这些追溯码首次售出的其他机构数", "家", 0),
+    "code_reflow_days": ("距首次售出天数(中位数)", "天", 0),
 }
 
 

@@ -13,6 +13,7 @@ from pyspark.sql import DataFrame, Window
 from pyspark.sql import functions as F
 
 from features.codes import DRUG_ITEM_TYPES, EXAM_ITEM_TYPES, is_mild
+from features.trace import INSTITUTION_CODE_FEATURES
 from features.visits import fully_refunded
 from features.windows import WindowInputs, amount_peak_share, window_inputs
 
@@ -43,6 +44,7 @@ FIXMEDINS_FEATURES = [
     "swipe_groups",
     "swipe_share",
     "refund_share",
+    *INSTITUTION_CODE_FEATURES,
 ]
 # Like is compared with like: type (医院/药店), hospital level and city (first 4 digits of the region code).
 PEERS = ("fixmedins_type", "hosp_lv", "city")
@@ -68,6 +70,7 @@ def fixmedins_features(
     window_days: int = 365,
     inputs: WindowInputs | None = None,
     swipe_tolerance_minutes: int = SWIPE_TOLERANCE_MINUTES,
+    codes: DataFrame | None = None,
 ) -> DataFrame:
     """One row per designated institution, every institution in ``fixmedins``.
 
@@ -81,6 +84,8 @@ def fixmedins_features(
         inputs: ``window_inputs(visits, fee_list, psn, as_of, window_days)`` when the caller built (and
             persisted) them already; they are built here otherwise.
         swipe_tolerance_minutes: purchases this many minutes apart still count as one swipe group.
+        codes: the institutions' traceability-code figures (``features.trace.institution_code_features``);
+            None: no codes known (zeros).
     """
     w = inputs or window_inputs(visits, fee_list, psn, as_of, window_days)
     v = w.visits
@@ -182,6 +187,12 @@ def fixmedins_features(
         .join(sw, "fixmedins_code", "left")
         .join(refunds, "fixmedins_code", "left")
     )
+    if codes is not None:
+        out = out.join(codes, "fixmedins_code", "left")
+    else:
+        out = out.withColumns({c: F.lit(0.0) for c in INSTITUTION_CODE_FEATURES}).withColumn(
+            "code_setl_ids", F.array().cast("array<string>")
+        )
     out = out.withColumns(
         {
             "adm_per_patient": F.col("n_adm") / F.greatest(F.col("n_patients"), F.lit(1)),
@@ -195,6 +206,7 @@ def fixmedins_features(
                         F.concat(
                             F.coalesce("_swipe_ev", F.array().cast("array<string>")),
                             F.coalesce("_stay_ev", F.array().cast("array<string>")),
+                            F.coalesce("code_setl_ids", F.array().cast("array<string>")),
                         )
                     )
                 ),

@@ -24,6 +24,7 @@ from features.codes import (
     starts_with_any,
 )
 from features.rings import RING_FEATURES
+from features.trace import PERSON_CODE_FEATURES
 from features.visits import fully_refunded
 from features.windows import WindowInputs, window_inputs
 
@@ -54,6 +55,7 @@ PSN_FEATURES = [
     "n_after_death",
     "n_dx_inconsistent",
     *RING_FEATURES,
+    *PERSON_CODE_FEATURES,
 ]
 
 
@@ -204,6 +206,7 @@ def psn_features(
     psn_death: DataFrame | None = None,
     inputs: WindowInputs | None = None,
     rings: DataFrame | None = None,
+    codes: DataFrame | None = None,
 ) -> DataFrame:
     """One row per insured person, every person in ``psn`` (zeros where nothing happened).
 
@@ -221,6 +224,8 @@ def psn_features(
             persisted) them already; they are built here otherwise.
         rings: ring members and their figures (``features.rings.person_rings``: psn_no, ``RING_FEATURES``);
             None: nobody is in a ring.
+        codes: persons whose boxes were sold again elsewhere (``features.trace.person_code_features``:
+            psn_no, ``PERSON_CODE_FEATURES``, ``code_setl_ids``); None: no codes known.
     """
     w = inputs or window_inputs(visits, fee_list, psn, as_of, window_days)
     v = w.visits
@@ -337,6 +342,16 @@ def psn_features(
         out = out.join(rings.select("psn_no", *RING_FEATURES), "psn_no", "left")
     else:
         out = out.withColumns({c: F.lit(0.0) for c in RING_FEATURES})
+    if codes is not None:  # 倒卖: the settlements of the resold boxes' purchases are evidence too
+        out = out.join(codes.withColumnRenamed("code_setl_ids", "_code_ev"), "psn_no", "left").withColumn(
+            "evidence_setl_ids",
+            F.array_sort(F.array_distinct(F.concat(
+                F.coalesce("evidence_setl_ids", F.array().cast("array<string>")),
+                F.coalesce("_code_ev", F.array().cast("array<string>")),
+            ))),
+        )  # fmt: skip
+    else:
+        out = out.withColumns({c: F.lit(0.0) for c in PERSON_CODE_FEATURES})
     if "n_after_death" not in evidence:
         out = out.withColumn("n_after_death", F.lit(0))
     # supply per elapsed day since the first visit in the window (a 30-day supply bought every week → ~4)

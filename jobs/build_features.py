@@ -6,12 +6,25 @@ import datetime as dt
 import logging
 import time
 
+from pyspark.sql import functions as F
+
 from features.fixmedins import fixmedins_features
 from features.psn import psn_features
 from features.rings import find_rings, person_rings, ring_stays, stable_ids
+from features.trace import institution_code_features, person_code_features, resales
 from features.windows import window_inputs
 from jobs.lake import Lake, LakeError
-from jobs.lake.tables import FEATURES_FIXMEDINS, FEATURES_PSN, PROVINCE, RING_MEMBERS, RINGS, VISIT, silver
+from jobs.lake.tables import (
+    CODE_RESALES,
+    CODE_SALES,
+    FEATURES_FIXMEDINS,
+    FEATURES_PSN,
+    PROVINCE,
+    RING_MEMBERS,
+    RINGS,
+    VISIT,
+    silver,
+)
 from jobs.runtime.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -81,6 +94,29 @@ def write_rings(spark, lake: Lake, settings: Settings, as_of: dt.date, stays):
     return spark.createDataFrame(mine.astype({c: float for c in mine.columns[1:]}), schema)
 
 
+def write_code_resales(spark, lake: Lake, settings: Settings, as_of: dt.date, visits):
+    """The window's repeated code sales (``features.trace.resales``) → ``gold/code_resales`` (the evidence
+    publish lists); return (institution figures, person figures) for the feature tables, or (None, None) when
+    the lake holds no code ledger (extracts without traceability codes)."""
+    if not lake.exists(CODE_SALES):
+        return None, None
+    t0 = time.time()
+    window = settings.features.window_days
+    ledger = lake.read(spark, CODE_SALES)
+    sold_again = resales(ledger, visits, as_of, window).withColumn("as_of", F.lit(as_of))
+    lake.write(
+        sold_again,
+        CODE_RESALES,
+        mode="overwrite",
+        partition_by=["as_of"],
+        replace=[("as_of", "=", as_of.isoformat())],
+        metadata={"stage": "features", "as_of": as_of.isoformat()},
+    )
+    sold_again = lake.read(spark, CODE_RESALES).filter(F.col("as_of") == F.lit(as_of))
+    log.info("code resales: %d sale(s) of repeated codes in %.1fs", sold_again.count(), time.time() - t0)
+    return institution_code_features(ledger, sold_again, as_of, window), person_code_features(sold_again)
+
+
 def run(spark, settings: Settings, as_of: dt.date) -> dict[str, int]:
     lake = Lake(settings.lake)
     for t in ("psn", "fixmedins", "visit", "fee_list"):
@@ -97,9 +133,20 @@ def run(spark, settings: Settings, as_of: dt.date) -> dict[str, int]:
     # the window's visits, stays and fee lines are read by both feature sets: build them once, keep them
     inputs = window_inputs(visits, fees, psn, as_of, f.window_days, f.co_adm_tolerance_days).persist()
     members = write_rings(spark, lake, settings, as_of, ring_stays(inputs.stays, psn, fix))
+    inst_codes, psn_codes = write_code_resales(spark, lake, settings, as_of, visits)
     out = {
         FEATURES_PSN: psn_features(
-            psn, visits, fees, as_of, f.window_days, f.readmit_days, opsp, death, inputs=inputs, rings=members
+            psn,
+            visits,
+            fees,
+            as_of,
+            f.window_days,
+            f.readmit_days,
+            opsp,
+            death,
+            inputs=inputs,
+            rings=members,
+            codes=psn_codes,
         ),
         FEATURES_FIXMEDINS: fixmedins_features(
             fix,
@@ -110,6 +157,7 @@ def run(spark, settings: Settings, as_of: dt.date) -> dict[str, int]:
             f.window_days,
             inputs=inputs,
             swipe_tolerance_minutes=f.swipe_tolerance_minutes,
+            codes=inst_codes,
         ),
     }
     counts = {}

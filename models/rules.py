@@ -217,6 +217,21 @@ RULES: tuple[Rule, ...] = (
         "for groups of fewer than five",
     ),
     Rule(
+        "P12",
+        "psn",
+        "药品倒卖(追溯码再次售出)",
+        "boxes_resold >= {min_boxes}",
+        ("boxes_resold", "boxes_resold_shops", "boxes_resold_drugs", "n_pharmacy"),
+        0.9,
+        "seeds/003、seeds/004 倒卖药品、回流药；国家医保局“一盒一码、一码一销”：本人医保购买的整盒药品，"
+        "追溯码其后又在其他机构售给他人(退费退货的不计，拆零不计)",
+        {"min_boxes": 2},
+        "参保人医保购药后倒卖，药品回流再次销售",
+        kind=SOFT,
+        strength="0.5 + 0.1 * (boxes_resold - {min_boxes}) + 0.15 * (boxes_resold_shops - 1)",
+        strength_doc="0.5 at two boxes, +0.1 per further box, +0.15 per further institution where they reappeared",
+    ),
+    Rule(
         "F01",
         "fixmedins",
         "入院时间集中/同进同出",
@@ -287,6 +302,37 @@ RULES: tuple[Rule, ...] = (
         kind=SOFT,
         strength="(adm_rate_peer - 1) / 3",
         strength_doc="ratio to the peer median 2 → 0.33, 4 → 1.0",
+    ),
+    Rule(
+        "F06",
+        "fixmedins",
+        "一码多销(追溯码重复销售)",
+        "code_self_resold >= {min_resold} AND code_max_sales >= {min_max_sales}",
+        ("code_self_resold", "code_self_codes", "code_max_sales", "code_self_share", "code_sales"),
+        0.9,
+        "国家医保局药品追溯码“一码一销”；seeds/003 空刷、seeds/004 串换药品：本机构已整盒售出的追溯码再次销售"
+        "(退费退货、同一就诊内重复、拆零、住院分剂量不计)，且至少一个追溯码售出≥3次(收银误扫同一盒只重复一次)。"
+        "公开案例：一码结算8次、60次",
+        {"min_resold": 3, "min_max_sales": 3},
+        "虚构药品销售、空刷医保卡、串换药品",
+        kind=HARD,
+        strength="0.6 + 0.02 * (code_self_resold - {min_resold}) + 2 * code_self_share",
+        strength_doc="0.6 at the threshold, +0.02 per further repeated sale, +2 × the repeats' share of its code sales",
+    ),
+    Rule(
+        "F07",
+        "fixmedins",
+        "销售他处已售药品(回流药)",
+        "code_reflow_codes >= {min_codes}",
+        ("code_reflow_codes", "code_reflow_sources", "code_reflow_days", "code_sales"),
+        0.9,
+        "国家医保局药品追溯码“一码一销”；seeds/003、seeds/004 倒卖药品、回流药：追溯码首次在其他机构整盒售出后，"
+        "又由本机构售出(后售出者为疑点，首次售出者不是)",
+        {"min_codes": 3},
+        "收购、销售回流药品",
+        kind=HARD,
+        strength="0.6 + 0.02 * (code_reflow_codes - {min_codes}) + 0.1 * (code_reflow_sources - 1)",
+        strength_doc="0.6 at the threshold, +0.02 per further code, +0.1 per further institution that sold them first",
     ),
 )
 RULE_BY_ID = {r.rule_id: r for r in RULES}

@@ -21,7 +21,8 @@ SETL = (
 FEE = (
     "feedetl_sn string, mdtrt_id string, setl_id string, fee_ocur_time timestamp, med_list_codg string, "
     "hilist_name string, med_chrgitm_type string, chrgitm_lv string, cnt decimal(18,2), pric decimal(18,2), "
-    "det_item_fee_sumamt decimal(18,2), prd_days int, used_frqu_dscr string, bilg_dr_codg string"
+    "det_item_fee_sumamt decimal(18,2), prd_days int, used_frqu_dscr string, bilg_dr_codg string, "
+    "drug_trac_codg string, trdn_flag string"
 )
 PSN = (
     "psn_no string, certno string, psn_name string, gend string, brdy date, insutype string, psn_type string, "
@@ -84,8 +85,11 @@ class World:
         prd_days=None,
         hour=9,
         minute=0,
+        codes=None,
+        trdn=None,
     ):
-        """One visit with its settlement; ``refund`` reverses it, ``resettle`` then settles it again."""
+        """One visit with its settlement; ``refund`` reverses it, ``resettle`` then settles it again.
+        ``codes``: the drug line's traceability codes (comma-separated), ``trdn``: its 拆零标志."""
         mid = f"M{len(self.mdtrt)}"
         if psn_no not in self.persons:
             self.person(psn_no)
@@ -101,9 +105,13 @@ class World:
             self._settle(f"B{mid}", mid, psn_no, inst, med_type, end, a, "0")
         if drug:
             self.fee.append(
-                (f"F{mid}", mid, f"S{mid}", begn, drug, None, "09", "甲", D(30), a / D(30), a, prd_days, "qd", None)
+                (f"F{mid}", mid, f"S{mid}", begn, drug, None, "09", "甲", D(30), a / D(30), a, prd_days, "qd", None,
+                 codes, trdn)
             )  # fmt: skip
         return mid
+
+    def mdtrt_frame(self, spark):
+        return spark.createDataFrame(self.mdtrt, MDTRT)
 
     def frames(self, spark):
         visits = net_visits(spark.createDataFrame(self.mdtrt, MDTRT), spark.createDataFrame(self.setl, SETL))

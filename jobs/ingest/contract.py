@@ -185,6 +185,9 @@ TABLES: dict[str, Table] = {
                 _c("prd_days", INT, False, "周期天数", bounds=(0, 3650)),
                 _c("used_frqu_dscr", STRING, False, "使用频次"),
                 _c("bilg_dr_codg", STRING, False, "开单医生编码"),
+                # codes of any shape are kept (a malformed one is counted, features.trace.CODE_PATTERN)
+                _c("drug_trac_codg", STRING, False, "药品追溯码"),
+                _c("trdn_flag", STRING, False, "拆零标志"),  # 1 split; anything else is whole boxes
             ),
         ),
         Table(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 
+from jobs.ingest.codes import update_code_sales
 from jobs.ingest.contract import TABLES
 from jobs.ingest.orphans import check_orphans
 from jobs.ingest.rows import BROADCAST_KEYS, has_repeated_keys
@@ -79,6 +80,7 @@ def build_silver(spark, lake: Lake) -> dict[str, int]:
     if lake.exists("silver/mdtrt") and lake.exists("silver/setl"):
         _update_visits(spark, lake, before, appended, rebuilt)
     check_orphans(spark, lake)  # a no-op when silver did not change since the last check
+    update_code_sales(spark, lake)  # the code ledger follows silver/fee_list (a no-op when it does)
     if not (appended or rebuilt):
         return {}
     return {name: lake.table(name).count() for name in lake.tables() if name.startswith("silver/")}

@@ -30,6 +30,7 @@ def silver(table: str) -> str:
 
 VISIT = silver("visit")  # one row per visit, built from silver mdtrt and setl
 FEEDBACK = silver("clue_feedback")  # what verifiers answered (a contract table like any other)
+CODE_SALES = silver("code_sales")  # the code ledger: one row per traceability code on a fee line (issue #20)
 
 
 def features(entity_type: str) -> str:
@@ -44,6 +45,7 @@ CLUES = "gold/clues"
 
 RINGS = "gold/rings"  # suspected groups (团伙) per as_of: size, episodes, institutions, strength …
 RING_MEMBERS = "gold/ring_members"  # as_of, ring_id, psn_no
+CODE_RESALES = "gold/code_resales"  # per as_of, every sale of the codes sold more than once (features.trace)
 LEDGER = "meta/ingest_ledger"  # one row per landed file and its reconciliation
 VALIDATION = "meta/validation"  # Great Expectations results per batch
 ORPHANS = "meta/orphans"  # referential checks per batch

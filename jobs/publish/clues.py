@@ -25,6 +25,7 @@ from jobs.lake.tables import (
     features,
     silver,
 )
+from jobs.publish.codes import CODE_COLUMNS, code_evidence, quoted
 from jobs.publish.exports import REGION, publishing, region_dir, staged_week, write_csv, write_xlsx
 from jobs.publish.privacy import mask_certno, mask_name
 from jobs.runtime.settings import Settings
@@ -265,6 +266,12 @@ def run(spark, settings: Settings, as_of: dt.date) -> dict[str, int]:
         if len(issued):
             frames.append(_describe(spark, lake, settings, entity, issued))
     clues = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=CLUE_SCHEMA.names)
+    codes = code_evidence(spark, lake, as_of, clues) if len(clues) else None
+    if codes is not None and len(codes):  # the sales of the codes a clue rests on, quoted in its text
+        clues["evidence"] = [
+            "；".join(filter(None, [e, quoted(codes, c)]))
+            for e, c in zip(clues.evidence, clues.clue_id, strict=True)
+        ]
     if len(clues):
         clues = clues.sort_values(["admdvs", "entity_type", "region_rank"]).reset_index(drop=True)
         clues["rank"] = clues.groupby(["admdvs", "entity_type"]).cumcount() + 1
@@ -293,7 +300,7 @@ def run(spark, settings: Settings, as_of: dt.date) -> dict[str, int]:
         reg_now = lifecycle.register(history, feedback, as_of)
         with staged_week(exports, as_of, {"clues": len(clues)}) as out:
             rings = ring_sheets(spark, lake, as_of, settings.rules.get("P11"))
-            paths = export(clues, reg_now, out, as_of, rings)
+            paths = export(clues, reg_now, out, as_of, rings, codes)
             paths.append(data_quality.write(lake, as_of, out))
             paths += report.write(spark, lake, reg_now, history, as_of, out, feedback, rings)
     tracking_feedback(settings, reg_now, as_of)
@@ -379,9 +386,13 @@ def ring_sheets(spark, lake: Lake, as_of: dt.date, p11=None) -> pd.DataFrame:
     return rings.sort_values(["strength", "fund_amount"], ascending=False)[["admdvs", *RING_COLUMNS]]
 
 
-def export(clues: pd.DataFrame, reg: pd.DataFrame, folder: Path, as_of: dt.date, rings=None) -> list[Path]:
+def export(
+    clues: pd.DataFrame, reg: pd.DataFrame, folder: Path, as_of: dt.date, rings=None, codes=None
+) -> list[Path]:
     """Per region: 线索清单 CSV (UTF-8 with BOM) and XLSX (汇总, 线索清单, 涉及结算, 线索台账, 逾期线索, 团伙线索);
-    rings spanning regions go to the province's 团伙线索 workbook beside the regions' folders.
+    rings spanning regions go to the province's 团伙线索 workbook beside the regions' folders. The 涉及结算
+    sheet lists the sales of the traceability codes a clue rests on first (``codes``:
+    ``jobs.publish.codes.code_evidence``), then the clue's settlements.
 
     A region's files hold that region's clues and nothing else; names and ID numbers are already masked.
     No cell can be a formula and no region folder is anything but a six-digit code (``jobs.publish.exports``).
@@ -429,12 +440,11 @@ def export(clues: pd.DataFrame, reg: pd.DataFrame, folder: Path, as_of: dt.date,
             ],
             columns=["项目", "数值"],
         )
-        setl = (
-            g[["clue_id", "setl_ids"]]
-            .explode("setl_ids")
-            .dropna()
-            .rename(columns={"clue_id": "线索编号", "setl_ids": "结算ID"})
-        )
+        setl = g[["clue_id", "setl_ids"]].explode("setl_ids").dropna().rename(columns={"setl_ids": "setl_id"})
+        if codes is not None and len(codes):
+            setl = pd.concat([codes[codes.clue_id.isin(g.clue_id)], setl], ignore_index=True)
+            setl = setl.reindex(columns=list(CODE_COLUMNS))
+        setl = setl.rename(columns=CODE_COLUMNS)
         xlsx_path = write_xlsx(
             region / f"线索清单_{admdvs}_{as_of}.xlsx",
             {

@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from jobs.lake import Lake
-from jobs.lake.tables import LEDGER, ORPHANS, VALIDATION, data_docs_index
+from jobs.lake.tables import CODE_SALES, LEDGER, ORPHANS, VALIDATION, data_docs_index
 from jobs.publish.exports import HTML_CSS, html_table
 
 
@@ -35,6 +35,26 @@ def quarantine_reasons(lake: Lake) -> pd.DataFrame:
     if not frames:
         return pd.DataFrame(columns=["表", "原因", "行数"])
     return pd.concat(frames)[["表", "原因", "行数"]].sort_values(["表", "行数"], ascending=[True, False])
+
+
+def code_figures(lake: Lake) -> list[str]:
+    """The code ledger's figures (issue #20): codes uploaded, of a malformed shape (kept, never used to accuse),
+    split sales; and the institutions uploading the most malformed codes (their sales systems need a look)."""
+    codes = lake.read_arrow(CODE_SALES, columns=["fixmedins_code", "code_ok", "split"]).to_pandas()
+    bad = codes[~codes.code_ok.astype(bool)]
+    totals = pd.DataFrame(
+        [
+            ("追溯码(条)", len(codes)),
+            ("格式异常(保留，不用于判定)", len(bad)),
+            ("拆零销售", int(codes.split.sum())),
+        ],
+        columns=["项目", "数量"],
+    )
+    worst = (
+        bad.groupby("fixmedins_code").size().sort_values(ascending=False).head(20).rename_axis("机构编号")
+        .reset_index(name="格式异常追溯码数")
+    )  # fmt: skip
+    return [html_table(totals, "无"), "<h3>格式异常追溯码最多的机构</h3>", html_table(worst, "无")]
 
 
 def write(lake: Lake, as_of: dt.date, folder: Path) -> Path:
@@ -75,6 +95,8 @@ def write(lake: Lake, as_of: dt.date, folder: Path) -> Path:
         orph = lake.read_arrow(ORPHANS, columns=["check", "table", "column", "rows"]).to_pandas()
         orph.columns = ["检查", "表", "字段", "行数"]
         parts += ["<h2>引用缺失（保留，待后续补报）</h2>", html_table(orph[orph["行数"] > 0], "无")]
+    if lake.exists(CODE_SALES):
+        parts += ["<h2>药品追溯码</h2>", *code_figures(lake)]
     if lake.exists(VALIDATION):
         val = lake.read_arrow(
             VALIDATION,

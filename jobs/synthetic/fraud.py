@@ -473,3 +473,78 @@ class Fraud:
         self._tag = ""
 
     # -- settlements and fee lines -----------------------------------------------------------------
+
+    def code_fraud(self, fees: pd.DataFrame, visits: pd.DataFrame, inst: pd.DataFrame) -> pd.DataFrame:
+        """Drug traceability codes sold twice (issue #20), written over the codes ``trace_codes`` gave.
+
+        - 一码多销 (``code_self_resale``, labelled on the pharmacy): a pharmacy bills later sales with the codes
+          of boxes it sold earlier (3-6 codes, each sold again 2-8 times), drugs it never dispensed.
+        - 倒卖 and 回流药 (``drug_resale`` on the person, ``code_reflow`` on the pharmacy): people sell the boxes
+          they bought on insurance to a collector; 5-60 days later the boxes are sold again, on insurance, by
+          another pharmacy (3-6 boxes of each reseller; each such pharmacy takes the boxes of several).
+        """
+        rng = self.rng
+        vis = visits.set_index("mdtrt_id")
+        pharmacies = inst[inst.fixmedins_type == "2"].fixmedins_code.to_numpy()
+        lines = fees[
+            fees.drug_trac_codg.notna()
+            & (fees.trdn_flag != "1")
+            & fees.drug_trac_codg.str.match("(8|01)[0-9]")
+        ]
+        lines = lines.assign(
+            inst=lines.mdtrt_id.map(vis.fixmedins_code),
+            psn=lines.mdtrt_id.map(vis.psn_no),
+            tag=lines.mdtrt_id.map(vis._tag),
+            med_type=lines.mdtrt_id.map(vis.med_type),
+        )
+        lines = lines[(lines.med_type == "41") & (lines.tag == "")].sort_values("fee_ocur_time")
+        k = max(3, int(round(0.03 * len(pharmacies))))
+        chosen = rng.choice(pharmacies, min(2 * k, len(pharmacies)), replace=False)
+        selfish, reflow = chosen[:k], chosen[k:]
+
+        def put(line: int, code: str) -> None:
+            rest = fees.at[line, "drug_trac_codg"].split(",")[1:]
+            fees.at[line, "drug_trac_codg"] = ",".join([code, *rest])
+
+        for shop in selfish:
+            own = lines[lines.inst == shop]
+            if len(own) < 40:
+                continue
+            self.labels.append(("fixmedins", shop, "code_self_resale"))
+            sources = rng.choice(np.arange(len(own) // 3), int(rng.integers(3, 7)), replace=False)
+            for src in sources:
+                code = own.drug_trac_codg.iat[src].split(",")[0]
+                later = np.arange(src + 1, len(own))
+                for j in rng.choice(later, min(int(rng.integers(2, 9)), len(later)), replace=False):
+                    put(own.index[j], code)
+        # resellers: ordinary buyers with several whole boxes, not otherwise labelled
+        labelled = {e for t, e, _ in self.labels if t == "psn"}
+        boxes = lines[~lines.inst.isin(chosen) & ~lines.psn.isin(labelled)]
+        per = boxes.groupby("psn").size()
+        pool = per[per >= 4].index.to_numpy()
+        n = min(len(pool), max(6, int(round(self.cfg.persons * 0.0002))))
+        received = dict.fromkeys(reflow, 0)
+        if not len(reflow):  # a prefecture too small for the pattern
+            return fees
+        at = {shop: lines[lines.inst == shop] for shop in reflow}  # each shop's sales, in time order
+        candidates = boxes[boxes.psn.isin(pool)]
+        of = candidates.groupby("psn").indices
+        for r, who in enumerate(rng.choice(pool, n, replace=False)):
+            mine = candidates.iloc[of[who]]
+            shops = reflow[[r % len(reflow), (r + 1) % len(reflow)]][: int(rng.integers(1, 3))]
+            sold = 0
+            for src in rng.choice(len(mine), min(int(rng.integers(3, 7)), len(mine)), replace=False):
+                shop = shops[sold % len(shops)]
+                t = mine.fee_ocur_time.iat[src] + np.timedelta64(int(rng.integers(5, 61)), "D")
+                sub = at[shop]
+                there = sub[(sub.fee_ocur_time > t) & (sub.psn != who)]
+                if not len(there):
+                    continue
+                put(there.index[0], mine.drug_trac_codg.iat[src].split(",")[0])
+                at[shop] = sub.drop(there.index[0])
+                received[shop] += 1
+                sold += 1
+            if sold >= 2:
+                self.labels.append(("psn", who, "drug_resale"))
+        self.labels.extend(("fixmedins", shop, "code_reflow") for shop, k in received.items() if k >= 3)
+        return fees

@@ -137,6 +137,11 @@ def _within(counts: np.ndarray) -> np.ndarray:
     return np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
 
 
+def _product_id(code: str) -> str:
+    """Six digits standing for a product (or a ward) in the codes the generator makes: stable per name."""
+    return f"{sum(ord(ch) * 31**i for i, ch in enumerate(code)) % 1_000_000:06d}"
+
+
 def _amount(x: np.ndarray) -> np.ndarray:
     return np.round(np.asarray(x, dtype=float), 2)
 
@@ -628,4 +633,97 @@ class World:
         fees["chrgitm_lv"] = np.where(fees.med_chrgitm_type.isin(["09"]), "甲", "乙")
         fees["used_frqu_dscr"] = np.where(fees.prd_days.notna(), "qd", None)
         fees["bilg_dr_codg"] = None
+        return self.trace_codes(fees, visits)
+
+    def trace_codes(self, fees: pd.DataFrame, visits: pd.DataFrame) -> pd.DataFrame:
+        """Traceability codes (药品追溯码, issue #20) on the drug lines, as settlement systems upload them.
+
+        - A purchase of whole boxes carries one new code per box (1-3; 2-3 for a month's chronic supply):
+          20 digits beginning with 8 (码上放心), 3% GS1 codes of imported drugs; ``trdn_flag`` 0, or missing as
+          older systems leave it.
+        - Split sales, the look-alikes (unlabelled): 2% of pharmacy purchases sell part of a box (``trdn_flag``
+          1), two or three customers sharing the box's code; an inpatient's drug line carries codes of the
+          ward's boxes, shared by patients of the same institution (``trdn_flag`` 1, or missing).
+        - A box returned and refunded in full (``lookalike_refund``) is sold again later, by the same shop or
+          another it was moved to; a cashier now and then scans the previous customer's box again.
+        - 0.2% of coded lines carry a malformed code (19 digits, all zeros, text): kept, counted, never used.
+        """
+        rng = self.rng
+        vis = visits.set_index("mdtrt_id")
+        fees["drug_trac_codg"], fees["trdn_flag"] = None, None
+        med_type = fees.mdtrt_id.map(vis.med_type).to_numpy()
+        drug = fees.med_chrgitm_type.isin(["09", "10", "11"]).to_numpy()
+        coded = drug & fees.med_list_codg.str.match("[XZ]").to_numpy() & (med_type != "21")
+        idx = np.flatnonzero(coded)
+        chronic = fees.prd_days.to_numpy(float)[idx] >= 28
+        boxes = np.where(chronic, rng.integers(2, 4, len(idx)), rng.choice([1, 1, 1, 2, 2, 3], len(idx)))
+        product = fees.med_list_codg.to_numpy()[idx]
+        prod = pd.Series(product).map({c: _product_id(c) for c in set(product)}).to_numpy().astype(str)
+        serial = rng.permutation(len(idx) * 3) + rng.integers(10**11, 10**12)
+        cols = []
+        for k in range(3):
+            s = serial[k * len(idx) : (k + 1) * len(idx)].astype(str)
+            code = np.char.add(np.char.add("8", prod), np.char.zfill(s, 13))
+            gs1 = rng.random(len(idx)) < 0.03
+            gtin = np.char.zfill(rng.integers(0, 10**13, len(idx)).astype(str), 14)
+            code = np.where(gs1, np.char.add(np.char.add("01", gtin), np.char.add("21", s)), code)
+            cols.append(code)
+        joined = np.where(
+            boxes >= 3,
+            np.char.add(np.char.add(np.char.add(cols[0], ","), np.char.add(cols[1], ",")), cols[2]),
+            np.where(boxes == 2, np.char.add(np.char.add(cols[0], ","), cols[1]), cols[0]),
+        ).astype(object)
+        flag = np.where(rng.random(len(idx)) < 0.3, None, "0").astype(object)
+        # split sales at pharmacies: a box shared by two or three customers of the same shop
+        pharm = med_type[idx] == "41"
+        split = np.flatnonzero(pharm & (rng.random(len(idx)) < 0.02))
+        inst = fees.mdtrt_id.map(vis.fixmedins_code).to_numpy()[idx]
+        for _, members in pd.Series(split).groupby(inst[split]):
+            m = members.to_numpy()
+            for part in np.array_split(m, max(1, len(m) // 2)):
+                joined[part] = cols[0][part[0]]
+                flag[part] = "1"
+        # A box returned in full for a real reason is sold again to a later customer: by the same shop, or by
+        # another shop it was moved to (a chain's stock); a cashier now and then scans the previous customer's
+        # box again (a slip, one or two a year at a shop): neither is a box sold twice.
+        when = fees.fee_ocur_time.to_numpy()[idx]
+        order = np.lexsort((when, inst))
+        shops, starts = np.unique(inst[order], return_index=True)
+        ends = np.append(starts[1:], len(order))
+        block = dict(zip(shops, zip(starts, ends, strict=True), strict=True))
+        pharmacies = np.unique(inst[pharm])
+
+        def next_sale(shop, t):
+            lo, hi = block[shop]
+            k = lo + np.searchsorted(when[order[lo:hi]], t, side="right")
+            return order[k] if k < hi and flag[order[k]] != "1" else None
+
+        def sell_again(i, shop):
+            j = next_sale(shop, when[i])
+            if j is not None and j != i:
+                joined[j] = ",".join([joined[i].split(",")[0], *joined[j].split(",")[1:]])
+
+        back = np.flatnonzero(fees.mdtrt_id.map(vis._tag).to_numpy()[idx] == "lookalike_refund")
+        for i in back:
+            sell_again(i, inst[i] if rng.random() < 0.5 or len(pharmacies) < 2 else rng.choice(pharmacies))
+        for shop in pharmacies:
+            lo, hi = block[shop]
+            for i in rng.choice(order[lo:hi], min(int(rng.poisson(1.0)), hi - lo), replace=False):
+                if flag[i] != "1":
+                    sell_again(i, shop)
+        bad = rng.random(len(idx)) < 0.002
+        shapes = np.array(["0" * 20, "无", "8" + "1" * 18], dtype=object)
+        joined[bad] = shapes[rng.integers(0, len(shapes), bad.sum())]
+        fees.loc[fees.index[idx], "drug_trac_codg"] = joined
+        fees.loc[fees.index[idx], "trdn_flag"] = flag
+        # inpatients' doses come from the ward's boxes: codes shared by patients of the same institution
+        ward = np.flatnonzero(drug & (med_type == "21") & (fees.med_chrgitm_type.to_numpy() == "09"))
+        if len(ward):
+            where = fees.mdtrt_id.map(vis.fixmedins_code).to_numpy()[ward]
+            box = rng.integers(0, np.maximum(len(ward) // 4, 1), len(ward)).astype(str)
+            ward_id = pd.Series(where).map({w: _product_id(w) for w in set(where)}).to_numpy().astype(str)
+            fees.loc[fees.index[ward], "drug_trac_codg"] = np.char.add(
+                np.char.add("8", ward_id), np.char.zfill(box, 13)
+            )
+            fees.loc[fees.index[ward], "trdn_flag"] = np.where(rng.random(len(ward)) < 0.8, "1", None)
         return fees

@@ -266,3 +266,51 @@ def test_weekly_deliveries_append_to_silver_and_a_late_refund_rebuilds_the_visit
     version = lake.version("silver/visit")
     ingest_landing(spark, lake, landing)
     assert lake.version("silver/visit") == version
+
+
+def test_traceability_codes_are_optional_and_a_malformed_code_is_kept_and_counted(spark, lake, tmp_path):
+    """An extract without drug_trac_codg and trdn_flag lands unchanged (issue #20); a later delivery with them
+    appends its codes to the code ledger, a malformed code included (kept, counted, never used)."""
+    from features.trace import code_quality
+    from jobs.lake.tables import CODE_SALES
+    from jobs.publish import data_quality
+
+    landing = tmp_path / "landing"
+    fee_header = "feedetl_sn,mdtrt_id,setl_id,fee_ocur_time,med_list_codg,med_chrgitm_type,cnt,pric,det_item_fee_sumamt"
+    _csv(
+        landing / "mdtrt" / "mdtrt_w1.csv",
+        MDTRT_HEADER,
+        ["M1,P1,Y1,41,2025-03-01 08:00:00,2025-03-01 08:10:00,"],
+    )
+    _csv(landing / "setl" / "setl_w1.csv", SETL_HEADER, ["S1,M1,P1,Y1,41,2025-03-01 08:10:00,60,0,0,60,0"])
+    _csv(
+        landing / "fee_list" / "fee_w1.csv",
+        fee_header,
+        ["F1,M1,S1,2025-03-01 08:05:00,XC08CAA001,09,2,30,60"],
+    )
+    ingest_landing(spark, lake, landing)
+    fee = lake.read(spark, "silver/fee_list").collect()
+    assert len(fee) == 1 and fee[0].drug_trac_codg is None and fee[0].trdn_flag is None
+    assert lake.exists(CODE_SALES) and lake.read(spark, CODE_SALES).count() == 0
+
+    _csv(
+        landing / "mdtrt" / "mdtrt_w2.csv",
+        MDTRT_HEADER,
+        ["M2,P2,Y1,41,2025-03-08 08:00:00,2025-03-08 08:10:00,"],
+    )
+    _csv(landing / "setl" / "setl_w2.csv", SETL_HEADER, ["S2,M2,P2,Y1,41,2025-03-08 08:10:00,60,0,0,60,0"])
+    _csv(
+        landing / "fee_list" / "fee_w2.csv",
+        fee_header + ",drug_trac_codg,trdn_flag",
+        ['F2,M2,S2,2025-03-08 08:05:00,XC08CAA001,09,2,30,60,"80000010000000000001,8000001",0'],
+    )
+    ingest_landing(spark, lake, landing)
+    assert lake.read(spark, "silver/fee_list").count() == 2  # the row with a malformed code is not rejected
+    writes = [c for c in lake.table(CODE_SALES).history() if c["operation"] == "WRITE"]
+    assert writes[0]["operationParameters"]["mode"] == "Append"  # the week's codes, not the year's
+    ledger = {r.drug_trac_codg: r for r in lake.read(spark, CODE_SALES).collect()}
+    assert set(ledger) == {"80000010000000000001", "8000001"}
+    assert ledger["8000001"].code_ok is False and ledger["80000010000000000001"].psn_no == "P2"
+    assert code_quality(lake.read(spark, CODE_SALES))["malformed"] == 1
+    page = data_quality.write(lake, dt.date(2025, 3, 8), tmp_path / "out").read_text(encoding="utf-8")
+    assert "格式异常" in page and "Y1" in page

@@ -182,3 +182,64 @@ def test_the_workbook_is_laid_out_for_a_regulator(tmp_path):
     assert sheet[f"{evidence}2"].alignment.wrap_text
     # a Chinese header is as wide as it is drawn: two columns a character
     assert sheet.column_dimensions[col[EXPORT_COLUMNS["clue_types"]]].width >= 2 * len("次均费用偏高") + 2
+
+
+def test_code_sales_come_first_in_the_settlements_sheet_and_are_quoted(tmp_path):
+    """A clue resting on traceability codes lists each code with every sale of it, first sale first, before the
+    clue's other settlements (issue #20); the clue's text quotes the first codes; a hostile drug name stays text."""
+    from jobs.publish.codes import CODE_COLUMNS, quoted
+
+    clues = _clues(["某药店"], ["Y1"])
+    codes = pd.DataFrame(
+        [
+            (
+                "FW-F-000000000000",
+                "SA",
+                "80000010000000000001",
+                1,
+                "2025-03-01 09:00",
+                "甲药店",
+                "张*",
+                "=cmd|'",
+                30.0,
+            ),
+            (
+                "FW-F-000000000000",
+                "SB",
+                "80000010000000000001",
+                2,
+                "2025-04-01 09:00",
+                "某药店",
+                "李*",
+                "=cmd|'",
+                30.0,
+            ),
+            (
+                "FW-F-000000000099",
+                "SX",
+                "80000010000000000009",
+                1,
+                "2025-03-01 09:00",
+                "他药店",
+                "王*",
+                "药",
+                1.0,
+            ),
+        ],
+        columns=list(CODE_COLUMNS),
+    )
+    text = quoted(codes, "FW-F-000000000000")
+    assert text.startswith("【追溯码销售记录】80000010000000000001：2025-03-01 甲药店 张*")
+    assert text.index("甲药店") < text.index("某药店") and "王*" not in text
+    export(clues, _register(clues), tmp_path, AS_OF, codes=codes)
+    book = openpyxl.load_workbook(tmp_path / "130302" / f"线索清单_130302_{AS_OF}.xlsx")
+    rows = list(book["涉及结算"].iter_rows(values_only=True))
+    assert rows[0] == tuple(CODE_COLUMNS.values())
+    assert [r[1] for r in rows[1:]] == [
+        "SA",
+        "SB",
+        "=S0",
+        "S2",
+    ]  # the code's sales first, the other clue's not
+    assert [r[3] for r in rows[1:3]] == [1, 2] and rows[1][7] == "=cmd|'"
+    assert all(c.data_type != "f" for row in book["涉及结算"].iter_rows() for c in row)

@@ -1,0 +1,87 @@
+"""Traceability-code evidence of the week's clues (issue #20): every sale of the codes a clue rests on.
+
+For an institution clue, the codes it sold again (一码多销) or sold after another institution (回流药); for a
+person clue, the boxes the person bought that were later sold to others elsewhere (倒卖). Each code with each
+of its sales, first sale first: date, institution, person (masked), drug, amount. The 涉及结算 sheet lists
+them (``CODE_COLUMNS``) and the clue's text quotes the first ones.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from features.trace import REFLOW, SELF
+from jobs.lake import Lake
+from jobs.lake.tables import CODE_RESALES, silver
+from jobs.publish.privacy import mask_name
+
+CODE_RULES = {"fixmedins": ("F06", "F07"), "psn": ("P12",)}
+MAX_CODES = 20  # codes listed per clue in the sheet
+QUOTED_CODES = 3  # codes quoted in the clue's text
+CODE_COLUMNS = {  # the code columns of the 涉及结算 sheet
+    "clue_id": "线索编号",
+    "setl_id": "结算ID",
+    "drug_trac_codg": "追溯码",
+    "seq": "该码第几次销售",
+    "sale_time": "销售时间",
+    "inst_name": "销售机构",
+    "person": "购药人(脱敏)",
+    "drug": "药品",
+    "amount": "金额(元)",
+}
+
+
+def code_evidence(spark, lake: Lake, as_of: dt.date, clues: pd.DataFrame) -> pd.DataFrame:
+    """One row per sale of each code behind the clues (``CODE_COLUMNS``), clue by clue, code by code, first
+    sale first; empty when no clue names a code rule or the lake has no code resales."""
+    from pyspark.sql import functions as F
+
+    empty = pd.DataFrame(columns=list(CODE_COLUMNS))
+    wanted = [
+        (row.clue_id, row.entity_type, row.entity_id)
+        for row in clues.itertuples()
+        if set(row.rules or []) & set(CODE_RULES.get(row.entity_type, ()))
+    ]
+    if not wanted or not lake.exists(CODE_RESALES):
+        return empty
+    sales = lake.read(spark, CODE_RESALES).filter(F.col("as_of") == F.lit(as_of)).toPandas()
+    picks = []
+    for clue_id, entity_type, entity_id in wanted:
+        if entity_type == "fixmedins":
+            mine = sales[(sales.fixmedins_code == entity_id) & sales.kind.isin([SELF, REFLOW])]
+        else:
+            mine = sales[(sales.psn_no == entity_id) & sales.resold_elsewhere.astype(bool)]
+        codes = mine.drug_trac_codg.drop_duplicates().head(MAX_CODES)
+        picks.append(sales[sales.drug_trac_codg.isin(codes)].assign(clue_id=clue_id))
+    rows = pd.concat(picks, ignore_index=True)
+    if not len(rows):
+        return empty
+    people = spark.createDataFrame([(p,) for p in rows.psn_no.dropna().unique()], "psn_no string")
+    names = lake.read(spark, silver("psn")).join(people, "psn_no").select("psn_no", "psn_name").toPandas()
+    insts = lake.read(spark, silver("fixmedins")).select("fixmedins_code", "fixmedins_name").toPandas()
+    rows["person"] = rows.psn_no.map(dict(names.values)).map(mask_name)
+    rows["inst_name"] = rows.fixmedins_code.map(dict(insts.values)).fillna(rows.fixmedins_code)
+    rows["drug"] = rows.hilist_name.fillna(rows.med_list_codg)
+    rows["amount"] = pd.to_numeric(rows.amount).astype(float).round(2)
+    rows["sale_time"] = pd.to_datetime(rows.sale_time).dt.strftime("%Y-%m-%d %H:%M")
+    rows = rows.sort_values(["clue_id", "drug_trac_codg", "seq"])
+    return rows[list(CODE_COLUMNS)].reset_index(drop=True)
+
+
+def quoted(evidence: pd.DataFrame, clue_id: str) -> str:
+    """The clue's text about its codes: the first ``QUOTED_CODES`` codes with their sales in order."""
+    mine = evidence[evidence.clue_id == clue_id]
+    if not len(mine):
+        return ""
+    parts = []
+    for code, sales in list(mine.groupby("drug_trac_codg", sort=False))[:QUOTED_CODES]:
+        steps = " → ".join(
+            f"{s.sale_time[:10]} {s.inst_name} {s.person} {s.drug} {s.amount:.2f}元"
+            for s in sales.itertuples()
+        )
+        parts.append(f"{code}：{steps}")
+    more = mine.drug_trac_codg.nunique() - len(parts)
+    tail = f"；另有{more}个追溯码见涉及结算表" if more > 0 else ""
+    return "【追溯码销售记录】" + "；".join(parts) + tail
