@@ -10,7 +10,7 @@ hunt (seeds/003, 004: 倒卖药品, 串换药品, 空刷):
 - a person whose boxes reappear in other people's purchases at other shops (倒卖).
 
 Not suspicious, and not counted: a split sale (``trdn_flag`` 1: part of a box, the box's code on several
-lines), inpatient doses (a line of an inpatient stay without ``trdn_flag`` is taken as split doses), a box
+lines), inpatient doses (every drug line of an inpatient stay is taken as doses from the ward's boxes), a box
 returned and sold again (a sale whose visit was refunded, or whose line was reversed, gives the box back),
 the same code twice within one visit (a re-settlement repeats the visit's lines).
 
@@ -55,8 +55,8 @@ def code_sales(fee_list: DataFrame, mdtrt: DataFrame) -> DataFrame:
 
     ``fee_list``: silver fee lines (lines without codes give nothing; an extract without the columns gives
     nothing); ``mdtrt``: silver visits, for the person, institution and visit type (a line whose visit has not
-    arrived keeps them null). ``split``: ``trdn_flag`` 1, or no flag on an inpatient line (doses from a ward's
-    box); ``sign``: -1 on a reversed line (negative ``cnt``); ``amount``: the line's amount over its codes.
+    arrived keeps them null). ``split``: ``trdn_flag`` 1, or any line of an inpatient stay (doses from a
+    ward's box); ``sign``: -1 on a reversed line (negative ``cnt``); ``amount``: the line's amount over its codes.
     """
     if "drug_trac_codg" not in fee_list.columns:
         fee_list = fee_list.withColumn("drug_trac_codg", F.lit(None).cast("string"))
@@ -82,6 +82,8 @@ def code_sales(fee_list: DataFrame, mdtrt: DataFrame) -> DataFrame:
         "*", F.posexplode("_codes").alias("_pos", "drug_trac_codg")
     )
     flag = F.coalesce(F.col("trdn_flag"), F.lit(""))
+    # an inpatient's drug lines are doses from the ward's boxes, whatever the flag says (systems that flag
+    # them 0 are common): a ward's box is legitimately on several patients' lines
     inpatient = F.coalesce(is_inpatient(F.col("med_type")), F.lit(False))
     return rows.select(
         "drug_trac_codg",
@@ -94,7 +96,7 @@ def code_sales(fee_list: DataFrame, mdtrt: DataFrame) -> DataFrame:
         F.col("fee_ocur_time").alias("sale_time"),
         "med_list_codg",
         "hilist_name",
-        ((flag == "1") | ((flag == "") & inpatient)).alias("split"),
+        ((flag == "1") | inpatient).alias("split"),
         F.when(F.col("cnt") < 0, F.lit(-1)).otherwise(F.lit(1)).alias("sign"),
         (F.col("det_item_fee_sumamt") / F.size("_codes")).cast("decimal(18,2)").alias("amount"),
     )

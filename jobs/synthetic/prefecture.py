@@ -94,7 +94,7 @@ def _drop_conflicts(visits: pd.DataFrame, deaths: pd.DataFrame) -> pd.DataFrame:
 MIN_PERSONS = 200
 # Bumped whenever generated data changes (patterns, distributions): cached landings (make bench, make
 # quality) are regenerated when their generator.json names another version.
-GENERATOR_VERSION = 8
+GENERATOR_VERSION = 9
 DECIMAL_COLS = {
     *SETL_AMOUNTS,
     "cnt",

@@ -643,7 +643,8 @@ class World:
           older systems leave it.
         - Split sales, the look-alikes (unlabelled): 2% of pharmacy purchases sell part of a box (``trdn_flag``
           1), two or three customers sharing the box's code; an inpatient's drug line carries codes of the
-          ward's boxes, shared by patients of the same institution (``trdn_flag`` 1, or missing).
+          ward's boxes, shared by patients of the same institution (``trdn_flag`` 1, or missing, or 0 as some
+          hospital systems send).
         - A box returned and refunded in full (``lookalike_refund``) is sold again later, by the same shop or
           another it was moved to; a cashier now and then scans the previous customer's box again.
         - 0.2% of coded lines carry a malformed code (19 digits, all zeros, text): kept, counted, never used.
@@ -725,5 +726,5 @@ class World:
             fees.loc[fees.index[ward], "drug_trac_codg"] = np.char.add(
                 np.char.add("8", ward_id), np.char.zfill(box, 13)
             )
-            fees.loc[fees.index[ward], "trdn_flag"] = np.where(rng.random(len(ward)) < 0.8, "1", None)
+            fees.loc[fees.index[ward], "trdn_flag"] = rng.choice(np.array(["1", None, "0"], dtype=object), len(ward), p=[0.7, 0.15, 0.15])
         return fees

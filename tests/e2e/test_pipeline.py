@@ -142,3 +142,28 @@ def test_weekly_data_quality_page_links_the_data_docs(demo):
     assert (page.parent / href).resolve().exists()
     certnos = set(pd.read_parquet(landing / "psn").certno)
     assert not any(c in text for c in certnos)
+
+
+def test_code_clues_list_every_sale_of_their_codes(demo):
+    """Pharmacies planted re-selling codes are issued clues naming F06 / F07, and their region's 涉及结算 sheet
+    lists each code with all its sales, first sale first, buyers masked (issue #20)."""
+    landing, lake_dir, as_of = demo
+    labels = pd.read_csv(landing / "labels.csv", dtype=str)
+    planted = labels[labels.fraud_type.isin(["code_self_resale", "code_reflow"])]
+    assert len(planted) >= 2
+    clues = Lake(lake_dir).read_arrow("gold/clues").to_pandas()
+    clues = clues[(clues.as_of == as_of) & clues.entity_id.isin(planted.entity_id)]
+    assert len(clues) == len(planted)
+    names = set(pd.read_parquet(landing / "psn").psn_name)
+    for clue in clues.itertuples():
+        assert {"F06", "F07"} & set(clue.rules_fired) and "【追溯码销售记录】" in clue.evidence
+        book = pd.read_excel(
+            next((lake_dir / "exports" / str(as_of) / clue.admdvs).glob("*.xlsx")),
+            sheet_name="涉及结算",
+            dtype=str,
+        )
+        mine = book[(book["线索编号"] == clue.clue_id) & book["追溯码"].notna()]
+        assert len(mine) >= 6  # three codes at least, each sold twice at least
+        for _, sales in mine.groupby("追溯码"):
+            assert list(sales["该码第几次销售"].astype(int)) == list(range(1, len(sales) + 1))
+        assert not set(mine["购药人(脱敏)"]) & names
