@@ -15,13 +15,16 @@ Rules for re-issuing (issue #4):
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
+import logging
 
-import numpy as np
 import pandas as pd
 
 from models.feedback import CLOSED, CONFIRMED
 from models.rules import RULE_BY_ID
+
+log = logging.getLogger(__name__)
 
 ISSUED = "下发"
 OPEN = ("下发", "核查中")
@@ -36,9 +39,40 @@ def new_clue_id(entity_type: str, entity_id: str, as_of: dt.date) -> str:
     return f"FW-{entity_type[0].upper()}-{digest}"
 
 
+@functools.cache
+def _china_calendar(year: int):
+    """The State Council's calendar of ``year`` (``holidays``: public holidays, days off moved, make-up working
+    weekends), or None when the calendar has no announcement for the year yet (no make-up working day known)."""
+    import holidays
+
+    cal = holidays.China(years=year)
+    if not any(d.year == year for d in cal.weekend_workdays):
+        log.warning(
+            "no Chinese holiday calendar for %d yet: due dates that year count Monday-Friday only", year
+        )
+        return None
+    return cal
+
+
+def is_working_day(day: dt.date) -> bool:
+    """A working day in China: Monday-Friday outside public holidays, and the make-up working weekends
+    (调休上班); a year without an announced calendar counts Monday-Friday."""
+    cal = _china_calendar(day.year)
+    return day.weekday() < 5 if cal is None else cal.is_working_day(day)
+
+
 def due_date(issued: dt.date, working_days: int = 30) -> dt.date:
-    """``working_days`` working days (Monday-Friday) after ``issued``. Public holidays are not known here."""
-    return np.busday_offset(np.datetime64(issued, "D"), working_days, roll="forward").astype(dt.date)
+    """``working_days`` working days after ``issued`` (an issue on a day off counts from the next working day),
+    with the Spring Festival, National Day and the other public holidays off and their make-up Saturdays and
+    Sundays on (``is_working_day``)."""
+    day = issued
+    while not is_working_day(day):
+        day += dt.timedelta(days=1)
+    for _ in range(working_days):
+        day += dt.timedelta(days=1)
+        while not is_working_day(day):
+            day += dt.timedelta(days=1)
+    return day
 
 
 REFUSED_UNKNOWN = "线索编号未下发"

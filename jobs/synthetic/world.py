@@ -726,5 +726,7 @@ class World:
             fees.loc[fees.index[ward], "drug_trac_codg"] = np.char.add(
                 np.char.add("8", ward_id), np.char.zfill(box, 13)
             )
-            fees.loc[fees.index[ward], "trdn_flag"] = rng.choice(np.array(["1", None, "0"], dtype=object), len(ward), p=[0.7, 0.15, 0.15])
+            fees.loc[fees.index[ward], "trdn_flag"] = rng.choice(
+                np.array(["1", None, "0"], dtype=object), len(ward), p=[0.7, 0.15, 0.15]
+            )
         return fees

@@ -86,7 +86,8 @@ def test_a_dismissed_entity_with_new_evidence_starts_a_new_clue_that_names_the_o
 
 
 def test_status_follows_the_newest_feedback_and_overdue_counts_working_days():
-    assert lifecycle.due_date(dt.date(2025, 12, 1)) == dt.date(2026, 1, 12)  # 30 Monday-Friday days
+    # 30 working days: New Year's Day 2026 and the day after off, Sunday 4 January worked (调休)
+    assert lifecycle.due_date(dt.date(2025, 12, 1)) == dt.date(2026, 1, 13)
     week1 = lifecycle.select(
         _cand(("A", "R1", 1, ["P05"], []), ("B", "R1", 2, ["P05"], []), ("C", "R1", 3, ["P05"], [])),
         pd.DataFrame(), 5, W1,
@@ -176,3 +177,16 @@ def test_rule_weights_follow_verified_outcomes_region_by_region():
     # ... so dismissed model-only person clues say nothing about model-only institution clues
     assert model_only("fixmedins") not in set(w.index.get_level_values("rule_id"))
     assert rule_weights(pd.DataFrame(columns=reg.columns), RULES).empty
+
+
+def test_due_dates_follow_the_holiday_calendar_and_fall_back_to_weekdays_with_a_warning(caplog):
+    # the Spring Festival 2025: 28 January to 4 February off, Sunday 26 January and Saturday 8 February worked
+    assert lifecycle.due_date(dt.date(2025, 1, 20)) == dt.date(2025, 3, 7)  # Monday-Friday alone: 3 March
+    assert lifecycle.is_working_day(dt.date(2025, 1, 26)) and not lifecycle.is_working_day(
+        dt.date(2025, 1, 29)
+    )
+    assert lifecycle.due_date(dt.date(2025, 1, 26), 1) == dt.date(2025, 1, 27)  # issued on a worked Sunday
+    assert lifecycle.due_date(dt.date(2025, 9, 22)) == dt.date(2025, 11, 7)  # National Day week off
+    with caplog.at_level("WARNING"):
+        assert lifecycle.due_date(dt.date(2031, 3, 3)) == dt.date(2031, 4, 14)  # not announced yet: weekdays
+    assert "no Chinese holiday calendar for 2031" in caplog.text
