@@ -14,7 +14,7 @@ export SPARK_LOCAL_IP = 127.0.0.1
 export PYARROW_IGNORE_TIMEZONE = 1
 
 .DEFAULT_GOAL := help
-.PHONY: help demo test lint fmt lock bench detection loop detectors clean mlflow-ui check-java
+.PHONY: help demo serve test lint fmt lock bench detection loop detectors clean mlflow-ui check-java check-browser
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*?## "}{printf "  %-12s %s\n",$$1,$$2}'
@@ -34,7 +34,17 @@ demo: check-java $(STAMP) ## Generate a synthetic prefecture and run the whole w
 	@test -f $(DEMO_LANDING)/labels.csv || $(BIN)/fundwatch generate --out $(DEMO_LANDING) --persons $(PERSONS) --seed 7
 	$(BIN)/fundwatch run --landing $(DEMO_LANDING) --lake $(LAKE)
 
-test: check-java $(STAMP) ## Run the test suite
+serve: $(STAMP) ## The verifiers' workbench on the demo lake (after make demo): http://127.0.0.1:8000
+	@test -f $(LAKE)/workbench/accounts.db || $(BIN)/fundwatch users demo --lake $(LAKE)
+	$(BIN)/fundwatch serve --lake $(LAKE)
+
+check-browser:  # the browser tests drive Debian's chromium; install it when missing and allowed to
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium chromium-driver >/dev/null \
+	    || { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium chromium-driver >/dev/null; }; \
+	  else echo "the browser tests need chromium and chromium-driver (Debian: sudo apt-get install chromium chromium-driver)"; exit 1; fi; }
+
+test: check-java check-browser $(STAMP) ## Run the test suite
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP) ## ruff lint + format check

@@ -80,6 +80,19 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("expectations", help="regenerate expectations/*.json from the contract")
     dl = sub.add_parser("deliver", parents=[common], help="copy the week's exports to each region's outbox")
     dl.add_argument("--outbox", type=Path, help="default: [publish] outbox, or <lake>/outbox")
+    sv = sub.add_parser(
+        "serve", parents=[common], help="the verifiers' workbench (核查工作台) in the browser"
+    )
+    sv.add_argument("--host", default="127.0.0.1")
+    sv.add_argument("--port", type=int, default=8000)
+    sv.add_argument("--db", type=Path, help="accounts database (default <lake>/workbench/accounts.db)")
+    u = sub.add_parser("users", parents=[common], help="workbench accounts: add one, or list them")
+    u.add_argument(
+        "action", choices=["add", "list", "demo"], help="demo: one account per region of the clues"
+    )
+    u.add_argument("--name")
+    u.add_argument("--region", help="six-digit admdvs, or 'province'")
+    u.add_argument("--db", type=Path, help="accounts database (default <lake>/workbench/accounts.db)")
     d = sub.add_parser("detectors", help="write the detector catalogue (docs/detectors.md) from the rules")
     d.add_argument("--out", type=Path, help="file to write (default: print)")
     return p
@@ -166,6 +179,8 @@ def main(argv: list[str] | None = None) -> int:
             f"{sum(u.staging_removed for u in done)} staging leftover(s) removed"
         )
         return 0  # a skipped compaction (a gold table written meanwhile) is logged and retried next week
+    if args.cmd in ("serve", "users"):
+        return _workbench(args, settings)
     if args.cmd == "deliver":
         from jobs.publish import deliver
 
@@ -183,6 +198,42 @@ def main(argv: list[str] | None = None) -> int:
     except (IngestError, LakeError, FileNotFoundError) as exc:
         log.error("%s", exc)
         return 2
+
+
+def _workbench(args, settings) -> int:
+    """``serve`` the workbench, or manage its ``users`` (passwords are printed once, never stored in clear)."""
+    from jobs.workbench.accounts import Accounts
+    from jobs.workbench.app import create_app, default_db
+
+    db = args.db or default_db(settings.lake)
+    if args.cmd == "serve":
+        import uvicorn
+
+        log.info("workbench on http://%s:%d (lake %s, accounts %s)", args.host, args.port, settings.lake, db)
+        uvicorn.run(create_app(settings.lake, db), host=args.host, port=args.port, log_level="info")
+        return 0
+    accounts = Accounts(db)
+    if args.action == "list":
+        for name, region in accounts.users():
+            print(f"{region}\t{name}")
+        return 0
+    if args.action == "add":
+        if not (args.name and args.region):
+            log.error("users add needs --name and --region")
+            return 2
+        try:
+            print(f"{args.name}\t{args.region}\t{accounts.add_user(args.name, args.region)}")
+        except ValueError as exc:
+            log.error("%s", exc)
+            return 2
+        return 0
+    from jobs.lake import Lake
+    from jobs.lake.outcomes import clue_history
+
+    regions = sorted(set(clue_history(Lake(settings.lake)).get("admdvs", [])))
+    for name, region in [("province", "province"), *[(f"r{r}", r) for r in regions]]:
+        print(f"{name}\t{region}\t{accounts.add_user(name, region)}")
+    return 0
 
 
 def _run_stages(args, settings) -> int:
