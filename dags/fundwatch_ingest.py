@@ -14,7 +14,21 @@ import os
 import pendulum
 from airflow.sdk import Param, dag, task
 
-DEFAULT_ARGS = {"owner": "fundwatch", "retries": 2, "retry_delay": pendulum.duration(minutes=5)}
+
+def _on_failure(context) -> None:
+    from jobs.tasks import notify_failure  # light; jobs loads inside the callback only
+
+    notify_failure(context)
+
+
+# every task: retried, stopped when it overruns (a hung Spark job must not hold the week), and reported on failure
+DEFAULT_ARGS = {
+    "owner": "fundwatch",
+    "retries": 2,
+    "retry_delay": pendulum.duration(minutes=5),
+    "execution_timeout": pendulum.duration(hours=4),
+    "on_failure_callback": _on_failure,
+}
 
 
 @dag(

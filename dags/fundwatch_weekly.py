@@ -16,6 +16,11 @@ as one `spark-submit` of `jobs/cli.py weekly` on that cluster, with fundwatch's 
 `--py-files` (`FUNDWATCH_PYFILES`, built by `python -m jobs.runtime.packaging`). The lake must be on storage
 every node sees.
 
+Before anything is built, `fresh` refuses a week whose data has not landed: if the lake's newest settlement is
+more than `$FUNDWATCH_MAX_DATA_LAG_DAYS` (3) days older than the week's last day (a late delivery, a failed
+ingest), the run fails with both dates named and nothing is published. Every task has an `execution_timeout`, and
+a failure is POSTed as JSON to `$FUNDWATCH_ALERT_WEBHOOK` when it is set (`jobs.tasks.notify_failure`).
+
 Last, `maintain` compacts the small files the week's deliveries added and deletes files no snapshot of the
 last 30 days references (`[maintain]` in the config); it runs in the worker (delta-rs, no Spark) and waits
 for any ingest to finish.
@@ -31,7 +36,22 @@ from airflow.sdk import Param, dag, task
 
 REPO = Path(__file__).resolve().parent.parent
 SPARK_CONN_ID = os.environ.get("FUNDWATCH_SPARK_CONN_ID", "")
-DEFAULT_ARGS = {"owner": "fundwatch", "retries": 2, "retry_delay": pendulum.duration(minutes=5)}
+
+
+def _on_failure(context) -> None:
+    from jobs.tasks import notify_failure  # light; jobs loads inside the callback only
+
+    notify_failure(context)
+
+
+# every task: retried, stopped when it overruns (a hung Spark job must not hold the week), and reported on failure
+DEFAULT_ARGS = {
+    "owner": "fundwatch",
+    "retries": 2,
+    "retry_delay": pendulum.duration(minutes=5),
+    "execution_timeout": pendulum.duration(hours=4),
+    "on_failure_callback": _on_failure,
+}
 
 
 @dag(
@@ -60,7 +80,14 @@ def fundwatch_weekly():
 
         cli("maintain", "--lake", params["lake"])
 
-    day = as_of_task()()
+    @task
+    def fresh(day: str, params=None) -> str:
+        """Refuse to report a week whose settlements have not landed (``jobs.tasks.check_fresh``)."""
+        from jobs.tasks import check_fresh
+
+        return check_fresh(params["lake"], day)
+
+    day = fresh(as_of_task()())
     if SPARK_CONN_ID:
         from airflow.providers.apache.spark.operators.spark_submit import SparkSubmitOperator
 

@@ -50,3 +50,69 @@ def stage_task(cmd: str, *options: str):
         return day
 
     return stage
+
+
+MAX_DATA_LAG_DAYS = 3  # $FUNDWATCH_MAX_DATA_LAG_DAYS: the newest settlement may be this much older than as_of
+
+
+def check_fresh(lake_dir: str, as_of: str, max_lag_days: int | None = None) -> str:
+    """Refuse to report a week whose data has not landed: the lake's newest settlement must be within
+    ``max_lag_days`` of ``as_of`` (``$FUNDWATCH_MAX_DATA_LAG_DAYS``, default 3). Raises TaskFailed naming both
+    dates; returns ``as_of`` so the stages chain after it."""
+    import os
+
+    import pyarrow.compute as pc
+
+    from jobs.lake import Lake
+    from jobs.lake.tables import silver
+
+    lag = (
+        int(os.environ.get("FUNDWATCH_MAX_DATA_LAG_DAYS", MAX_DATA_LAG_DAYS))
+        if max_lag_days is None
+        else max_lag_days
+    )
+    lake, day = Lake(lake_dir), dt.date.fromisoformat(as_of)
+    newest = None
+    if lake.exists(silver("setl")):
+        value = pc.max(lake.read_arrow(silver("setl"), ["setl_time"]).column("setl_time")).as_py()
+        newest = None if value is None else value.date()
+    if newest is None or newest < day - dt.timedelta(days=lag):
+        raise TaskFailed(
+            f"stale data: the newest settlement in {lake_dir} is {newest or 'none'}, the week to report ends {day} "
+            f"(more than {lag} days later): the week's delivery has not landed or its ingest failed; "
+            "nothing was published (rerun after fundwatch_ingest succeeds, or set as_of)"
+        )
+    return as_of
+
+
+def notify_failure(context: dict) -> None:
+    """``on_failure_callback`` of every fundwatch task: POST the failure as JSON to ``$FUNDWATCH_ALERT_WEBHOOK``
+    (a chat robot or an alerting gateway); logged when unset. A notification that cannot be sent is logged,
+    never raised: it must not hide the task's own failure."""
+    import json
+    import logging
+    import os
+    import urllib.request
+
+    log = logging.getLogger("fundwatch.alerts")
+    ti = context.get("task_instance") or context.get("ti")
+    message = {
+        "text": "fundwatch 任务失败",
+        "dag_id": getattr(ti, "dag_id", None) or getattr(context.get("dag"), "dag_id", None),
+        "task_id": getattr(ti, "task_id", None),
+        "run_id": context.get("run_id") or getattr(ti, "run_id", None),
+        "try_number": getattr(ti, "try_number", None),
+        "error": str(context.get("exception") or ""),
+    }
+    url = os.environ.get("FUNDWATCH_ALERT_WEBHOOK")
+    if not url:
+        log.error("task failed (no FUNDWATCH_ALERT_WEBHOOK set): %s", message)
+        return
+    request = urllib.request.Request(
+        url, json.dumps(message, ensure_ascii=False).encode(), {"Content-Type": "application/json"}
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            response.read()
+    except OSError as exc:
+        log.error("could not send the failure notification to %s: %s (%s)", url, exc, message)
