@@ -10,6 +10,7 @@ The same suite drives two things, so they cannot drift apart:
 from __future__ import annotations
 
 import datetime as dt
+import importlib.util
 import json
 import os
 from pathlib import Path
@@ -18,7 +19,18 @@ from jobs.ingest.contract import TABLES, Table
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 
-EXPECTATIONS_DIR = Path(__file__).resolve().parents[2] / "expectations"
+
+
+def _suites_dir() -> Path:
+    """Where the suites are: the ``expectations`` package's data (an installed wheel carries them), or the
+    checkout's folder when only the checkout is on the path (``PYTHONPATH``, a ``spark-submit`` zip)."""
+    spec = importlib.util.find_spec("expectations")
+    if spec is not None and spec.origin and (Path(spec.origin).parent / "psn.json").exists():
+        return Path(spec.origin).parent
+    return Path(__file__).resolve().parents[2] / "expectations"
+
+
+EXPECTATIONS_DIR = _suites_dir()
 
 
 def suite_dict(table: Table) -> dict:

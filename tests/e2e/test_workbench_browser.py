@@ -82,6 +82,10 @@ def test_a_verifier_records_an_outcome_in_the_browser_and_publish_counts_it(demo
         verified = round(float(mine.fund_amount) / 2, 2)
         driver.find_element(By.ID, "f-verified").send_keys(f"{verified:.2f}")
         driver.find_element(By.ID, "f-recovered").send_keys("100")
+        # dated within the reported week, so that re-publishing that week counts it (a date input takes its
+        # value in the browser's locale format when typed: set it as the form submits it)
+        day = driver.find_element(By.NAME, "feedback_date")
+        driver.execute_script("arguments[0].value = arguments[1]", day, str(as_of))
         driver.find_element(By.ID, "save").click()
         assert driver.find_element(By.ID, "status").text == "查实"
         driver.get(f"{base}/register")

@@ -1,0 +1,63 @@
+"""The wheel carries what an installed fundwatch needs (issue #18): the contract's expectation suites, the
+defaults, the workbench's templates; and the code finds the suites from where the wheel put them."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("dist")
+    src = (
+        tmp_path_factory.mktemp("src") / "fundwatch"
+    )  # built from a copy: the checkout gets no build/ folder
+    top = {".venv", ".git", "bench", "lake", "demo"}  # at the top only: jobs/lake is a package
+
+    def skip(folder, names):
+        return [n for n in names if n == "__pycache__" or (Path(folder) == ROOT and n in top)]
+
+    shutil.copytree(ROOT, src, ignore=skip)
+    uv = Path(sys.executable).parent / "uv"
+    subprocess.run(
+        [str(uv), "build", "--wheel", "--out-dir", str(out), "-q", str(src)], check=True, timeout=600
+    )
+    (found,) = out.glob("fundwatch-*.whl")
+    return found
+
+
+def test_the_wheel_carries_suites_defaults_and_templates(wheel):
+    names = set(zipfile.ZipFile(wheel).namelist())
+    suites = {
+        f"expectations/{t}.json" for t in ("psn", "fixmedins", "mdtrt", "setl", "fee_list", "clue_feedback")
+    }
+    assert suites <= names
+    assert "jobs/defaults.toml" in names and "jobs/workbench/templates/clue.html" in names
+    assert not any(n.startswith(("tests/", "bench/", "dags/")) for n in names)
+
+
+def test_an_installed_wheel_finds_its_own_suites(wheel, tmp_path):
+    site = tmp_path / "site"
+    zipfile.ZipFile(wheel).extractall(site)  # what pip puts in site-packages
+    code = (
+        "from jobs.ingest.expectations import EXPECTATIONS_DIR, load_suite_dict; "
+        "print(EXPECTATIONS_DIR); assert load_suite_dict('fee_list')['expectations']"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"} | {"PYTHONPATH": str(site)}
+    # -S: no site-packages, so not the editable checkout either; the libraries come from the venv explicitly
+    venv_site = next(Path(sys.executable).parent.parent.glob("lib/python3*/site-packages"))
+    run = subprocess.run(
+        [sys.executable, "-S", "-c", f"import sys; sys.path.append({str(venv_site)!r}); {code}"],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == str(site / "expectations")
