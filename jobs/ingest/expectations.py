@@ -20,7 +20,6 @@ from jobs.ingest.contract import TABLES, Table
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 
 
-
 def _suites_dir() -> Path:
     """Where the suites are: the ``expectations`` package's data (an installed wheel carries them), or the
     checkout's folder when only the checkout is on the path (``PYTHONPATH``, a ``spark-submit`` zip)."""

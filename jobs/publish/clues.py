@@ -26,6 +26,7 @@ from jobs.lake.tables import (
     silver,
 )
 from jobs.publish.codes import CODE_COLUMNS, code_evidence, quoted
+from jobs.publish.evidence import settlement_details
 from jobs.publish.exports import REGION, publishing, region_dir, staged_week, write_csv, write_xlsx
 from jobs.publish.privacy import mask_certno, mask_name
 from jobs.runtime.settings import Settings
@@ -300,7 +301,8 @@ def run(spark, settings: Settings, as_of: dt.date) -> dict[str, int]:
         reg_now = lifecycle.register(history, feedback, as_of)
         with staged_week(exports, as_of, {"clues": len(clues)}) as out:
             rings = ring_sheets(spark, lake, as_of, settings.rules.get("P11"))
-            paths = export(clues, reg_now, out, as_of, rings, codes)
+            details = settlement_details(lake, [s for ids in clues.get("setl_ids", []) for s in ids])
+            paths = export(clues, reg_now, out, as_of, rings, codes, details)
             paths.append(data_quality.write(lake, as_of, out))
             paths += report.write(spark, lake, reg_now, history, as_of, out, feedback, rings)
     tracking_feedback(settings, reg_now, as_of)
@@ -386,13 +388,51 @@ def ring_sheets(spark, lake: Lake, as_of: dt.date, p11=None) -> pd.DataFrame:
     return rings.sort_values(["strength", "fund_amount"], ascending=False)[["admdvs", *RING_COLUMNS]]
 
 
+SETL_COLUMNS = {  # the 涉及结算 sheet: why a row is there, the settlement, then the code sale if it is one
+    "clue_id": "线索编号",
+    "setl_id": "结算ID",
+    "why": "列入原因",
+    "setl_time": "结算时间",
+    "institution": "机构",
+    "dise": "诊断",
+    "medfee_sumamt": "医疗费总额(元)",
+    "fund_pay_sumamt": "基金支付(元)",
+    "person": "参保人(脱敏)",
+    **{k: v for k, v in CODE_COLUMNS.items() if k not in ("clue_id", "setl_id")},
+}
+WHY_CODE, WHY_EVIDENCE, WHY_OTHER = "追溯码销售记录", "规则证据", "其他结算(住院优先、基金支付最多)"
+
+
+def settlement_sheet(clues: pd.DataFrame, codes=None, details=None) -> pd.DataFrame:
+    """The 涉及结算 sheet of some clues (``SETL_COLUMNS``): the sales of the codes a clue rests on first (``codes``,
+    ``jobs.publish.codes.code_evidence``), then its settlements, the rules' evidence before the rest, each with
+    time, institution, diagnosis, amounts and masked person where ``details`` (``settlement_details``) has them."""
+    rows = []
+    for clue in clues.itertuples():
+        evidence = set(getattr(clue, "evidence_setl_ids", None) or [])
+        for sid in clue.setl_ids if clue.setl_ids is not None else []:
+            rows.append((clue.clue_id, sid, WHY_EVIDENCE if sid in evidence else WHY_OTHER))
+    setl = pd.DataFrame(rows, columns=["clue_id", "setl_id", "why"])
+    if details is not None and len(details):
+        setl = setl.merge(details.drop_duplicates("setl_id"), on="setl_id", how="left")
+    if codes is not None and len(codes):
+        mine = codes[codes.clue_id.isin(clues.clue_id)].assign(why=WHY_CODE)
+        setl = pd.concat([mine, setl], ignore_index=True)
+    return setl.reindex(columns=list(SETL_COLUMNS)).rename(columns=SETL_COLUMNS)
+
+
 def export(
-    clues: pd.DataFrame, reg: pd.DataFrame, folder: Path, as_of: dt.date, rings=None, codes=None
+    clues: pd.DataFrame,
+    reg: pd.DataFrame,
+    folder: Path,
+    as_of: dt.date,
+    rings=None,
+    codes=None,
+    details=None,
 ) -> list[Path]:
     """Per region: 线索清单 CSV (UTF-8 with BOM) and XLSX (汇总, 线索清单, 涉及结算, 线索台账, 逾期线索, 团伙线索);
     rings spanning regions go to the province's 团伙线索 workbook beside the regions' folders. The 涉及结算
-    sheet lists the sales of the traceability codes a clue rests on first (``codes``:
-    ``jobs.publish.codes.code_evidence``), then the clue's settlements.
+    sheet is ``settlement_sheet`` (code sales first, then the settlements with ``details``).
 
     A region's files hold that region's clues and nothing else; names and ID numbers are already masked.
     No cell can be a formula and no region folder is anything but a six-digit code (``jobs.publish.exports``).
@@ -440,11 +480,7 @@ def export(
             ],
             columns=["项目", "数值"],
         )
-        setl = g[["clue_id", "setl_ids"]].explode("setl_ids").dropna().rename(columns={"setl_ids": "setl_id"})
-        if codes is not None and len(codes):
-            setl = pd.concat([codes[codes.clue_id.isin(g.clue_id)], setl], ignore_index=True)
-            setl = setl.reindex(columns=list(CODE_COLUMNS))
-        setl = setl.rename(columns=CODE_COLUMNS)
+        setl = settlement_sheet(g, codes, details)
         xlsx_path = write_xlsx(
             region / f"线索清单_{admdvs}_{as_of}.xlsx",
             {

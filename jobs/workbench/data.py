@@ -19,8 +19,8 @@ import pyarrow as pa
 
 from jobs.ingest.contract import TABLES
 from jobs.lake import Lake, outcomes
-from jobs.lake.tables import CLUES, FEEDBACK, PROVINCE, bronze, silver
-from jobs.publish.privacy import mask_name
+from jobs.lake.tables import CLUES, FEEDBACK, PROVINCE, bronze
+from jobs.publish.evidence import settlement_details
 
 STATUSES = ("核查中", "查实", "部分查实", "不属实")
 _TYPES = {"string": pa.string(), "decimal": pa.decimal128(18, 2), "date": pa.date32()}
@@ -68,38 +68,8 @@ def clue(lake: Lake, region: str, clue_id: str) -> dict | None:
 
 def settlements(lake: Lake, row: dict) -> pd.DataFrame:
     """The settlements behind a clue (its ``setl_ids``): time, institution, diagnosis, amounts, masked person."""
-    ids = [s for s in (row.get("setl_ids") if row.get("setl_ids") is not None else []) if s]
-    cols = ["setl_id", "setl_time", "institution", "dise", "medfee_sumamt", "fund_pay_sumamt", "person"]
-    if not ids or not lake.exists(silver("setl")):
-        return pd.DataFrame(columns=cols)
-    setl = lake.read_arrow(
-        silver("setl"),
-        ["setl_id", "mdtrt_id", "psn_no", "fixmedins_code", "setl_time", "medfee_sumamt", "fund_pay_sumamt"],
-        filters=[("setl_id", "in", ids)],
-    ).to_pandas()
-    visits = _lookup(lake, "mdtrt", "mdtrt_id", setl.mdtrt_id, ["mdtrt_id", "dise_codg", "dise_name"])
-    people = _lookup(lake, "psn", "psn_no", setl.psn_no, ["psn_no", "psn_name"])
-    insts = _lookup(
-        lake, "fixmedins", "fixmedins_code", setl.fixmedins_code, ["fixmedins_code", "fixmedins_name"]
-    )
-    setl["dise"] = setl.mdtrt_id.map(
-        visits.set_index("mdtrt_id").apply(
-            lambda v: " ".join(filter(None, [v.dise_codg, v.dise_name])), axis=1
-        )
-        if len(visits)
-        else {}
-    )
-    setl["person"] = setl.psn_no.map(dict(people.values)).map(mask_name)
-    setl["institution"] = setl.fixmedins_code.map(dict(insts.values)).fillna(setl.fixmedins_code)
-    order = {s: i for i, s in enumerate(ids)}
-    return setl.sort_values("setl_id", key=lambda s: s.map(order))[cols]
-
-
-def _lookup(lake: Lake, table: str, key: str, values: pd.Series, columns: list[str]) -> pd.DataFrame:
-    wanted = [v for v in values.dropna().unique().tolist()]
-    if not wanted or not lake.exists(silver(table)):
-        return pd.DataFrame(columns=columns)
-    return lake.read_arrow(silver(table), columns, filters=[(key, "in", wanted)]).to_pandas()
+    ids = row.get("setl_ids")
+    return settlement_details(lake, [] if ids is None else list(ids))
 
 
 def _amount(text: str | None, label: str) -> Decimal | None:

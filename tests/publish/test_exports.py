@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from jobs.publish import exports
-from jobs.publish.clues import EXPORT_COLUMNS, REGISTER_COLUMNS, export
+from jobs.publish.clues import EXPORT_COLUMNS, REGISTER_COLUMNS, SETL_COLUMNS, WHY_CODE, WHY_OTHER, export
 from jobs.publish.deliver import deliver
 
 AS_OF = dt.date(2026, 1, 8)
@@ -234,12 +234,11 @@ def test_code_sales_come_first_in_the_settlements_sheet_and_are_quoted(tmp_path)
     export(clues, _register(clues), tmp_path, AS_OF, codes=codes)
     book = openpyxl.load_workbook(tmp_path / "130302" / f"线索清单_130302_{AS_OF}.xlsx")
     rows = list(book["涉及结算"].iter_rows(values_only=True))
-    assert rows[0] == tuple(CODE_COLUMNS.values())
-    assert [r[1] for r in rows[1:]] == [
-        "SA",
-        "SB",
-        "=S0",
-        "S2",
-    ]  # the code's sales first, the other clue's not
-    assert [r[3] for r in rows[1:3]] == [1, 2] and rows[1][7] == "=cmd|'"
+    header = rows[0]
+    assert header == tuple(SETL_COLUMNS.values())
+    col = {name: header.index(SETL_COLUMNS[name]) for name in ("setl_id", "why", "seq", "drug")}
+    # the code's sales first (not the other clue's), then the clue's settlements
+    assert [r[col["setl_id"]] for r in rows[1:]] == ["SA", "SB", "=S0", "S2"]
+    assert [r[col["seq"]] for r in rows[1:3]] == [1, 2] and rows[1][col["drug"]] == "=cmd|'"
+    assert [r[col["why"]] for r in rows[1:]] == [WHY_CODE, WHY_CODE, WHY_OTHER, WHY_OTHER]
     assert all(c.data_type != "f" for row in book["涉及结算"].iter_rows() for c in row)

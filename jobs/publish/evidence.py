@@ -1,0 +1,50 @@
+"""The settlements behind clues, as people read them: time, institution, diagnosis, amounts, masked person.
+
+Read with delta-rs (no Spark): publish puts them in the workbook's 涉及结算 sheet, the workbench on a clue's page.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from jobs.lake import Lake
+from jobs.lake.tables import silver
+from jobs.publish.privacy import mask_name
+
+COLUMNS = ["setl_id", "setl_time", "institution", "dise", "medfee_sumamt", "fund_pay_sumamt", "person"]
+
+
+def settlement_details(lake: Lake, setl_ids) -> pd.DataFrame:
+    """One row per settlement id (``COLUMNS``), in the order given; ids not in the lake are left out."""
+    ids = list(dict.fromkeys(s for s in setl_ids if s))
+    if not ids or not lake.exists(silver("setl")):
+        return pd.DataFrame(columns=COLUMNS)
+    setl = lake.read_arrow(
+        silver("setl"),
+        ["setl_id", "mdtrt_id", "psn_no", "fixmedins_code", "setl_time", "medfee_sumamt", "fund_pay_sumamt"],
+        filters=[("setl_id", "in", ids)],
+    ).to_pandas()
+    visits = _lookup(lake, "mdtrt", "mdtrt_id", setl.mdtrt_id, ["mdtrt_id", "dise_codg", "dise_name"])
+    people = _lookup(lake, "psn", "psn_no", setl.psn_no, ["psn_no", "psn_name"])
+    insts = _lookup(
+        lake, "fixmedins", "fixmedins_code", setl.fixmedins_code, ["fixmedins_code", "fixmedins_name"]
+    )
+    dise = {
+        m: " ".join(str(x) for x in (c, n) if x is not None and x == x)
+        for m, c, n in zip(visits.mdtrt_id, visits.dise_codg, visits.dise_name, strict=True)
+    }
+    setl["dise"] = setl.mdtrt_id.map(dise)
+    setl["setl_time"] = pd.to_datetime(setl.setl_time).dt.strftime(
+        "%Y-%m-%d %H:%M"
+    )  # no zone: Excel has none
+    setl["person"] = setl.psn_no.map(dict(people.values)).map(mask_name)
+    setl["institution"] = setl.fixmedins_code.map(dict(insts.values)).fillna(setl.fixmedins_code)
+    order = {s: i for i, s in enumerate(ids)}
+    return setl.sort_values("setl_id", key=lambda s: s.map(order))[COLUMNS].reset_index(drop=True)
+
+
+def _lookup(lake: Lake, table: str, key: str, values: pd.Series, columns: list[str]) -> pd.DataFrame:
+    wanted = values.dropna().unique().tolist()
+    if not wanted or not lake.exists(silver(table)):
+        return pd.DataFrame(columns=columns)
+    return lake.read_arrow(silver(table), columns, filters=[(key, "in", wanted)]).to_pandas()
