@@ -110,8 +110,10 @@ def test_weekly_dag_targets_a_cluster_when_a_spark_connection_is_named(tmp_path,
     bag = DagBag(dag_folder=str(DAGS))
     assert bag.import_errors == {}
     dag = bag.dags["fundwatch_weekly"]
-    assert {t.task_id for t in dag.tasks} == {"as_of", "weekly_on_cluster", "deliver", "maintain"}
-    assert dag.get_task("deliver").upstream_task_ids == {"as_of", "weekly_on_cluster"}
+    assert {t.task_id for t in dag.tasks} == {"as_of", "fresh", "weekly_on_cluster", "deliver", "maintain"}
+    assert dag.get_task("fresh").upstream_task_ids == {"as_of"}  # stale data stops the cluster job too
+    assert dag.get_task("weekly_on_cluster").upstream_task_ids == {"fresh"}
+    assert dag.get_task("deliver").upstream_task_ids == {"fresh", "weekly_on_cluster"}
     assert dag.get_task("maintain").upstream_task_ids == {"deliver"}
     submit = dag.get_task("weekly_on_cluster")
     assert type(submit).__name__ == "SparkSubmitOperator" and submit.retries >= 2
