@@ -14,8 +14,8 @@ import pandas as pd
 
 from features.trace import REFLOW, SELF
 from jobs.lake import Lake
-from jobs.lake.tables import CODE_RESALES, silver
-from jobs.publish.privacy import mask_name
+from jobs.lake.tables import CODE_RESALES
+from jobs.publish.evidence import who_and_where
 
 CODE_RULES = {"fixmedins": ("F06", "F07"), "psn": ("P12",)}
 MAX_CODES = 20  # codes listed per clue in the sheet
@@ -58,11 +58,7 @@ def code_evidence(spark, lake: Lake, as_of: dt.date, clues: pd.DataFrame) -> pd.
     rows = pd.concat(picks, ignore_index=True)
     if not len(rows):
         return empty
-    people = spark.createDataFrame([(p,) for p in rows.psn_no.dropna().unique()], "psn_no string")
-    names = lake.read(spark, silver("psn")).join(people, "psn_no").select("psn_no", "psn_name").toPandas()
-    insts = lake.read(spark, silver("fixmedins")).select("fixmedins_code", "fixmedins_name").toPandas()
-    rows["person"] = rows.psn_no.map(dict(names.values)).map(mask_name)
-    rows["inst_name"] = rows.fixmedins_code.map(dict(insts.values)).fillna(rows.fixmedins_code)
+    rows["person"], rows["inst_name"] = who_and_where(lake, rows.psn_no, rows.fixmedins_code)
     rows["drug"] = rows.hilist_name.fillna(rows.med_list_codg)
     rows["amount"] = pd.to_numeric(rows.amount).astype(float).round(2)
     rows["sale_time"] = pd.to_datetime(rows.sale_time).dt.strftime("%Y-%m-%d %H:%M")

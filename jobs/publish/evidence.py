@@ -25,10 +25,6 @@ def settlement_details(lake: Lake, setl_ids) -> pd.DataFrame:
         filters=[("setl_id", "in", ids)],
     ).to_pandas()
     visits = _lookup(lake, "mdtrt", "mdtrt_id", setl.mdtrt_id, ["mdtrt_id", "dise_codg", "dise_name"])
-    people = _lookup(lake, "psn", "psn_no", setl.psn_no, ["psn_no", "psn_name"])
-    insts = _lookup(
-        lake, "fixmedins", "fixmedins_code", setl.fixmedins_code, ["fixmedins_code", "fixmedins_name"]
-    )
     dise = {
         m: " ".join(str(x) for x in (c, n) if x is not None and x == x)
         for m, c, n in zip(visits.mdtrt_id, visits.dise_codg, visits.dise_name, strict=True)
@@ -37,10 +33,19 @@ def settlement_details(lake: Lake, setl_ids) -> pd.DataFrame:
     setl["setl_time"] = pd.to_datetime(setl.setl_time).dt.strftime(
         "%Y-%m-%d %H:%M"
     )  # no zone: Excel has none
-    setl["person"] = setl.psn_no.map(dict(people.values)).map(mask_name)
-    setl["institution"] = setl.fixmedins_code.map(dict(insts.values)).fillna(setl.fixmedins_code)
+    setl["person"], setl["institution"] = who_and_where(lake, setl.psn_no, setl.fixmedins_code)
     order = {s: i for i, s in enumerate(ids)}
     return setl.sort_values("setl_id", key=lambda s: s.map(order))[COLUMNS].reset_index(drop=True)
+
+
+def who_and_where(lake: Lake, psn_no: pd.Series, fixmedins_code: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """For rows of persons and institutions: the persons' masked names and the institutions' names (their
+    code where the lake has no name)."""
+    people = _lookup(lake, "psn", "psn_no", psn_no, ["psn_no", "psn_name"])
+    insts = _lookup(lake, "fixmedins", "fixmedins_code", fixmedins_code, ["fixmedins_code", "fixmedins_name"])
+    return psn_no.map(dict(people.values)).map(mask_name), fixmedins_code.map(dict(insts.values)).fillna(
+        fixmedins_code
+    )
 
 
 def _lookup(lake: Lake, table: str, key: str, values: pd.Series, columns: list[str]) -> pd.DataFrame:
