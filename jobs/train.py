@@ -16,11 +16,24 @@ from jobs.runtime.settings import Settings
 from jobs.runtime.tracking import configure, has_champions, load_champion, register, run_tags
 from models import reranker
 from models.entities import ENTITIES, Entity
-from models.iforest import fit, model_matrix, r_precision
+from models.iforest import ARTIFACT, TRUSTED_TYPES, fit, r_precision
 from models.rules import rules_for
 from models.scoring import reranker_inputs, score_entities
 
 log = logging.getLogger(__name__)
+
+
+def training_input(lake: Lake, entity: Entity, pdf: pd.DataFrame, as_of: dt.date):
+    """What a forest was trained on, as an MLflow dataset: the sampled rows' features, read from the
+    feature table at its Delta version (path and version), named by table and week."""
+    import mlflow
+    from mlflow.data.delta_dataset_source import DeltaDatasetSource
+
+    name = features(entity.entity_type)
+    source = DeltaDatasetSource(path=str(lake.path(name).resolve()), delta_table_version=lake.version(name))
+    return mlflow.data.from_pandas(
+        pdf[list(entity.features)], source=source, name=f"{name}@{as_of.isoformat()}"
+    )
 
 
 def evaluate(
@@ -198,15 +211,16 @@ def run(
                 }
             )
             mlflow.log_text(json.dumps(list(entity.features), indent=1), "features.json")
+            mlflow.log_input(training_input(lake, entity, pdf, as_of), context="training")
             model = fit(pdf, entity.features, m.n_estimators, m.max_samples, m.random_state)
             mlflow.log_metrics({"training_rows": float(len(pdf)), "entities": float(n)})
             if labels is not None:
                 metrics = evaluate(spark, feats, entity, model, labels, settings.rules)
                 mlflow.log_metrics(metrics)
                 out[entity.entity_type] = metrics
-            x = model_matrix(pdf.head(5), entity.features)
-            tags = {"features": ",".join(entity.features), "as_of": as_of.isoformat()}
-            version = register(model, entity.model_name, "model", x, -model.score_samples(x), tags)
+            x = pdf.head(5)[list(entity.features)]
+            tags = {"features": ",".join(entity.features), "as_of": as_of.isoformat(), "artifact": ARTIFACT}
+            version = register(model, entity.model_name, "model", x, model.predict(x), tags, TRUSTED_TYPES)
             client = MlflowClient()
             better = None
             auc = feedback_auc(spark, feats, entity, model, outcomes, settings.rules)

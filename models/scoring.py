@@ -49,7 +49,7 @@ def score_entities(
     key = entity.key
 
     def _score(batches):
-        yield from score_batches(batches, bmodel.value, cols, key)
+        yield from score_batches(batches, bmodel.value, key)
 
     scored = features.select(key, *cols).mapInPandas(_score, "entity_id string, model_score double")
     ruled = apply_rules(features, entity.entity_type, rule_overrides, rule_weights, entity.admdvs).select(

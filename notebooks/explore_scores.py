@@ -12,8 +12,9 @@
 
 # %% [markdown]
 # # Explore features and scores of a fundwatch lake
-# Reads `gold/features_*` and `gold/entity_scores` with delta-rs (no Spark needed), plots the score
-# distribution and the features that separate the top-ranked entities. Set `FUNDWATCH_LAKE` to a lake
+# Reads `gold/features_*` and `gold/entity_scores` with delta-rs (no Spark needed): the score distribution,
+# the features that separate the top-ranked entities, the features by peer group (what the evidence
+# compares an entity with) and the top of each region's list. Set `FUNDWATCH_LAKE` to a lake
 # (default `./lake`, the one `make demo` writes). Open with `jupytext --to ipynb` or run as a script.
 
 # %%
@@ -37,7 +38,7 @@ print(f"as of {as_of}: {len(scores)} entities scored")
 
 # %%
 fig, axes = plt.subplots(1, 2, figsize=(10, 3.5))
-for ax, (et, g) in zip(axes, scores.groupby("entity_type")):
+for ax, (et, g) in zip(axes, scores.groupby("entity_type"), strict=True):
     ax.hist(g.risk_score, bins=40)
     ax.set_title(f"{et}: risk_score (n={len(g)})")
     ax.set_yscale("log")
@@ -56,3 +57,25 @@ print(summary)
 ax = summary.plot.bar(figsize=(8, 3.5), logy=True, title="person features: top-ranked vs others")
 ax.figure.tight_layout()
 ax.figure.savefig(out / "psn_feature_contrast.png")
+
+# %% features by peer group: the medians the evidence quotes as 同类中位数
+from models.entities import ENTITIES  # noqa: E402
+
+entity = ENTITIES["psn"]
+by_peer = psn.groupby(list(entity.peers))[feats].median()
+by_peer.insert(0, "persons", psn.groupby(list(entity.peers)).size())
+print(by_peer.to_string())
+
+# %% the top of each region's list: what its regulator would work down from
+top_by_region = (
+    scores.sort_values("rank")
+    .groupby("admdvs")
+    .head(5)[["admdvs", "entity_type", "entity_id", "rank", "risk_score", "evidence_tier", "rules_fired"]]
+)
+print(top_by_region.to_string(index=False))
+tiers = scores.pivot_table(
+    index="admdvs", columns="evidence_tier", values="entity_id", aggfunc="count"
+).fillna(0)
+ax = tiers.plot.bar(stacked=True, logy=True, figsize=(8, 3.5), title="entities by region and evidence tier")
+ax.figure.tight_layout()
+ax.figure.savefig(out / "tiers_by_region.png")

@@ -26,10 +26,12 @@ from jobs.lake.tables import (
     silver,
 )
 from jobs.publish.codes import CODE_COLUMNS, code_evidence, quoted
+from jobs.publish.drift import week_drift
 from jobs.publish.evidence import settlement_details
 from jobs.publish.exports import REGION, publishing, region_dir, staged_week, write_csv, write_xlsx
 from jobs.publish.privacy import mask_certno, mask_name
 from jobs.runtime.settings import Settings
+from jobs.runtime.tracking import load_scorer
 from models import lifecycle
 from models.entities import ENTITIES, Entity
 from models.feedback import rule_weights
@@ -93,8 +95,10 @@ def _figure(row: dict, f: str) -> str:
 
 def evidence_text(row: dict, entity: Entity, rules: list[str], top_k: int = 3, window_days: int = 365) -> str:
     """Plain Chinese: which rules fired (hard evidence first, with its strength), with figures against the
-    peer median; then standout features. A figure that is zero for the entity and its peers says nothing
-    (a pharmacy's inpatient cost) and is left out."""
+    peer median; then the features that made the forest isolate the entity (``model_reasons``, strongest
+    first), or, from a model that cannot explain itself, the features furthest above their peers' median. A
+    rule's figure that is zero for the entity and its peers says nothing (a pharmacy's inpatient cost) and
+    is left out."""
     parts, quoted = [], set()
     strengths = dict(row.get("rule_strengths") or {})  # a dict, or (rule, strength) pairs from Arrow
     for rid in sorted(rules, key=lambda r: (RULE_BY_ID[r].kind != HARD, r)):
@@ -111,13 +115,55 @@ def evidence_text(row: dict, entity: Entity, rules: list[str], top_k: int = 3, w
         for f in entity.features
         if f not in quoted and f != "fund_pay_total"
     )
-    extra = [
-        _figure(row, f) for ratio, f in reversed(standout[-top_k:]) if ratio >= 3 and (row.get(f) or 0) > 0
-    ]
+    reasons = dict(row.get("model_reasons") or {})  # the forest's own: what isolated this entity
+    if (
+        reasons
+    ):  # the strongest of them that differ from the peers' median ("0天(同类中位数0天)" says nothing)
+        ordered = [f for f in sorted(reasons, key=reasons.get, reverse=True) if f not in quoted]
+        differ = [f for f in ordered if fmt(f, row.get(f)) != fmt(f, row.get(f + "__med"))]
+        extra = [_figure(row, f) for f in (differ or ordered)[:top_k]]
+    else:
+        extra = [
+            _figure(row, f)
+            for ratio, f in reversed(standout[-top_k:])
+            if ratio >= 3 and (row.get(f) or 0) > 0
+        ]
     if extra:
         parts.append("【模型异常特征】" + "，".join(extra))
     window = f"近{window_days}天"
     return window + "：" + "；".join(parts) if parts else window + "：模型综合评分异常"
+
+
+REASONS = (
+    8  # the forest's strongest features kept per clue; the evidence quotes up to 3 that differ from peers
+)
+
+
+def model_reasons(spark, settings: Settings, entity: Entity, issued: pd.DataFrame) -> list[dict]:
+    """Per issued entity, the features that made the forest find it anomalous (feature → contribution,
+    ``models.iforest.top_reasons``), computed on the executors by the model that scored the week; empty
+    dicts when that model cannot explain itself (``load_scorer``)."""
+    from models.iforest import reason_batches
+
+    versions = issued.model_version.dropna().unique()
+    model = load_scorer(settings, entity, versions[0]) if len(versions) == 1 else None
+    if model is None:
+        return [{} for _ in range(len(issued))]
+    bmodel = spark.sparkContext.broadcast(model)
+    cols = ["entity_id", *entity.features]
+    rows = issued[cols].astype({f: float for f in entity.features})
+    schema = "entity_id string, " + ", ".join(f"`{f}` double" for f in entity.features)
+    got = (
+        spark.createDataFrame(rows, schema)
+        .mapInPandas(
+            lambda b: reason_batches(b, bmodel.value, REASONS),
+            "entity_id string, model_reasons map<string,double>",
+        )
+        .toPandas()
+        .set_index("entity_id")
+        .model_reasons
+    )
+    return [dict(got.get(i) or {}) for i in issued.entity_id]
 
 
 def _candidates(spark, lake, settings, entity: Entity, scores, visits, as_of, limit: int) -> pd.DataFrame:
@@ -265,6 +311,7 @@ def run(spark, settings: Settings, as_of: dt.date) -> dict[str, int]:
         cand["entity_type"] = entity.entity_type
         issued = lifecycle.select(cand, reg_before, n_top, as_of)
         if len(issued):
+            issued = issued.assign(model_reasons=model_reasons(spark, settings, entity, issued))
             frames.append(_describe(spark, lake, settings, entity, issued))
     clues = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=CLUE_SCHEMA.names)
     codes = code_evidence(spark, lake, as_of, clues) if len(clues) else None
@@ -285,6 +332,11 @@ def run(spark, settings: Settings, as_of: dt.date) -> dict[str, int]:
     bad = [a for a in clues.admdvs.unique() if not REGION.fullmatch(str(a))]
     if bad:  # ingest quarantines such codes; a lake written by older code may still hold them
         raise LakeError(f"clues for region codes that are not six digits: {bad!r}; nothing was published")
+    drift = week_drift(spark, lake, as_of)
+    for r in drift[drift.level == "warn"].itertuples() if len(drift) else []:
+        log.warning(
+            "%s %s moved since %s: PSI %.2f (see the weekly report)", r.entity_type, r.column, r.before, r.psi
+        )
     exports = exports_root(lake.root)
     # All or nothing: the week is marked as being published until its files are swapped into place, so a
     # crash after gold/clues leaves a week that `deliver` refuses, and the previous files stay whole.
@@ -304,7 +356,7 @@ def run(spark, settings: Settings, as_of: dt.date) -> dict[str, int]:
             details = settlement_details(lake, [s for ids in clues.get("setl_ids", []) for s in ids])
             paths = export(clues, reg_now, out, as_of, rings, codes, details)
             paths.append(data_quality.write(lake, as_of, out))
-            paths += report.write(spark, lake, reg_now, history, as_of, out, feedback, rings)
+            paths += report.write(spark, lake, reg_now, history, as_of, out, feedback, rings, drift)
     tracking_feedback(settings, reg_now, as_of)
     log.info(
         "published %d clues for %d regions under %s",

@@ -16,10 +16,13 @@ from pathlib import Path
 
 import pandas as pd
 
+from features.catalog import LABELS
 from jobs.lake import Lake
 from jobs.lake.tables import PROVINCE, SCORES
 from jobs.publish.exports import HTML_CSS, html_table, region_dir
 from models import lifecycle
+from models.drift import WARN, WATCH
+from models.entities import ENTITIES
 from models.rules import RULE_BY_ID
 
 
@@ -144,6 +147,29 @@ def _page(title: str, week: pd.DataFrame, reg: pd.DataFrame, history: pd.DataFra
     return f"<!doctype html><html lang='zh-CN'><head><meta charset='utf-8'><title>{html.escape(title)}</title><style>{HTML_CSS}</style></head><body>{''.join(parts)}</body></html>"
 
 
+LEVELS = {"warn": "警告：分布明显变化，模型分值受影响", "watch": "关注：分布有所变化"}
+
+
+def drift_section(drift: pd.DataFrame) -> str:
+    """The province page's drift table: what moved since the week before (``models.drift``), or why not."""
+    head = f"<h2>模型输入与分值漂移（与上周相比，PSI≥{WATCH:.2f}关注，≥{WARN:.2f}警告）</h2>"
+    if not len(drift):
+        return head + "<p>首周运行，无上周可比。</p>"
+    moved = drift[drift.level != "stable"]
+    table = pd.DataFrame(
+        {
+            "对象类型": moved.entity_type.map({e.entity_type: e.label for e in ENTITIES.values()}),
+            "指标": [LABELS[c][0] if c in LABELS else "风险分值" for c in moved.column],
+            "字段": moved.column,
+            "PSI": moved.psi.round(3),
+            "上周中位数": moved.median_before.round(3),
+            "本周中位数": moved.median_now.round(3),
+            "级别": moved.level.map(LEVELS),
+        }
+    )
+    return head + html_table(table, f"各特征与风险分值分布稳定（PSI均低于{WATCH:.2f}）。")
+
+
 def _region(df: pd.DataFrame, admdvs: str) -> pd.DataFrame:
     return df[df.admdvs.astype(str) == admdvs] if len(df) else df
 
@@ -157,6 +183,7 @@ def write(
     folder: Path,
     feedback: pd.DataFrame | None = None,
     rings: pd.DataFrame | None = None,
+    drift: pd.DataFrame | None = None,
 ) -> list[Path]:
     """周报_<region>_<as_of>.html in each region's folder and 周报_省级_<as_of>.html in ``folder``.
 
@@ -164,7 +191,8 @@ def write(
     province's counts all, a region's its own).
 
     The province report also lists feedback rows that were not taken, with why (``lifecycle.vet_feedback``:
-    a clue id never issued, another region's clue, amounts above the clue's).
+    a clue id never issued, another region's clue, amounts above the clue's), and the model's inputs and
+    risk score that moved since the week before (``drift``: ``jobs.publish.drift.week_drift``).
     """
     scores = lake.read_arrow(
         SCORES, columns=["admdvs", "risk_score"], filters=[("as_of", "=", as_of)]
@@ -190,6 +218,8 @@ def write(
                                           "feedback_date": "反馈日期", "reason": "未采纳原因"})  # fmt: skip
         section = "<h2>未采纳的核查反馈</h2>" + html_table(refused, "全部反馈均已采纳。")
         page = page.replace("</body>", section + "</body>")
+    if drift is not None:
+        page = page.replace("</body>", drift_section(drift) + "</body>")
     province.write_text(page, encoding="utf-8")
     paths.append(province)
     regions = sorted(set(week.admdvs.astype(str)) | set(reg.admdvs.astype(str) if len(reg) else []))

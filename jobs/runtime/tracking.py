@@ -11,6 +11,7 @@ from jobs.lake import LakeError
 from jobs.lake.tables import MLFLOW
 from jobs.runtime.settings import Settings
 from models.entities import Entity
+from models.iforest import ARTIFACT
 from models.rules import rules_for
 
 log = logging.getLogger(__name__)
@@ -55,10 +56,11 @@ def run_tags(job: str) -> dict[str, str]:
 # The model registry: which version scores the week.
 
 
-def register(model, name: str, artifact: str, x, y, tags: dict[str, str]) -> str:
-    """Log a fitted scikit-learn ``model`` to the active MLflow run (cloudpickle, with the signature and an
-    example from its inputs ``x`` and outputs ``y``), register it as a new version of ``name`` and tag that
-    version (what it was trained on, so scoring can tell whether it still fits the code). Returns the version.
+def register(model, name: str, artifact: str, x, y, tags: dict[str, str], trusted=()) -> str:
+    """Log a fitted scikit-learn ``model`` to the active MLflow run (skops, loadable with the scikit-learn
+    types skops trusts plus ``trusted``; with the signature and an example from its inputs ``x`` and outputs
+    ``y``), register it as a new version of ``name`` and tag that version (what it was trained on, so scoring
+    can tell whether it still fits the code). Returns the version.
     """
     import mlflow
     from mlflow import MlflowClient
@@ -67,7 +69,8 @@ def register(model, name: str, artifact: str, x, y, tags: dict[str, str]) -> str
     info = mlflow.sklearn.log_model(
         model,
         name=artifact,
-        serialization_format="cloudpickle",
+        serialization_format="skops",
+        skops_trusted_types=list(trusted),
         signature=infer_signature(x, y),
         input_example=x,
         registered_model_name=name,
@@ -96,6 +99,11 @@ def champion_version(settings: Settings, entity: Entity):
             f"champion {entity.model_name} v{mv.version} was trained on features {features}, "
             f"the code now builds {entity.features}: retrain with `fundwatch train`"
         )
+    if mv.tags.get("artifact") != ARTIFACT:
+        raise LakeError(
+            f"champion {entity.model_name} v{mv.version} is a bare forest registered before the whole model "
+            f"({ARTIFACT}) was: retrain with `fundwatch train`"
+        )
     return mv
 
 
@@ -106,6 +114,28 @@ def load_champion(settings: Settings, entity: Entity):
     mv = champion_version(settings, entity)
     model = mlflow.sklearn.load_model(f"models:/{entity.model_name}/{mv.version}")
     return model, f"{entity.model_name}/{mv.version}"
+
+
+def load_scorer(settings: Settings, entity: Entity, model_version: str):
+    """The forest that scored a week, from the ``model_version`` its scores carry ("name/version", maybe
+    "+reranker/version"), when it is a whole model (``models.iforest.RiskForest``) that can explain itself;
+    None for a bare forest registered by older code or a version the registry no longer has."""
+    import mlflow
+
+    from models.iforest import RiskForest
+
+    name, _, version = str(model_version).split("+")[0].partition("/")
+    if name != entity.model_name or not version:
+        return None
+    configure(settings, f"fundwatch-{entity.entity_type}")
+    try:
+        model = mlflow.sklearn.load_model(f"models:/{name}/{version}")
+    except Exception as exc:  # a bare forest pickled by older code, or a deleted version
+        log.warning(
+            "%s v%s cannot explain its scores (%s): clues quote standout features", name, version, exc
+        )
+        return None
+    return model if isinstance(model, RiskForest) else None
 
 
 def load_reranker(settings: Settings, entity: Entity):

@@ -104,3 +104,19 @@ def test_scoring_uses_the_promoted_reranker_inside_the_tiers(answered):
     # it learned something true: the injected fraudsters get a higher probability than everyone else
     fraud = [("psn", e) in positives for e in psn.entity_id]
     assert psn.learned_score[fraud].mean() > psn.learned_score[[not f for f in fraud]].mean() + 0.2
+
+
+def test_the_province_report_compares_the_week_with_the_one_before(answered):
+    """Drift (issue #21): the week's features and scores against the week before, in the province report."""
+    from jobs.lake.tables import PROVINCE
+
+    lake_dir, week3, _ = answered
+    first, second = week3 - dt.timedelta(days=14), week3 - dt.timedelta(days=7)
+    page = (lake_dir / "exports" / str(second) / f"周报_{PROVINCE}_{second}.html").read_text(encoding="utf-8")
+    section = page.split("模型输入与分值漂移", 1)[1]
+    assert "首周运行" not in section
+    assert "PSI" in section and ("风险分值" in section or "分布稳定" in section)
+    first_page = (lake_dir / "exports" / str(first) / f"周报_{PROVINCE}_{first}.html").read_text(
+        encoding="utf-8"
+    )
+    assert "首周运行" in first_page.split("模型输入与分值漂移", 1)[1]  # nothing earlier than its first week

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -10,9 +11,14 @@ pytestmark = pytest.mark.slow
 NOTEBOOKS = sorted((Path(__file__).resolve().parents[2] / "notebooks").glob("*.py"))
 # what each notebook must leave behind: a figure it saves and a line it prints
 EXPECTED = {
-    "explore_scores": ("risk_score_hist.png", "entities scored"),
+    "explore_scores": ("tiers_by_region.png", "entities scored"),
     "draw_ring": ("ring.png", "occasions"),
+    "challenger": ("challenger_vs_champion.png", "labels_top_k_overlap"),
+    "explain_entity": ("explanation.png", "top features"),
+    "drift": ("drift_psi.png", "PSI against training"),
 }
+# notebooks that write to the lake (the challenger registers a model) get a copy of the shared demo lake
+WRITES = {"challenger"}
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
@@ -20,8 +26,11 @@ def test_notebook_executes(path, demo, tmp_path, monkeypatch):
     import jupytext
     from nbclient import NotebookClient
 
-    _, lake_dir, _ = demo
+    landing, lake_dir, _ = demo
+    if path.stem in WRITES:
+        lake_dir = shutil.copytree(lake_dir, tmp_path / "lake")
     monkeypatch.setenv("FUNDWATCH_LAKE", str(lake_dir))
+    monkeypatch.setenv("FUNDWATCH_LABELS", str(landing / "labels.csv"))
     monkeypatch.setenv("FUNDWATCH_NOTEBOOK_OUT", str(tmp_path))
     nb = jupytext.read(path)
     NotebookClient(

@@ -53,6 +53,13 @@ def _login(driver, base, name, password):
     driver.find_element(By.ID, "username").send_keys(name)
     driver.find_element(By.ID, "password").send_keys(password)
     driver.find_element(By.ID, "login").click()
+    _wait(driver, lambda d: d.find_elements(By.ID, "logout"))  # a click does not wait for the next page
+
+
+def _wait(driver, condition, seconds=60):
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    return WebDriverWait(driver, seconds).until(condition)
 
 
 def test_a_verifier_records_an_outcome_in_the_browser_and_publish_counts_it(demo, tmp_path):
@@ -87,6 +94,7 @@ def test_a_verifier_records_an_outcome_in_the_browser_and_publish_counts_it(demo
         day = driver.find_element(By.NAME, "feedback_date")
         driver.execute_script("arguments[0].value = arguments[1]", day, str(as_of))
         driver.find_element(By.ID, "save").click()
+        _wait(driver, lambda d: d.find_element(By.ID, "status").text != "待核查")
         assert driver.find_element(By.ID, "status").text == "查实"
         driver.get(f"{base}/register")
         row = next(
@@ -94,6 +102,7 @@ def test_a_verifier_records_an_outcome_in_the_browser_and_publish_counts_it(demo
         )
         assert "查实" in row.text and f"{verified:,.2f}" in row.text
         driver.find_element(By.ID, "logout").click()
+        _wait(driver, lambda d: d.find_elements(By.ID, "username"))
         _login(driver, base, "b", pw_other)
         driver.get(f"{base}/clues/{mine.clue_id}")  # typed into the address bar
         assert "不属于本地区" in driver.find_element(By.ID, "message").text

@@ -160,6 +160,23 @@ def test_evidence_puts_hard_evidence_first_with_strength_and_leaves_out_figures_
     assert text.index("诊断与性别/年龄不符·硬证据，强度0.90") < text.index("分解住院·疑点，强度0.30")
 
 
+def test_a_clue_of_the_model_alone_quotes_what_isolated_the_entity_against_its_peers():
+    from jobs.publish.clues import evidence_text
+    from models.entities import ENTITIES
+
+    person = {"n_adm": 9.0, "n_adm__med": 1.0, "rx_supply_ratio": 0.0, "rx_supply_ratio__med": 0.0,
+              "n_readmit": 3.0, "n_readmit__med": 0.0, "rules_fired": [],
+              # strongest first: the supply ratio equals its peers' and says nothing
+              "model_reasons": {"rx_supply_ratio": 0.9, "n_adm": 0.5, "n_readmit": 0.2}}  # fmt: skip
+    text = evidence_text(person, ENTITIES["psn"], [])
+    assert text.startswith("近365天：【模型异常特征】")
+    assert text.index("住院次数9次(同类中位数1次)") < text.index("(同类中位数0次)")
+    assert "rx_supply_ratio" not in text and "供应" not in text
+    # a forest that cannot explain itself: the features furthest above their peers still give a reason
+    older = {k: v for k, v in person.items() if k != "model_reasons"}
+    assert "住院次数9次(同类中位数1次)" in evidence_text(older, ENTITIES["psn"], [])
+
+
 def test_the_workbook_is_laid_out_for_a_regulator(tmp_path):
     clues = _clues(["某某医院"] * 3, ["H1", "H2", "H3"])
     clues.loc[0, "evidence"] = "近365天：" + "住院次数12次(同类中位数1次)，" * 8  # a long evidence text
