@@ -14,7 +14,7 @@ export SPARK_LOCAL_IP = 127.0.0.1
 export PYARROW_IGNORE_TIMEZONE = 1
 
 .DEFAULT_GOAL := help
-.PHONY: help demo serve test lint fmt lock bench detection loop detectors clean mlflow-ui check-java check-browser
+.PHONY: help demo serve test lint fmt lock bench detection loop detectors clean mlflow-ui check-java check-browser check-python
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*?## "}{printf "  %-12s %s\n",$$1,$$2}'
@@ -22,10 +22,16 @@ help: ## List the targets
 check-java:
 	@command -v java >/dev/null || { echo "fundwatch needs a JDK 17+ on the PATH (Debian: apt-get install -y openjdk-17-jre-headless)"; exit 1; }
 
-$(STAMP): pyproject.toml requirements.lock
-	@echo ">> creating $(VENV) and installing the pinned dependencies (requirements.lock)"
+check-python:  # the lock is resolved for CPython 3.11: another version would install a different set
+	@v=$$($(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null); [ "$$v" = 3.11 ] || { \
+	  echo "fundwatch needs Python 3.11 ($(PYTHON) is $${v:-missing}): make PYTHON=python3.11 ..."; exit 1; }
+
+$(BIN)/uv: | check-python
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q "uv==$(UV_VERSION)"
+
+$(STAMP): pyproject.toml requirements.lock | $(BIN)/uv
+	@echo ">> installing the pinned dependencies (requirements.lock) into $(VENV)"
 	$(BIN)/uv pip sync --python $(BIN)/python -q requirements.lock
 	$(BIN)/uv pip install --python $(BIN)/python -q --no-deps -e .
 	touch $@
@@ -53,7 +59,7 @@ lint: $(STAMP) ## ruff lint + format check
 fmt: $(STAMP) ## ruff format + autofix
 	$(BIN)/ruff format . && $(BIN)/ruff check --fix .
 
-lock: ## Re-resolve requirements.lock from pyproject.toml
+lock: | $(BIN)/uv ## Re-resolve requirements.lock from pyproject.toml (works on a fresh clone)
 	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 -o requirements.lock
 
 mlflow-ui: $(STAMP) ## Open MLflow's UI on the demo lake (http://127.0.0.1:5000)

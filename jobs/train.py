@@ -131,7 +131,7 @@ def train_reranker(spark, lake: Lake, settings: Settings, entity: Entity, as_of:
         return {"outcomes": float(len(df))}
     configure(settings, entity.reranker_experiment)
     with mlflow.start_run(
-        run_name=f"rerank-{entity.entity_type}-{as_of.isoformat()}", tags=run_tags("rerank")
+        run_name=f"rerank-{entity.entity_type}-{as_of.isoformat()}", tags=run_tags("rerank", settings, as_of)
     ):
         bt = reranker.backtest(df, entity.features, rule_ids, settings.model.random_state)
         metrics = {"outcomes": float(len(df)), "confirmed": float(df.confirmed.sum())}
@@ -200,7 +200,8 @@ def run(
         sample = feats.sample(fraction=frac, seed=m.random_state) if frac < 1.0 else feats
         pdf = sample.select(entity.key, *entity.features).toPandas()
         with mlflow.start_run(
-            run_name=f"train-{entity.entity_type}-{as_of.isoformat()}", tags=run_tags("train")
+            run_name=f"train-{entity.entity_type}-{as_of.isoformat()}",
+            tags=run_tags("train", settings, as_of),
         ) as run:
             mlflow.log_params(
                 {
@@ -211,22 +212,27 @@ def run(
                 }
             )
             mlflow.log_text(json.dumps(list(entity.features), indent=1), "features.json")
-            mlflow.log_input(training_input(lake, entity, pdf, as_of), context="training")
+            dataset = training_input(lake, entity, pdf, as_of)
+            mlflow.log_input(dataset, context="training")
             model = fit(pdf, entity.features, m.n_estimators, m.max_samples, m.random_state)
             mlflow.log_metrics({"training_rows": float(len(pdf)), "entities": float(n)})
-            if labels is not None:
-                metrics = evaluate(spark, feats, entity, model, labels, settings.rules)
-                mlflow.log_metrics(metrics)
-                out[entity.entity_type] = metrics
-            x = pdf.head(5)[list(entity.features)]
-            tags = {"features": ",".join(entity.features), "as_of": as_of.isoformat(), "artifact": ARTIFACT}
-            version = register(model, entity.model_name, "model", x, model.predict(x), tags, TRUSTED_TYPES)
-            client = MlflowClient()
-            better = None
+            # what the model is judged by, logged tied to the model version (the registry shows them)
+            metrics = (
+                evaluate(spark, feats, entity, model, labels, settings.rules) if labels is not None else {}
+            )
             auc = feedback_auc(spark, feats, entity, model, outcomes, settings.rules)
             if auc is not None:
-                mlflow.log_metric("feedback_auc", auc)
-                out.setdefault(entity.entity_type, {})["feedback_auc"] = auc
+                metrics["feedback_auc"] = auc
+            if metrics:
+                out[entity.entity_type] = dict(metrics)
+            x = pdf.head(5)[list(entity.features)]
+            tags = {"features": ",".join(entity.features), "as_of": as_of.isoformat(), "artifact": ARTIFACT}
+            version = register(
+                model, entity.model_name, "model", x, model.predict(x), tags, TRUSTED_TYPES, metrics, dataset
+            )
+            client = MlflowClient()
+            better = None
+            if auc is not None:
                 try:
                     champ, champ_version = load_champion(settings, entity)
                     champ_auc = feedback_auc(spark, feats, entity, champ, outcomes, settings.rules)

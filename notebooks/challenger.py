@@ -64,7 +64,7 @@ params = {
     "random_state": settings.model.random_state,
 }
 configure(settings, f"fundwatch-{entity.entity_type}")
-mlflow.start_run(run_name=f"challenger-{entity.entity_type}-{as_of}", tags=run_tags("challenger"))
+mlflow.start_run(run_name=f"challenger-{entity.entity_type}-{as_of}", tags=run_tags("challenger", settings, as_of))
 mlflow.log_params({**params, "as_of": str(as_of), "entity_type": entity.entity_type})
 sample = feats.sample(min(len(feats), settings.model.max_train_rows), random_state=params["random_state"])
 mlflow.log_input(training_input(lake, entity, sample, as_of), context="training")

@@ -213,6 +213,18 @@ TABLES: dict[str, Table] = {
             ),
             optional=True,
         ),
+        # ext: the names of the regions (医保区划), so that files and pages show 海港区 beside 130302
+        Table(
+            "admdvs",
+            "医保区划",
+            ("admdvs",),
+            (
+                _c("admdvs", STRING, True, "医保区划", pattern=ADMDVS),
+                _c("admdvs_name", STRING, True, "医保区划名称"),
+                _c("prnt_admdvs", STRING, False, "上级医保区划", pattern=ADMDVS),
+            ),
+            optional=True,
+        ),
         Table(
             "clue_feedback",
             "线索核查反馈",

@@ -25,6 +25,9 @@ from pathlib import Path
 import numpy as np
 
 READABLE = (".csv", ".parquet")
+WORKBOOK_TABLES = (
+    "clue_feedback",
+)  # .xlsx too: regions return the workbook's 核查反馈 sheet (ingest/workbook.py)
 CHUNK = 1 << 24  # 16 MiB of a file at a time
 
 
@@ -44,8 +47,11 @@ def refusal(path: Path, landing: Path) -> str | None:
         return "not a regular file: not read"
     if name.startswith((".", "_")):
         return "file name starts with '.' or '_' (hidden to Spark, which would skip it): rename it and land it again"
+    if name.lower().endswith(".xlsx") and path.parent.name in WORKBOOK_TABLES:
+        return None
     if not name.lower().endswith(READABLE):
-        return f"unsupported file type (name must end in .csv or .parquet exactly): {name!r}"
+        extra = " (.xlsx only for clue_feedback)" if name.lower().endswith(".xlsx") else ""
+        return f"unsupported file type (name must end in .csv or .parquet exactly{extra}): {name!r}"
     return None
 
 

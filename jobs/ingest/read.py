@@ -11,6 +11,7 @@ import pyarrow.parquet as pq
 
 from jobs.ingest.contract import DATE, DECIMAL, INT, SPARK_TYPES, STRING, TIMESTAMP, Column, Table
 from jobs.ingest.landing import normalized_copy, scan_lines
+from jobs.ingest.workbook import xlsx_to_csv
 from jobs.runtime.settings import IngestSettings
 
 log = logging.getLogger(__name__)
@@ -143,7 +144,10 @@ def check_csv(path: Path, limits: IngestSettings, staging: Path) -> Path:
 
 
 def open_landed(spark, path: Path, table: Table, limits: IngestSettings, staging: Path):
-    """``read_file`` after ``check_csv``'s byte checks (CSV): the one way a landed file is opened."""
+    """``read_file`` after ``check_csv``'s byte checks (CSV; a feedback workbook is read as the CSV of its
+    核查反馈 sheet, ``jobs.ingest.workbook``): the one way a landed file is opened."""
+    if path.suffix.lower() == ".xlsx":
+        path = xlsx_to_csv(path, table, staging / "xlsx", limits)
     read_path = check_csv(path, limits, staging) if path.suffix.lower() == ".csv" else path
     return read_file(spark, path, table, limits, read_path)
 

@@ -13,13 +13,16 @@ Small tables (ledgers, model metadata) are written from Arrow with delta-rs dire
 from __future__ import annotations
 
 import contextlib
+import decimal
 import fcntl
 import json
+import math
 import os
 import shutil
 import time
 import uuid
 from collections.abc import Iterable, Sequence
+from datetime import UTC, date, datetime
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -32,6 +35,63 @@ PartitionFilter = tuple[str, str, str | list[str]]
 # Commits that move files without changing a table's rows: compaction and vacuum (``fundwatch maintain``).
 # Whoever records "I reflect version N of that table" records ``data_version`` and reads past these.
 NEUTRAL_OPERATIONS = frozenset({"OPTIMIZE", "VACUUM START", "VACUUM END"})
+
+
+STATS_PREFIX = 32  # characters of a string kept as its minimum (Delta writers truncate the same way)
+
+
+def _stat_value(value, logical: str):
+    """A parquet statistic as Delta's stats JSON holds it; None when it cannot be said exactly."""
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(UTC).replace(tzinfo=None)
+        return value.isoformat(timespec="milliseconds") + ("Z" if "isAdjustedToUTC=true" in logical else "")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal | int | float):
+        value = float(value) if isinstance(value, decimal.Decimal) else value
+        return value if not isinstance(value, float) or math.isfinite(value) else None
+    if isinstance(value, str):
+        return value
+    return None
+
+
+def file_stats(footer: pq.FileMetaData) -> dict:
+    """Delta's per-file statistics from a parquet footer: ``numRecords`` and, for every top-level column whose
+    row groups all carry them, ``minValues`` / ``maxValues`` / ``nullCount``, so that readers (delta-rs,
+    DuckDB, Polars, Spark) skip files a filter cannot match. A string longer than ``STATS_PREFIX`` keeps its
+    prefix as the minimum and no maximum (a truncated maximum would be below the true one)."""
+    mins, maxs, nulls = {}, {}, {}
+    schema = footer.schema
+    for i in range(footer.num_columns):
+        col = schema.column(i)
+        if "." in col.path:  # nested (lists, maps, structs): not described
+            continue
+        logical = str(col.logical_type)
+        stats = [footer.row_group(g).column(i).statistics for g in range(footer.num_row_groups)]
+        if not stats or any(s is None for s in stats):
+            continue
+        if all(s.has_null_count for s in stats):
+            nulls[col.name] = int(sum(s.null_count for s in stats))
+        with_values = [s for s in stats if s.has_min_max]
+        if len(with_values) != len([s for s in stats if s.num_values > 0]) or not with_values:
+            continue  # a row group with values but no min/max: the file's range is unknown
+        try:
+            lo = min(s.min for s in with_values)
+            hi = max(s.max for s in with_values)
+        except TypeError:
+            continue
+        lo, hi = _stat_value(lo, logical), _stat_value(hi, logical)
+        if isinstance(lo, str) and not logical.startswith(("Timestamp", "Date")):
+            hi = None if len(hi) > STATS_PREFIX else hi
+            lo = lo[:STATS_PREFIX]
+        if lo is not None:
+            mins[col.name] = lo
+        if hi is not None:
+            maxs[col.name] = hi
+    return {"numRecords": footer.num_rows, "minValues": mins, "maxValues": maxs, "nullCount": nulls}
 
 
 class LakeError(RuntimeError):
@@ -290,7 +350,8 @@ class Lake:
                 key, _, value = part.partition("=")
                 value = unquote(value)
                 partition_values[key] = None if value == "__HIVE_DEFAULT_PARTITION__" else value
-            num_records = pq.read_metadata(file).num_rows
+            footer = pq.read_metadata(file)
+            num_records = footer.num_rows
             if num_records == 0:  # Spark writes an empty file for an empty task: nothing to commit
                 continue
             target = table_path / rel
@@ -303,7 +364,7 @@ class Lake:
                 partition_values=partition_values,
                 modification_time=int(stat.st_mtime * 1000),
                 data_change=True,
-                stats=json.dumps({"numRecords": num_records}),
+                stats=json.dumps(file_stats(footer)),
             )
 
     def _commit(self, name, actions, arrow_schema, mode, partition_by, replace, app_id, metadata):

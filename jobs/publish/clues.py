@@ -13,6 +13,8 @@ import jobs.publish.data_quality as data_quality
 import jobs.publish.report as report
 from features.catalog import LABELS, fmt
 from features.windows import in_window
+from jobs.ingest.contract import FEEDBACK_STATUS, TABLES
+from jobs.ingest.workbook import FEEDBACK_SHEET
 from jobs.lake import Lake, LakeError, outcomes
 from jobs.lake.tables import (
     CLUES,
@@ -27,7 +29,7 @@ from jobs.lake.tables import (
 )
 from jobs.publish.codes import CODE_COLUMNS, code_evidence, quoted
 from jobs.publish.drift import week_drift
-from jobs.publish.evidence import settlement_details
+from jobs.publish.evidence import region_names, settlement_details
 from jobs.publish.exports import REGION, publishing, region_dir, staged_week, write_csv, write_xlsx
 from jobs.publish.privacy import mask_certno, mask_name
 from jobs.runtime.settings import Settings
@@ -47,6 +49,7 @@ EXPORT_COLUMNS = {  # column → Chinese header
     "entity_name": "名称/姓名",
     "certno_masked": "证件号码",
     "admdvs": "医保区划",
+    "admdvs_name": "地区名称",
     "risk_score": "风险分值",
     "clue_types": "线索类型",
     "issue_kind": "下发类型",
@@ -354,9 +357,10 @@ def run(spark, settings: Settings, as_of: dt.date) -> dict[str, int]:
         with staged_week(exports, as_of, {"clues": len(clues)}) as out:
             rings = ring_sheets(spark, lake, as_of, settings.rules.get("P11"))
             details = settlement_details(lake, [s for ids in clues.get("setl_ids", []) for s in ids])
-            paths = export(clues, reg_now, out, as_of, rings, codes, details)
+            names = region_names(lake)
+            paths = export(clues, reg_now, out, as_of, rings, codes, details, names)
             paths.append(data_quality.write(lake, as_of, out))
-            paths += report.write(spark, lake, reg_now, history, as_of, out, feedback, rings, drift)
+            paths += report.write(spark, lake, reg_now, history, as_of, out, feedback, rings, drift, names)
     tracking_feedback(settings, reg_now, as_of)
     log.info(
         "published %d clues for %d regions under %s",
@@ -380,7 +384,9 @@ def tracking_feedback(settings: Settings, reg: pd.DataFrame, as_of: dt.date) -> 
     from jobs.runtime.tracking import configure, run_tags
 
     configure(settings, "fundwatch-feedback")
-    with mlflow.start_run(run_name=f"feedback-{as_of.isoformat()}", tags=run_tags("feedback")):
+    with mlflow.start_run(
+        run_name=f"feedback-{as_of.isoformat()}", tags=run_tags("feedback", settings, as_of)
+    ):
         mlflow.log_param("as_of", as_of.isoformat())
         mlflow.log_metrics(metrics)
 
@@ -473,6 +479,44 @@ def settlement_sheet(clues: pd.DataFrame, codes=None, details=None) -> pd.DataFr
     return setl.reindex(columns=list(SETL_COLUMNS)).rename(columns=SETL_COLUMNS)
 
 
+# The 核查反馈 sheet: the region's open clues, to be answered in Excel and returned as they are (ingest reads
+# the sheet back by these headers: the contract's labels, jobs/ingest/workbook.py); rows left without a
+# 核查状态 are clues not answered yet.
+FEEDBACK_HOWTO = (
+    "在「核查反馈」表逐条选择核查状态（下拉），填写查实金额、追回金额和反馈日期后，将本文件原样交回；"
+    "未选择核查状态的行视为尚未反馈"
+)
+FEEDBACK_CHOICES = {
+    "核查状态": FEEDBACK_STATUS,
+    "金额超出线索涉及金额确认": ("0", "1"),
+}
+
+
+def feedback_sheet(reg: pd.DataFrame, admdvs: str) -> pd.DataFrame:
+    """The region's open clues (``lifecycle.OPEN``), oldest due first, with empty answer columns."""
+    labels = {c.name: c.label for c in TABLES["clue_feedback"].columns}
+    open_ = reg[reg.status.isin(lifecycle.OPEN)] if len(reg) else reg
+    open_ = open_.sort_values(["due_date", "clue_id"]) if len(open_) else open_
+    n = len(open_)
+    return pd.DataFrame(
+        {
+            labels["clue_id"]: list(open_.get("clue_id", [])),
+            "对象类型": list(open_.get("entity_type_zh", [])),
+            "名称/姓名": list(open_.get("entity_name", [])),
+            "线索类型": list(open_.get("clue_types", [])),
+            "核查期限": list(open_.get("due_date", [])),
+            "当前状态": list(open_.get("status", [])),
+            labels["status"]: [None] * n,
+            labels["verified_amt"] + "(元)": [None] * n,
+            labels["recovered_amt"] + "(元)": [None] * n,
+            labels["feedback_date"]: [None] * n,
+            labels["note"]: [None] * n,
+            labels["admdvs"]: [admdvs] * n,
+            labels["over_fund_flag"]: [None] * n,
+        }
+    )
+
+
 def export(
     clues: pd.DataFrame,
     reg: pd.DataFrame,
@@ -481,10 +525,12 @@ def export(
     rings=None,
     codes=None,
     details=None,
+    names: dict[str, str] | None = None,
 ) -> list[Path]:
     """Per region: 线索清单 CSV (UTF-8 with BOM) and XLSX (汇总, 线索清单, 涉及结算, 线索台账, 逾期线索, 团伙线索);
     rings spanning regions go to the province's 团伙线索 workbook beside the regions' folders. The 涉及结算
-    sheet is ``settlement_sheet`` (code sales first, then the settlements with ``details``).
+    sheet is ``settlement_sheet`` (code sales first, then the settlements with ``details``). ``names``: region
+    code → name (``jobs.publish.evidence.region_names``), shown beside the codes.
 
     A region's files hold that region's clues and nothing else; names and ID numbers are already masked.
     No cell can be a formula and no region folder is anything but a six-digit code (``jobs.publish.exports``).
@@ -511,6 +557,7 @@ def export(
         r["overdue"] = r.overdue.map({True: "是", False: "否"}) if len(r) else []
         for amt in ("verified_amt", "recovered_amt"):  # numbers in every sheet, not text
             r[amt] = pd.to_numeric(r[amt], errors="coerce").astype(float) if len(r) else []
+        g = g.assign(admdvs_name=g.admdvs.astype(str).map(names or {}).fillna(""))
         sheet = g[list(EXPORT_COLUMNS)].rename(columns=EXPORT_COLUMNS)
         ledger = r.sort_values(["first_issued", "clue_id"])[list(REGISTER_COLUMNS)].rename(
             columns=REGISTER_COLUMNS
@@ -520,6 +567,7 @@ def export(
         csv_path = write_csv(sheet, region / f"线索清单_{admdvs}_{as_of}.csv")
         summary = pd.DataFrame(
             [
+                ("医保区划", f"{admdvs} {(names or {}).get(admdvs, '')}".strip()),
                 ("本周下发线索", len(g)),
                 ("其中 新线索", int((g.issue_kind == lifecycle.KIND_NEW).sum())),
                 ("其中 新增证据", int((g.issue_kind == lifecycle.KIND_MORE).sum())),
@@ -533,6 +581,7 @@ def export(
             columns=["项目", "数值"],
         )
         setl = settlement_sheet(g, codes, details)
+        summary.loc[len(summary)] = ("核查反馈", FEEDBACK_HOWTO)
         xlsx_path = write_xlsx(
             region / f"线索清单_{admdvs}_{as_of}.xlsx",
             {
@@ -542,7 +591,9 @@ def export(
                 "线索台账": ledger,
                 "逾期线索": ledger[ledger["是否逾期"] == "是"],
                 "团伙线索": ring_sheet.get(admdvs, empty_rings),
+                FEEDBACK_SHEET: feedback_sheet(r, admdvs),
             },
+            {FEEDBACK_SHEET: FEEDBACK_CHOICES},
         )
         written += [csv_path, xlsx_path]
     if PROVINCE in ring_sheet:  # rings whose institutions lie in several regions: the province's

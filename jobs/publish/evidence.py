@@ -53,3 +53,11 @@ def _lookup(lake: Lake, table: str, key: str, values: pd.Series, columns: list[s
     if not wanted or not lake.exists(silver(table)):
         return pd.DataFrame(columns=columns)
     return lake.read_arrow(silver(table), columns, filters=[(key, "in", wanted)]).to_pandas()
+
+
+def region_names(lake: Lake) -> dict[str, str]:
+    """医保区划 code → name, from the optional ``admdvs`` reference table (empty when it never landed)."""
+    if not lake.exists(silver("admdvs")):
+        return {}
+    names = lake.read_arrow(silver("admdvs"), ["admdvs", "admdvs_name"]).to_pandas()
+    return dict(zip(names.admdvs.astype(str), names.admdvs_name.astype(str), strict=True))

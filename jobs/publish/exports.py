@@ -24,7 +24,7 @@ import re
 import shutil
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -97,14 +97,18 @@ def _width(value: object) -> int:
     return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
 
 
-def write_xlsx(path: Path, sheets: dict[str, pd.DataFrame]) -> Path:
+def write_xlsx(
+    path: Path, sheets: dict[str, pd.DataFrame], choices: dict[str, dict[str, Sequence[str]]] | None = None
+) -> Path:
     """One workbook, a sheet per frame, laid out for a regulator: text cells are strings (never formulas),
     numbers numbers, dates dates (shown ``yyyy-mm-dd``), amounts with thousands separators; the header row
     frozen and filterable, columns as wide as their content (long text wrapped), printed landscape, one page
-    wide."""
+    wide. ``choices``: sheet → column → the values its cells may take, offered as a drop-down list (Excel's
+    data validation; other values are refused as they are typed)."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
 
     wb = Workbook()
     wb.remove(wb.active)
@@ -139,6 +143,14 @@ def write_xlsx(path: Path, sheets: dict[str, pd.DataFrame]) -> Path:
         ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
         ws.sheet_properties.pageSetUpPr.fitToPage = True
         ws.print_title_rows = "1:1"
+        for column, allowed in (choices or {}).get(name, {}).items():
+            if column not in df.columns or not len(df):
+                continue
+            letter = get_column_letter(list(df.columns).index(column) + 1)
+            dv = DataValidation(type="list", formula1='"' + ",".join(allowed) + '"', allow_blank=True)
+            dv.error, dv.errorTitle = "请从下拉列表中选择：" + "、".join(allowed), str(column)
+            ws.add_data_validation(dv)
+            dv.add(f"{letter}2:{letter}{len(df) + 1}")
     wb.save(path)
     return path
 

@@ -1,17 +1,17 @@
 """Weekly HTML reports (周报): one per region and one for the whole province.
 
 Counts by clue type and region, fund amounts involved, the score distribution, the trend over past weeks,
-verification outcomes and overdue clues, with charts (matplotlib, inline PNG). Reports hold counts, amounts
-and clue ids only: no names or ID numbers. Chart labels stay ASCII because servers rarely have CJK fonts;
-the text around them is Chinese.
+verification outcomes and overdue clues, with charts (matplotlib, inline SVG whose Chinese labels stay text
+for the reader's fonts to draw: servers rarely have CJK fonts). Reports hold counts, amounts and clue ids
+only: no names or ID numbers.
 """
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 import html
 import io
+import warnings
 from pathlib import Path
 
 import pandas as pd
@@ -25,38 +25,54 @@ from models.drift import WARN, WATCH
 from models.entities import ENTITIES
 from models.rules import RULE_BY_ID
 
+# Charts are inline SVG with their text left as text: the reader's browser draws the Chinese labels with its
+# own fonts, so a server without CJK fonts still produces readable charts (a PNG would show empty boxes).
+CHART_STYLE = {
+    "svg.fonttype": "none",
+    "font.family": ["sans-serif"],
+    "font.sans-serif": ["Noto Sans CJK SC", "Microsoft YaHei", "PingFang SC", "SimHei", "DejaVu Sans"],
+}
 
-def _png(fig) -> str:
+
+def _svg(fig) -> str:
     import matplotlib.pyplot as plt
 
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=90, bbox_inches="tight")
+    with warnings.catch_warnings():  # the server may lack the glyphs: the reader's fonts draw them
+        warnings.filterwarnings("ignore", message="Glyph .* missing from font")
+        warnings.filterwarnings("ignore", message="findfont")
+        fig.savefig(buf, format="svg", bbox_inches="tight")
     plt.close(fig)
-    return f'<img alt="chart" src="data:image/png;base64,{base64.b64encode(buf.getvalue()).decode()}">'
+    svg = buf.getvalue().decode("utf-8")
+    return '<figure class="chart">' + svg[svg.index("<svg") :] + "</figure>"
 
 
 def _charts(scores: pd.Series, trend: pd.DataFrame) -> str:
+    import logging as _logging
+
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    _logging.getLogger("matplotlib.font_manager").setLevel(_logging.ERROR)
     out = []
-    fig, ax = plt.subplots(figsize=(5.5, 2.8))
-    ax.hist(scores, bins=40, color="#4a78a8")
-    ax.set_yscale("log")
-    ax.set_xlabel("risk score")
-    ax.set_ylabel("entities (log)")
-    out.append(_png(fig))
-    if len(trend):
+    with matplotlib.rc_context(CHART_STYLE):
         fig, ax = plt.subplots(figsize=(5.5, 2.8))
-        x = [str(d) for d in trend.index]
-        ax.plot(x, trend["issued"], marker="o", label="issued")
-        ax.plot(x, trend["confirmed"], marker="s", label="confirmed (cumulative)")
-        ax.set_xlabel("week (as of)")
-        ax.legend(fontsize=8)
-        ax.tick_params(axis="x", labelrotation=45, labelsize=7)
-        out.append(_png(fig))
+        ax.hist(scores, bins=40, color="#4a78a8")
+        ax.set_yscale("log")
+        ax.set_xlabel("风险分值")
+        ax.set_ylabel("对象数（对数）")
+        out.append(_svg(fig))
+        if len(trend):
+            fig, ax = plt.subplots(figsize=(5.5, 2.8))
+            x = [str(d) for d in trend.index]
+            ax.plot(x, trend["issued"], marker="o", label="下发线索")
+            ax.plot(x, trend["confirmed"], marker="s", label="查实（累计）")
+            ax.set_xlabel("数据截至（周）")
+            ax.legend(fontsize=8)
+            ax.tick_params(axis="x", labelrotation=45, labelsize=7)
+            out.append(_svg(fig))
     return "".join(out)
 
 
@@ -76,7 +92,8 @@ def _by_type(week: pd.DataFrame) -> pd.DataFrame:
 
 
 def _page(title: str, week: pd.DataFrame, reg: pd.DataFrame, history: pd.DataFrame, scores: pd.Series,
-          as_of: dt.date, quality_href: str, by_region: bool, rings: pd.DataFrame | None = None) -> str:  # fmt: skip
+          as_of: dt.date, quality_href: str, by_region: bool, rings: pd.DataFrame | None = None,
+          names: dict[str, str] | None = None) -> str:  # fmt: skip
     issued = history.groupby("as_of").clue_id.nunique() if len(history) else pd.Series(dtype=int)
     # confirmed clues (by their newest feedback) whose confirmation was known in each week
     done = pd.to_datetime(reg.feedback_date[reg.status.isin(lifecycle.CONFIRMED)]).dt.date if len(reg) else []
@@ -107,6 +124,7 @@ def _page(title: str, week: pd.DataFrame, reg: pd.DataFrame, history: pd.DataFra
             week.groupby(["admdvs", "entity_type"])
             .agg(线索数=("clue_id", "count"), 涉及基金金额=("fund_amount", "sum"))
             .reset_index()
+            .assign(地区名称=lambda t: t.admdvs.astype(str).map(names or {}).fillna(""))
             .rename(columns={"admdvs": "医保区划", "entity_type": "对象类型"})
             if len(week)
             else pd.DataFrame()
@@ -184,6 +202,7 @@ def write(
     feedback: pd.DataFrame | None = None,
     rings: pd.DataFrame | None = None,
     drift: pd.DataFrame | None = None,
+    names: dict[str, str] | None = None,
 ) -> list[Path]:
     """周报_<region>_<as_of>.html in each region's folder and 周报_省级_<as_of>.html in ``folder``.
 
@@ -192,7 +211,8 @@ def write(
 
     The province report also lists feedback rows that were not taken, with why (``lifecycle.vet_feedback``:
     a clue id never issued, another region's clue, amounts above the clue's), and the model's inputs and
-    risk score that moved since the week before (``drift``: ``jobs.publish.drift.week_drift``).
+    risk score that moved since the week before (``drift``: ``jobs.publish.drift.week_drift``). ``names``:
+    region code → name, beside the codes (a region's page is titled "130302 海港区").
     """
     scores = lake.read_arrow(
         SCORES, columns=["admdvs", "risk_score"], filters=[("as_of", "=", as_of)]
@@ -209,7 +229,7 @@ def write(
     quality = f"数据质量报告_{as_of}.html"
     paths = []
     province = folder / f"周报_{PROVINCE}_{as_of}.html"
-    page = _page(PROVINCE, week, reg, history, scores.risk_score, as_of, quality, True, rings)
+    page = _page(PROVINCE, week, reg, history, scores.risk_score, as_of, quality, True, rings, names)
     if feedback is not None and len(feedback):
         refused = lifecycle.vet_feedback(feedback, history)[1][
             ["clue_id", "admdvs", "status", "feedback_date", "reason"]
@@ -227,7 +247,8 @@ def write(
         region = region_dir(folder, admdvs)
         region.mkdir(parents=True, exist_ok=True)
         path = region / f"周报_{admdvs}_{as_of}.html"
-        page = _page(admdvs, _region(week, admdvs), _region(reg, admdvs), _region(history, admdvs), scores.risk_score[scores.admdvs == admdvs],
+        title = f"{admdvs} {(names or {}).get(admdvs, '')}".strip()
+        page = _page(title, _region(week, admdvs), _region(reg, admdvs), _region(history, admdvs), scores.risk_score[scores.admdvs == admdvs],
                      as_of, None, False, None if rings is None else _region(rings, admdvs))  # fmt: skip
         path.write_text(page, encoding="utf-8")
         paths.append(path)

@@ -46,8 +46,13 @@ def git_sha() -> str:
         return "unknown"
 
 
-def run_tags(job: str) -> dict[str, str]:
+def run_tags(job: str, settings: Settings | None = None, as_of=None) -> dict[str, str]:
+    """Tags of a run: the job, the code (git sha), and which lake and week it was about."""
     tags = {"fundwatch.job": job, "git_sha": git_sha()}
+    if settings is not None:
+        tags["fundwatch.lake"] = str(Path(settings.lake).resolve())
+    if as_of is not None:
+        tags["fundwatch.as_of"] = str(as_of)
     if os.environ.get("AIRFLOW_CTX_DAG_RUN_ID"):
         tags["airflow_run_id"] = os.environ["AIRFLOW_CTX_DAG_RUN_ID"]
     return tags
@@ -56,11 +61,14 @@ def run_tags(job: str) -> dict[str, str]:
 # The model registry: which version scores the week.
 
 
-def register(model, name: str, artifact: str, x, y, tags: dict[str, str], trusted=()) -> str:
+def register(
+    model, name: str, artifact: str, x, y, tags: dict[str, str], trusted=(), metrics=None, dataset=None
+) -> str:
     """Log a fitted scikit-learn ``model`` to the active MLflow run (skops, loadable with the scikit-learn
     types skops trusts plus ``trusted``; with the signature and an example from its inputs ``x`` and outputs
     ``y``), register it as a new version of ``name`` and tag that version (what it was trained on, so scoring
-    can tell whether it still fits the code). Returns the version.
+    can tell whether it still fits the code). ``metrics`` are logged tied to the logged model (and to
+    ``dataset``, what they were measured on), so the registry shows them with the version. Returns the version.
     """
     import mlflow
     from mlflow import MlflowClient
@@ -76,6 +84,8 @@ def register(model, name: str, artifact: str, x, y, tags: dict[str, str], truste
         registered_model_name=name,
     )
     version = info.registered_model_version
+    if metrics:
+        mlflow.log_metrics(metrics, model_id=info.model_id, dataset=dataset)
     client = MlflowClient()
     for key, value in tags.items():
         client.set_model_version_tag(name, version, key, value)

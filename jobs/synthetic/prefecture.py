@@ -19,7 +19,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from jobs.synthetic.fraud import Fraud
-from jobs.synthetic.world import SETL_AMOUNTS, GenConfig, World
+from jobs.synthetic.world import COUNTIES, PREFECTURE, PREFECTURE_NAME, SETL_AMOUNTS, GenConfig, World
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +60,11 @@ class Generator(World, Fraud):
             "fee_list": fees,
             "opsp_reg": regs,
             "psn_death": deaths.assign(source="民政"),
+            "admdvs": pd.DataFrame(
+                [(PREFECTURE, PREFECTURE_NAME, None)]
+                + [(c, n, PREFECTURE) for c, (n, _) in COUNTIES.items()],
+                columns=["admdvs", "admdvs_name", "prnt_admdvs"],
+            ),
             "labels": labels,
         }
 
@@ -94,7 +99,7 @@ def _drop_conflicts(visits: pd.DataFrame, deaths: pd.DataFrame) -> pd.DataFrame:
 MIN_PERSONS = 200
 # Bumped whenever generated data changes (patterns, distributions): cached landings (make bench, make
 # quality) are regenerated when their generator.json names another version.
-GENERATOR_VERSION = 9
+GENERATOR_VERSION = 10  # 10: the admdvs reference table (region names)
 DECIMAL_COLS = {
     *SETL_AMOUNTS,
     "cnt",

@@ -18,6 +18,7 @@ log = logging.getLogger(__name__)
 
 
 PREFECTURE = "130300"
+PREFECTURE_NAME = "秦皇岛市"
 COUNTIES = {  # 秦皇岛市 and its counties: code → (name, population weight)
     "130302": ("海港区", 0.25),
     "130303": ("山海关区", 0.07),

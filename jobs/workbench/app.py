@@ -23,6 +23,7 @@ from fastapi.templating import Jinja2Templates
 
 from jobs.lake import Lake
 from jobs.lake.tables import PROVINCE
+from jobs.publish.evidence import region_names
 from jobs.workbench import data
 from jobs.workbench.accounts import SESSION_SECONDS, Accounts, Session, Throttled
 
@@ -55,7 +56,13 @@ def create_app(lake_root: Path | str, db: Path | str | None = None, today=dt.dat
         return accounts.session(request.cookies.get(COOKIE))
 
     def render(request: Request, name: str, session: Session | None, code: int = 200, **ctx) -> HTMLResponse:
-        ctx |= {"session": session, "province": PROVINCE, "statuses": data.STATUSES}
+        region_name = region_names(lake).get(session.region, "") if session is not None else ""
+        ctx |= {
+            "session": session,
+            "province": PROVINCE,
+            "statuses": data.STATUSES,
+            "region_name": region_name,
+        }
         return pages.TemplateResponse(request, name, ctx, status_code=code)
 
     def login_first() -> RedirectResponse:

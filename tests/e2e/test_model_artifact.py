@@ -36,6 +36,11 @@ def test_the_champion_through_pyfunc_gives_the_weeks_scores(demo, entity_type):
     assert np.allclose(got, want, atol=1e-6)
     run = mlflow.get_run(model.metadata.run_id)
     assert run.inputs.dataset_inputs[0].dataset.name == f"{features(entity_type)}@{as_of}"
+    assert run.data.tags["fundwatch.as_of"] == str(as_of)
+    assert run.data.tags["fundwatch.lake"] == str(lake_dir.resolve())
+    # the week's ranking metrics (the demo's labels) are tied to the logged model, not only to its run
+    logged = mlflow.get_logged_model(model.metadata.model_id)
+    assert "r_precision" in {m.key for m in logged.metrics}
     assert model.metadata.flavors["sklearn"]["serialization_format"] == "skops"
     assert not list((lake.root / "mlflow").rglob("*.pkl"))  # nothing pickled anywhere in the store
 

@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from jobs.lake import Lake
+from jobs.synthetic import COUNTIES
 
 pytestmark = [pytest.mark.spark, pytest.mark.slow]
 
@@ -56,6 +57,7 @@ def test_clue_exports_are_masked_and_per_region(demo):
         assert not any(c in text for c in certnos), "an unmasked ID number leaked into " + csv.name
         table = pd.read_csv(csv, dtype=str, encoding="utf-8-sig")
         assert (table["医保区划"] == region).all()
+        assert (table["地区名称"] == COUNTIES[region][0]).all()  # from the admdvs reference table
         masked = table.loc[table["对象类型"] == "参保人", "证件号码"]
         assert masked.str.fullmatch(r"\d{6}\*{8}[0-9X]{4}").all()
         assert (
@@ -64,7 +66,8 @@ def test_clue_exports_are_masked_and_per_region(demo):
             .all()
         )
         book = pd.read_excel(next((folder / region).glob("*.xlsx")), sheet_name=None, dtype=str)
-        assert list(book) == ["汇总", "线索清单", "涉及结算", "线索台账", "逾期线索", "团伙线索"]
+        assert list(book) == ["汇总", "线索清单", "涉及结算", "线索台账", "逾期线索", "团伙线索", "核查反馈"]
+        assert book["汇总"]["数值"].iloc[0] == f"{region} {COUNTIES[region][0]}"
         assert set(book["团伙线索"]["团伙编号"]) == set(rings.ring_id[rings.admdvs == region])
         assert not any(c in book["团伙线索"].to_csv() for c in certnos)
         assert set(book["涉及结算"]["线索编号"]) <= set(book["线索清单"]["线索编号"])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+import pyarrow as pa
 import pytest
 from deltalake import DeltaTable
 
@@ -98,3 +99,26 @@ def test_a_newer_contract_or_feature_set_adds_columns_and_older_rows_read_null(s
     assert rows == [{"k": "a", "v": 1, "w": None}, {"k": "b", "v": None, "w": "new"}]
     with pytest.raises(LakeError, match="missing columns"):  # a column the table has cannot go missing
         lake.write(spark.createDataFrame([("c",)], "id string"), "silver/t")
+
+
+def test_written_files_carry_min_max_and_null_counts_so_readers_skip_files(spark, lake):
+    """Files adopted from Spark are described in the log from their parquet footers (issue #18): a reader
+    filtering on a data column opens only the files whose range can match."""
+    low = [(f"a{i}", "2024-01", Decimal(i), dt.datetime(2024, 1, 1 + i)) for i in range(5)]
+    high = [(f"b{i}", "2024-01", Decimal(1000 + i), dt.datetime(2024, 3, 1 + i)) for i in range(5)]
+    lake.write(_rows(spark, low + high + [("c", "2024-01", None, None)]).coalesce(1), "silver/s")  # one file
+    lake.write(_rows(spark, low).coalesce(1), "silver/s")
+    lake.write(_rows(spark, high).coalesce(1), "silver/s")
+    table = DeltaTable(str(lake.path("silver/s")))
+    adds = pa.table(table.get_add_actions(flatten=True)).to_pydict()
+    assert len(adds["path"]) == 3
+    assert sorted(float(x) for x in adds["min.amt"]) == [0.0, 0.0, 1000.0]
+    assert sorted(float(x) for x in adds["max.amt"]) == [4.0, 1004.0, 1004.0]
+    assert sorted(adds["null_count.amt"]) == [0, 0, 1]
+    assert sorted(adds["min.id"]) == ["a0", "a0", "b0"]
+    # delta-rs skips by the statistics: amounts above 500 may only be in the mixed file and the high one
+    assert len(table.file_uris(file_pruning_predicate="amt > 500")) == 2
+    assert len(table.file_uris(file_pruning_predicate="ts < '2024-02-01T00:00:00Z'")) == 2
+    # and a reader that uses the statistics gets the right rows from them
+    got = table.to_pyarrow_table(filters=[("amt", ">", Decimal(500))])
+    assert got.num_rows == 10

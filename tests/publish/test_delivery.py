@@ -126,7 +126,10 @@ def test_confirmed_clues_stay_in_the_register_with_their_amounts(cycle):
     )
     assert "核查结果" in report and "查实" in report and f"{verified:,.2f}" in report
     province = (lake_dir / "exports" / str(week2) / f"周报_省级_{week2}.html").read_text(encoding="utf-8")
-    assert "按地区" in province and "data:image/png;base64," in province
+    assert "按地区" in province and "data:image/png" not in province
+    # charts are SVG with their Chinese labels as text (the reader's fonts draw them), not paths or boxes
+    svg = province[province.index("<svg") : province.index("</svg>")]
+    assert "<text" in svg and "风险分值" in svg
     assert "未采纳的核查反馈" in province and "FW-P-000000000000" in province
     assert "线索编号未下发" in province and "非本地区线索" in province
 

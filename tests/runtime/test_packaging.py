@@ -61,3 +61,21 @@ def test_an_installed_wheel_finds_its_own_suites(wheel, tmp_path):
     )  # fmt: skip
     assert run.returncode == 0, run.stderr
     assert run.stdout.strip() == str(site / "expectations")
+
+
+def test_make_refuses_another_python_and_locks_on_a_fresh_clone(tmp_path):
+    """The lock is for CPython 3.11: make says so before installing anything with another interpreter; and
+    `make lock` bootstraps its own uv instead of needing an installed venv."""
+    fake = tmp_path / "python3"
+    fake.write_text("#!/bin/sh\necho 3.13\n")  # answers like a Python 3.13 would to the version probe
+    fake.chmod(0o755)
+    run = subprocess.run(
+        ["make", "-s", "check-python", f"PYTHON={fake}"], cwd=ROOT, capture_output=True, text=True
+    )
+    assert run.returncode != 0 and "needs Python 3.11" in run.stdout + run.stderr
+    assert subprocess.run(["make", "-s", "check-python"], cwd=ROOT).returncode == 0
+    # a fresh clone (no venv): the dry run of `make lock` creates the venv and its uv before resolving
+    plan = subprocess.run(
+        ["make", "-n", "lock", f"VENV={tmp_path / 'venv'}"], cwd=ROOT, capture_output=True, text=True
+    ).stdout
+    assert plan.index("-m venv") < plan.index('pip install -q "uv==') < plan.index("uv pip compile")
