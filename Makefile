@@ -59,8 +59,9 @@ lint: $(STAMP) ## ruff lint + format check
 fmt: $(STAMP) ## ruff format + autofix
 	$(BIN)/ruff format . && $(BIN)/ruff check --fix .
 
-lock: | $(BIN)/uv ## Re-resolve requirements.lock from pyproject.toml (works on a fresh clone)
-	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 -o requirements.lock
+lock: | $(BIN)/uv ## Re-resolve the locks from pyproject.toml: everything (the venv), runtime only (cluster nodes)
+	$(BIN)/uv pip compile pyproject.toml --extra dev --extra bench --extra notebooks --python-version 3.11 -o requirements.lock
+	$(BIN)/uv pip compile pyproject.toml --python-version 3.11 --constraint requirements.lock -o requirements-runtime.lock
 
 mlflow-ui: $(STAMP) ## Open MLflow's UI on the demo lake (http://127.0.0.1:5000)
 	$(BIN)/mlflow ui --backend-store-uri sqlite:///$(abspath $(LAKE))/mlflow/mlflow.db --host 127.0.0.1 --port 5000

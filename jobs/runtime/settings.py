@@ -107,6 +107,42 @@ class SettingsError(ValueError):
     """A configuration value that cannot be used: names the key and where it came from."""
 
 
+# What a setting may be (inclusive; None: unbounded): a value outside is refused, not run with.
+RANGES: dict[str, tuple[float | None, float | None]] = {
+    "ingest.max_days_ahead": (0, None),
+    "ingest.max_age_years": (1, 150),
+    "ingest.max_columns": (1, None),
+    "ingest.max_line_bytes": (1024, None),
+    "features.window_days": (1, 3660),
+    "features.readmit_days": (1, 365),
+    "features.co_adm_tolerance_days": (0, 30),
+    "features.swipe_tolerance_minutes": (0, 1440),
+    "features.ring_min_episodes": (2, None),
+    "features.ring_crowd_cap": (2, None),
+    "model.n_estimators": (1, 100_000),
+    "model.max_samples": (2, None),
+    "model.max_train_rows": (100, None),
+    "publish.clues_psn": (0, None),
+    "publish.clues_fixmedins": (0, None),
+    "publish.min_expected_precision": (0, 1),
+    "publish.max_setl_ids": (1, None),
+    "spark.shuffle_partitions": (1, None),
+    "maintain.target_file_mb": (1, None),
+    "maintain.min_small_files": (2, None),
+    "maintain.vacuum_retention_hours": (0, None),
+    "maintain.staging_hours": (0, None),
+    "maintain.max_concurrent_tasks": (1, None),
+}
+
+
+def _in_range(value, key: str, source: str):
+    lo, hi = RANGES.get(key, (None, None))
+    if (lo is not None and value < lo) or (hi is not None and value > hi):
+        span = f"between {lo} and {hi}" if lo is not None and hi is not None else f"at least {lo}"
+        raise SettingsError(f"{key} in {source} must be {span}, not {value!r}")
+    return value
+
+
 def _value(cur, value, key: str, source: str):
     """``value`` as the type of the setting's default ``cur``, or SettingsError naming ``key`` and ``source``."""
     kind = type(cur)
@@ -153,7 +189,7 @@ def _merge(base, data: dict, source: str = "the configuration", prefix: str = ""
                 )
             updates[f.name] = merged
         else:
-            updates[f.name] = _value(cur, data[f.name], key, source)
+            updates[f.name] = _in_range(_value(cur, data[f.name], key, source), key, source)
     return replace(base, **updates)
 
 

@@ -79,3 +79,18 @@ def test_make_refuses_another_python_and_locks_on_a_fresh_clone(tmp_path):
         ["make", "-n", "lock", f"VENV={tmp_path / 'venv'}"], cwd=ROOT, capture_output=True, text=True
     ).stdout
     assert plan.index("-m venv") < plan.index('pip install -q "uv==') < plan.index("uv pip compile")
+
+
+def _pins(path: Path) -> dict[str, str]:
+    lines = path.read_text().splitlines()
+    return dict(ln.split("==", 1) for ln in lines if ln and not ln.startswith((" ", "#")) and "==" in ln)
+
+
+def test_cluster_nodes_get_the_runtime_only_pinned_like_the_venv():
+    """requirements-runtime.lock (what `spark-submit` nodes install) holds no test, lint, notebook or bench
+    tool, and pins every package it has as the project's venv does."""
+    runtime, everything = _pins(ROOT / "requirements-runtime.lock"), _pins(ROOT / "requirements.lock")
+    for tool in ("pytest", "ruff", "hypothesis", "selenium", "ipykernel", "jupytext", "duckdb", "nbclient"):
+        assert tool not in runtime and tool in everything, tool
+    assert {"pyspark", "scikit-learn", "mlflow", "shap", "deltalake"} <= set(runtime)
+    assert {k: everything.get(k) for k in runtime} == runtime

@@ -22,6 +22,9 @@ def _config(tmp_path, text: str):
         ('[publish]\nmin_expected_precision = "high"\n', "publish.min_expected_precision"),
         ("publish = 3\n", "publish"),  # a value where a section belongs
         ('[rules.P02]\nmin_split = "two"\n', "rules.P02.min_split"),
+        ("[features]\nwindow_days = -30\n", "features.window_days"),  # out of range: at least 1
+        ("[publish]\nmin_expected_precision = 1.5\n", "publish.min_expected_precision"),  # a share
+        ("[model]\nmax_samples = 1\n", "model.max_samples"),
     ],
 )
 def test_a_setting_that_cannot_be_used_is_refused_naming_key_and_file(tmp_path, monkeypatch, text, named):
@@ -57,3 +60,22 @@ def test_the_command_line_exits_2_with_the_message(tmp_path, capsys):
     path = _config(tmp_path, "[publsh]\nclues_psn = 10\n")
     assert main(["score", "--lake", str(tmp_path / "lake"), "--config", str(path)]) == 2
     assert "publsh" in capsys.readouterr().err
+
+
+def test_every_range_names_a_setting_and_the_defaults_lie_inside():
+    from dataclasses import fields
+
+    from jobs.runtime.settings import RANGES, Settings
+
+    settings = load_settings()
+    known = {
+        f"{s.name}.{f.name}"
+        for s in fields(Settings)
+        if hasattr(getattr(Settings(), s.name), "__dataclass_fields__")
+        for f in fields(getattr(Settings(), s.name))
+    }
+    assert set(RANGES) <= known
+    for key, (lo, hi) in RANGES.items():
+        section, name = key.split(".")
+        value = getattr(getattr(settings, section), name)
+        assert (lo is None or value >= lo) and (hi is None or value <= hi), key
