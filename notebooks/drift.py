@@ -37,6 +37,7 @@ from jobs.lake import Lake  # noqa: E402
 from jobs.lake.tables import SCORES, features  # noqa: E402
 from jobs.publish.drift import previous_week  # noqa: E402
 from jobs.runtime.settings import load_settings  # noqa: E402
+from jobs.runtime.tracking import use_lake  # noqa: E402
 from models.drift import WARN, WATCH, drift_table  # noqa: E402
 from models.entities import ENTITIES  # noqa: E402
 
@@ -51,7 +52,7 @@ as_of = max(dt.date.fromisoformat(p["as_of"]) for p in lake.table(name).partitio
 now = lake.read_arrow(name, cols, filters=[("as_of", "=", as_of)]).to_pandas()
 
 # %% (1) against the champion's training data, read back at the Delta version it was trained on
-mlflow.set_tracking_uri(load_settings(lake=lake_dir).mlflow_uri)
+use_lake(load_settings(lake=lake_dir))
 champion = MlflowClient().get_model_version_by_alias(entity.model_name, "champion")
 dataset = mlflow.get_run(champion.run_id).inputs.dataset_inputs[0].dataset
 source = mlflow.data.get_source(dataset)

@@ -34,6 +34,7 @@ from jobs.lake import Lake  # noqa: E402
 from jobs.lake.tables import CLUES, features  # noqa: E402
 from jobs.publish.evidence import settlement_details  # noqa: E402
 from jobs.runtime.settings import load_settings  # noqa: E402
+from jobs.runtime.tracking import use_lake  # noqa: E402
 from models.entities import ENTITIES  # noqa: E402
 
 lake_dir = Path(os.environ.get("FUNDWATCH_LAKE", "lake"))
@@ -54,7 +55,7 @@ print(
 print(clue.evidence)
 
 # %% what made the forest isolate it: per feature, how much shorter its isolation path was, and why
-mlflow.set_tracking_uri(load_settings(lake=lake_dir).mlflow_uri)
+use_lake(load_settings(lake=lake_dir))
 name, version = clue.model_version.split("+")[0].split("/")
 model = mlflow.sklearn.load_model(f"models:/{name}/{version}")
 feats = lake.read_arrow(features(entity.entity_type), filters=[("as_of", "=", clue.as_of)]).to_pandas()

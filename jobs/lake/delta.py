@@ -37,13 +37,14 @@ PartitionFilter = tuple[str, str, str | list[str]]
 NEUTRAL_OPERATIONS = frozenset({"OPTIMIZE", "VACUUM START", "VACUUM END"})
 
 
-STATS_PREFIX = 32  # characters of a string kept as its minimum (Delta writers truncate the same way)
+class _Undescribable(Exception):
+    """A column whose range a footer does not give exactly."""
 
 
 def _stat_value(value, logical: str):
-    """A parquet statistic as Delta's stats JSON holds it; None when it cannot be said exactly."""
-    if isinstance(value, bool) or value is None:
-        return None
+    """A parquet statistic as Delta's stats JSON holds it; _Undescribable when it cannot be said exactly."""
+    if isinstance(value, bool):
+        return value
     if isinstance(value, datetime):
         if value.tzinfo is not None:
             value = value.astimezone(UTC).replace(tzinfo=None)
@@ -52,46 +53,46 @@ def _stat_value(value, logical: str):
         return value.isoformat()
     if isinstance(value, decimal.Decimal | int | float):
         value = float(value) if isinstance(value, decimal.Decimal) else value
-        return value if not isinstance(value, float) or math.isfinite(value) else None
+        if isinstance(value, float) and not math.isfinite(value):
+            raise _Undescribable
+        return value
     if isinstance(value, str):
         return value
-    return None
+    raise _Undescribable  # bytes, or anything else
 
 
 def file_stats(footer: pq.FileMetaData) -> dict:
-    """Delta's per-file statistics from a parquet footer: ``numRecords`` and, for every top-level column whose
-    row groups all carry them, ``minValues`` / ``maxValues`` / ``nullCount``, so that readers (delta-rs,
-    DuckDB, Polars, Spark) skip files a filter cannot match. A string longer than ``STATS_PREFIX`` keeps its
-    prefix as the minimum and no maximum (a truncated maximum would be below the true one)."""
+    """Delta's per-file statistics from a parquet footer: ``numRecords`` and, for every top-level column,
+    ``minValues`` / ``maxValues`` / ``nullCount`` (a column with no value: its null count only), so that
+    readers (delta-rs, DuckDB, Polars, Spark) skip files a filter cannot match.
+
+    All or nothing: when one top-level column cannot be described exactly (a row group without statistics,
+    binary values), the file gets ``numRecords`` only. delta-rs's pyarrow reader takes a column missing from
+    the statistics of a file that has statistics as "no value can match" and returns no rows for a filter
+    on it; nested columns (lists, maps) are left out as delta-rs's own writer leaves them out."""
+    n = footer.num_rows
     mins, maxs, nulls = {}, {}, {}
     schema = footer.schema
-    for i in range(footer.num_columns):
-        col = schema.column(i)
-        if "." in col.path:  # nested (lists, maps, structs): not described
-            continue
-        logical = str(col.logical_type)
-        stats = [footer.row_group(g).column(i).statistics for g in range(footer.num_row_groups)]
-        if not stats or any(s is None for s in stats):
-            continue
-        if all(s.has_null_count for s in stats):
+    try:
+        for i in range(footer.num_columns):
+            col = schema.column(i)
+            if "." in col.path:  # nested (lists, maps, structs): not described, like delta-rs does
+                continue
+            logical = str(col.logical_type)
+            stats = [footer.row_group(g).column(i).statistics for g in range(footer.num_row_groups)]
+            if any(s is None or not s.has_null_count for s in stats):
+                raise _Undescribable
             nulls[col.name] = int(sum(s.null_count for s in stats))
-        with_values = [s for s in stats if s.has_min_max]
-        if len(with_values) != len([s for s in stats if s.num_values > 0]) or not with_values:
-            continue  # a row group with values but no min/max: the file's range is unknown
-        try:
-            lo = min(s.min for s in with_values)
-            hi = max(s.max for s in with_values)
-        except TypeError:
-            continue
-        lo, hi = _stat_value(lo, logical), _stat_value(hi, logical)
-        if isinstance(lo, str) and not logical.startswith(("Timestamp", "Date")):
-            hi = None if len(hi) > STATS_PREFIX else hi
-            lo = lo[:STATS_PREFIX]
-        if lo is not None:
-            mins[col.name] = lo
-        if hi is not None:
-            maxs[col.name] = hi
-    return {"numRecords": footer.num_rows, "minValues": mins, "maxValues": maxs, "nullCount": nulls}
+            if nulls[col.name] == n:
+                continue  # no value at all: its null count says so
+            with_values = [s for s in stats if s.num_values > 0]  # num_values: the non-null ones
+            if any(not s.has_min_max for s in with_values):
+                raise _Undescribable
+            mins[col.name] = _stat_value(min(s.min for s in with_values), logical)
+            maxs[col.name] = _stat_value(max(s.max for s in with_values), logical)
+    except (_Undescribable, TypeError):
+        return {"numRecords": n}
+    return {"numRecords": n, "minValues": mins, "maxValues": maxs, "nullCount": nulls}
 
 
 class LakeError(RuntimeError):

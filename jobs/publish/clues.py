@@ -29,7 +29,7 @@ from jobs.lake.tables import (
 )
 from jobs.publish.codes import CODE_COLUMNS, code_evidence, quoted
 from jobs.publish.drift import week_drift
-from jobs.publish.evidence import region_names, settlement_details
+from jobs.publish.evidence import name_occasions, region_names, settlement_details
 from jobs.publish.exports import REGION, publishing, region_dir, staged_week, write_csv, write_xlsx
 from jobs.publish.privacy import mask_certno, mask_name
 from jobs.runtime.settings import Settings
@@ -434,14 +434,8 @@ def ring_sheets(spark, lake: Lake, as_of: dt.date, p11=None) -> pd.DataFrame:
     names = dict(
         lake.read(spark, silver("fixmedins")).select("fixmedins_code", "fixmedins_name").toPandas().values
     )
-    rings["occasions"] = (
-        rings.get("occasions", pd.Series("", index=rings.index))
-        .fillna("")
-        .map(
-            lambda text: "；".join(
-                " ".join([d, names.get(c, c), n]) for d, c, n in (o.split(" ") for o in text.split("；") if o)
-            )
-        )
+    rings["occasions"] = rings.get("occasions", pd.Series("", index=rings.index)).map(
+        lambda text: name_occasions(text, names)
     )
     return rings.sort_values(["strength", "fund_amount"], ascending=False)[["admdvs", *RING_COLUMNS]]
 

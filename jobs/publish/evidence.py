@@ -61,3 +61,42 @@ def region_names(lake: Lake) -> dict[str, str]:
         return {}
     names = lake.read_arrow(silver("admdvs"), ["admdvs", "admdvs_name"]).to_pandas()
     return dict(zip(names.admdvs.astype(str), names.admdvs_name.astype(str), strict=True))
+
+
+def name_occasions(text: str | None, names: dict[str, str]) -> str:
+    """A ring's occasions ("date code count；…", ``gold/rings``) with the institutions named."""
+    return "；".join(
+        " ".join([d, names.get(c, c), n]) for d, c, n in (o.split(" ") for o in (text or "").split("；") if o)
+    )
+
+
+def person_rings(lake: Lake, psn_no: str, as_of) -> pd.DataFrame:
+    """The week's rings (``gold/rings``) a person is a member of, with the members' masked names and the
+    occasions' institutions named (delta-rs: the workbench's clue page)."""
+    from jobs.lake.tables import RING_MEMBERS, RINGS
+
+    if not lake.exists(RINGS) or not lake.exists(RING_MEMBERS):
+        return pd.DataFrame()
+    week = ("as_of", "=", as_of)
+    ids = lake.read_arrow(RING_MEMBERS, ["ring_id"], filters=[week, ("psn_no", "=", psn_no)])
+    ids = ids.column("ring_id").to_pylist()
+    if not ids:
+        return pd.DataFrame()
+    rings = lake.read_arrow(RINGS, filters=[week, ("ring_id", "in", ids)]).to_pandas()
+    members = lake.read_arrow(
+        RING_MEMBERS, ["ring_id", "psn_no"], filters=[week, ("ring_id", "in", ids)]
+    ).to_pandas()
+    members["who"] = who_and_where(lake, members.psn_no, pd.Series(dtype=object))[0]
+    rings["members"] = rings.ring_id.map(members.sort_values("who").groupby("ring_id").who.agg("、".join))
+    codes = {
+        c
+        for text in rings.get("occasions", [])
+        for c in (o.split(" ")[1] for o in (text or "").split("；") if o)
+    }
+    insts = _lookup(
+        lake, "fixmedins", "fixmedins_code", pd.Series(sorted(codes)), ["fixmedins_code", "fixmedins_name"]
+    )
+    rings["occasions"] = rings.get("occasions", pd.Series("", index=rings.index)).map(
+        lambda t: name_occasions(t, dict(insts.values))
+    )
+    return rings

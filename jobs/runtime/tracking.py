@@ -17,14 +17,23 @@ from models.rules import rules_for
 log = logging.getLogger(__name__)
 
 
+def use_lake(settings: Settings) -> None:
+    """Point MLflow's tracking and registry at the lake's store. Both: MLflow keeps them apart, and passes
+    them to child processes through the environment, so a registry left pointing at another lake (a test's
+    copy, a notebook's kernel started from such a process) would resolve ``@champion`` there."""
+    import mlflow
+
+    mlflow.set_tracking_uri(settings.mlflow_uri)
+    mlflow.set_registry_uri(settings.mlflow_uri)
+
+
 def configure(settings: Settings, experiment: str):
     """Point MLflow at the lake's store and select (creating if needed) ``experiment``."""
     import mlflow
 
     root = Path(settings.lake).resolve() / MLFLOW
     root.mkdir(parents=True, exist_ok=True)
-    mlflow.set_tracking_uri(settings.mlflow_uri)
-    mlflow.set_registry_uri(settings.mlflow_uri)
+    use_lake(settings)
     if mlflow.get_experiment_by_name(experiment) is None:
         mlflow.create_experiment(experiment, artifact_location=(root / "artifacts" / experiment).as_uri())
     return mlflow.set_experiment(experiment)

@@ -144,7 +144,9 @@ def create_app(lake_root: Path | str, db: Path | str | None = None, today=dt.dat
         reg = data.register(lake, session.region, today())
         mine = reg[reg.clue_id == clue_id].to_dict("records")
         return render(request, "clue.html", session, clue=row, reg=mine[0] if mine else {}, error=error,
-                      settlements=data.settlements(lake, row).to_dict("records"), today=today())  # fmt: skip
+                      settlements=data.settlements(lake, row).to_dict("records"), today=today(),
+                      codes=data.code_sales(lake, row).to_dict("records"),
+                      rings=data.rings(lake, row).to_dict("records"))  # fmt: skip
 
     def save(session: Session, clue_id: str, form: dict) -> tuple[int, str, dict | None]:
         row = data.clue(lake, session.region, clue_id)

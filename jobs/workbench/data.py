@@ -20,7 +20,8 @@ import pyarrow as pa
 from jobs.ingest.contract import TABLES
 from jobs.lake import Lake, outcomes
 from jobs.lake.tables import CLUES, FEEDBACK, PROVINCE, bronze
-from jobs.publish.evidence import settlement_details
+from jobs.publish.codes import clue_code_sales
+from jobs.publish.evidence import person_rings, settlement_details
 
 STATUSES = ("核查中", "查实", "部分查实", "不属实")
 _TYPES = {"string": pa.string(), "decimal": pa.decimal128(18, 2), "date": pa.date32()}
@@ -70,6 +71,18 @@ def settlements(lake: Lake, row: dict) -> pd.DataFrame:
     """The settlements behind a clue (its ``setl_ids``): time, institution, diagnosis, amounts, masked person."""
     ids = row.get("setl_ids")
     return settlement_details(lake, [] if ids is None else list(ids))
+
+
+def code_sales(lake: Lake, row: dict) -> pd.DataFrame:
+    """Every sale of the traceability codes the clue rests on (``jobs.publish.codes.clue_code_sales``)."""
+    return clue_code_sales(lake, row)
+
+
+def rings(lake: Lake, row: dict) -> pd.DataFrame:
+    """The rings (团伙) a person clue's person belongs to in the clue's week (``person_rings``)."""
+    return (
+        person_rings(lake, row["entity_id"], row["as_of"]) if row["entity_type"] == "psn" else pd.DataFrame()
+    )
 
 
 def _amount(text: str | None, label: str) -> Decimal | None:

@@ -18,11 +18,12 @@ def test_the_champion_through_pyfunc_gives_the_weeks_scores(demo, entity_type):
     import mlflow
 
     from jobs.runtime.settings import load_settings
+    from jobs.runtime.tracking import use_lake
     from models.entities import ENTITIES
 
     _, lake_dir, as_of = demo
     entity = ENTITIES[entity_type]
-    mlflow.set_tracking_uri(load_settings(lake=lake_dir).mlflow_uri)
+    use_lake(load_settings(lake=lake_dir))
     model = mlflow.pyfunc.load_model(f"models:/{entity.model_name}@champion")
     assert model.metadata.get_input_schema().input_names() == list(entity.features)
     lake = Lake(lake_dir)

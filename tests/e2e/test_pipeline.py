@@ -100,14 +100,14 @@ def test_planted_rings_are_reported_and_their_members_rank_high(demo):
 
 
 def test_injected_fraud_ranks_high_and_mlflow_has_the_run(demo):
-    import mlflow
     from mlflow import MlflowClient
 
     from jobs.runtime.settings import load_settings
+    from jobs.runtime.tracking import use_lake
 
     _, lake_dir, _ = demo
     settings = load_settings(lake=lake_dir)
-    mlflow.set_tracking_uri(settings.mlflow_uri)
+    use_lake(settings)
     client = MlflowClient(tracking_uri=settings.mlflow_uri, registry_uri=settings.mlflow_uri)
     for name in ("fundwatch_psn", "fundwatch_fixmedins"):
         mv = client.get_model_version_by_alias(name, "champion")

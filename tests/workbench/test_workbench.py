@@ -176,3 +176,30 @@ def test_sessions_expire_and_logout_ends_them(tmp_path):
     assert accounts.session(again.token) is None
     with pytest.raises(ValueError):
         accounts.add_user("x", "13032")  # not a region code
+
+
+@pytest.mark.spark
+@pytest.mark.slow
+def test_a_clue_page_shows_the_code_sales_and_the_ring_behind_it(demo, tmp_path):
+    """On the demo lake: a trace-code clue lists every sale of its codes, a ring member's clue its ring."""
+    _, lake_dir, as_of = demo
+    clues = Lake(lake_dir).read_arrow(CLUES).to_pandas()
+    clues = clues[clues.as_of == as_of]
+    fired = clues.rules_fired.map(set)
+    code_clue = clues[fired.map(lambda r: bool(r & {"F06", "F07", "P12"}))].iloc[0]
+    ring_clue = clues[fired.map(lambda r: "P11" in r)].iloc[0]
+    accounts = Accounts(tmp_path / "accounts.db")
+    app = create_app(lake_dir, tmp_path / "accounts.db")
+    for clue, section in ((code_clue, "codes"), (ring_clue, "rings")):
+        pw = accounts.add_user(f"u{clue.admdvs}{section}", clue.admdvs)
+        client = TestClient(app)
+        client.post("/login", data={"username": f"u{clue.admdvs}{section}", "password": pw})
+        page = client.get(f"/clues/{clue.clue_id}").text
+        table = page[page.index(f'<table id="{section}">') :].split("</table>")[0]
+        rows = table.count("<tr>") - 1
+        if section == "codes":
+            assert rows >= 2  # a code sold at least twice
+            assert re.search(r"<td>\d{20}</td>", table)  # the codes themselves
+        else:
+            assert rows >= 1 and "、" in table and "*" in table  # its ring, the members listed, masked
+            assert "FW-" not in table and not re.search(r"\d{17}[0-9X]", table)  # no clue ids, no ID numbers
