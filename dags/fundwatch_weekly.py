@@ -18,7 +18,8 @@ every node sees.
 
 Before anything is built, `fresh` refuses a week whose data has not landed: if the lake's newest settlement is
 more than `$FUNDWATCH_MAX_DATA_LAG_DAYS` (3) days older than the week's last day (a late delivery, a failed
-ingest), the run fails with both dates named and nothing is published. Every task has an `execution_timeout`, and
+ingest), it tries again every 30 minutes for `$FUNDWATCH_DATA_WAIT_HOURS` (12), then fails the run with both
+dates named; nothing is published from last week's data. Every task has an `execution_timeout`, and
 a failure is POSTed as JSON to `$FUNDWATCH_ALERT_WEBHOOK` when it is set (`jobs.tasks.notify_failure`).
 
 Last, `maintain` compacts the small files the week's deliveries added and deletes files no snapshot of the
@@ -36,6 +37,7 @@ from airflow.sdk import Param, dag, task
 
 REPO = Path(__file__).resolve().parent.parent
 SPARK_CONN_ID = os.environ.get("FUNDWATCH_SPARK_CONN_ID", "")
+WAIT_HOURS = int(os.environ.get("FUNDWATCH_DATA_WAIT_HOURS", "12"))  # how long `fresh` waits for late data
 
 
 def _on_failure(context) -> None:
@@ -80,9 +82,11 @@ def fundwatch_weekly():
 
         cli("maintain", "--lake", params["lake"])
 
-    @task
+    @task(retries=WAIT_HOURS * 2, retry_delay=pendulum.duration(minutes=30))
     def fresh(day: str, params=None) -> str:
-        """Refuse to report a week whose settlements have not landed (``jobs.tasks.check_fresh``)."""
+        """Refuse to report a week whose settlements have not landed (``jobs.tasks.check_fresh``); tried again
+        every half hour for ``$FUNDWATCH_DATA_WAIT_HOURS`` (12): a delivery a few hours late is waited for, a
+        week still missing by then fails the run (and the failure is sent, ``jobs.tasks.notify_failure``)."""
         from jobs.tasks import check_fresh
 
         return check_fresh(params["lake"], day)

@@ -51,6 +51,8 @@ def test_dags_import_cleanly_and_follow_conventions(tmp_path, monkeypatch):
             assert t.execution_timeout is not None, f"{dag_id}.{t.task_id} needs an execution_timeout"
             assert t.on_failure_callback, f"{dag_id}.{t.task_id} must report its failure"
     assert "fresh" in bag.dags["fundwatch_weekly"].task_ids  # no week is published on stale data
+    fresh = bag.dags["fundwatch_weekly"].get_task("fresh")  # ... and a late delivery is waited for, 12 h
+    assert fresh.retries * fresh.retry_delay.total_seconds() >= 12 * 3600
     # DAG files import nothing heavy at the top: Spark, MLflow and GX load inside the tasks only
     src = "\n".join(p.read_text() for p in DAGS.glob("*.py"))
     top_level = [ln for ln in src.splitlines() if ln.startswith(("import ", "from "))]
