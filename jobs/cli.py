@@ -85,14 +85,18 @@ def _parser() -> argparse.ArgumentParser:
     )
     sv.add_argument("--host", default="127.0.0.1")
     sv.add_argument("--port", type=int, default=8000)
-    sv.add_argument("--db", type=Path, help="accounts database (default <lake>/workbench/accounts.db)")
+    sv.add_argument(
+        "--db", help="accounts database: a file (SQLite, default <lake>/workbench/accounts.db) or a URL"
+    )
     u = sub.add_parser("users", parents=[common], help="workbench accounts: add one, or list them")
     u.add_argument(
         "action", choices=["add", "list", "demo"], help="demo: one account per region of the clues"
     )
     u.add_argument("--name")
     u.add_argument("--region", help="six-digit admdvs, or 'province'")
-    u.add_argument("--db", type=Path, help="accounts database (default <lake>/workbench/accounts.db)")
+    u.add_argument(
+        "--db", help="accounts database: a file (SQLite, default <lake>/workbench/accounts.db) or a URL"
+    )
     d = sub.add_parser("detectors", help="write the detector catalogue (docs/detectors.md) from the rules")
     d.add_argument("--out", type=Path, help="file to write (default: print)")
     return p
@@ -209,7 +213,14 @@ def _workbench(args, settings) -> int:
     if args.cmd == "serve":
         import uvicorn
 
-        log.info("workbench on http://%s:%d (lake %s, accounts %s)", args.host, args.port, settings.lake, db)
+        shown = db
+        if "://" in str(db):  # a database URL may carry a password: never in the log
+            from sqlalchemy.engine import make_url
+
+            shown = make_url(str(db)).render_as_string(hide_password=True)
+        log.info(
+            "workbench on http://%s:%d (lake %s, accounts %s)", args.host, args.port, settings.lake, shown
+        )
         uvicorn.run(create_app(settings.lake, db), host=args.host, port=args.port, log_level="info")
         return 0
     accounts = Accounts(db)

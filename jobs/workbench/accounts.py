@@ -2,7 +2,8 @@
 expire, a CSRF token per session, and login throttling.
 
 Kept in SQLite by default (``<lake>/workbench/accounts.db``; ``fundwatch serve --db PATH`` puts it elsewhere,
-e.g. on a disk the web host backs up). Passwords are stored as salted scrypt hashes (``werkzeug.security``);
+e.g. on a disk the web host backs up), or in a server database: ``--db postgresql+psycopg://…`` (SQLAlchemy
+Core; install the dialect's driver), which several workbench processes behind a load balancer can share. Passwords are stored as salted scrypt hashes (``werkzeug.security``);
 session tokens and CSRF tokens come from ``secrets``. Nothing here reads the lake.
 """
 
@@ -11,11 +12,11 @@ from __future__ import annotations
 import hmac
 import re
 import secrets
-import sqlite3
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import sqlalchemy as sa
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from jobs.lake.tables import PROVINCE
@@ -25,13 +26,43 @@ MAX_FAILURES = 5  # failed logins of one user name within FAILURE_WINDOW lock it
 FAILURE_WINDOW = 15 * 60
 REGION = re.compile(r"[0-9]{6}")
 
-SCHEMA = """
-create table if not exists users (name text primary key, region text not null, password text not null,
-                                  created real not null);
-create table if not exists sessions (token text primary key, name text not null, csrf text not null,
-                                     expires real not null);
-create table if not exists failures (name text not null, at real not null);
-"""
+METADATA = sa.MetaData()
+USERS = sa.Table(
+    "users", METADATA,
+    sa.Column("name", sa.String(64), primary_key=True),
+    sa.Column("region", sa.String(16), nullable=False),
+    sa.Column("password", sa.String(255), nullable=False),
+    sa.Column("created", sa.Float, nullable=False),
+)  # fmt: skip
+SESSIONS = sa.Table(
+    "sessions", METADATA,
+    sa.Column("token", sa.String(64), primary_key=True),
+    sa.Column("name", sa.String(64), nullable=False),
+    sa.Column("csrf", sa.String(64), nullable=False),
+    sa.Column("expires", sa.Float, nullable=False),
+)  # fmt: skip
+FAILURES = sa.Table(
+    "failures", METADATA,
+    sa.Column("name", sa.String(64), nullable=False, index=True),
+    sa.Column("at", sa.Float, nullable=False),
+)  # fmt: skip
+
+
+def engine_for(target: Path | str) -> sa.Engine:
+    """A database URL (``postgresql+psycopg://user@host/fundwatch``, ``mysql+pymysql://…``: any SQLAlchemy
+    dialect whose driver is installed) or a file path (SQLite, write-ahead log, the default)."""
+    text = str(target)
+    if "://" in text:
+        return sa.create_engine(text, pool_pre_ping=True)
+    path = Path(text)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    engine = sa.create_engine(f"sqlite:///{path.resolve()}", connect_args={"timeout": 30})
+
+    @sa.event.listens_for(engine, "connect")
+    def _wal(dbapi_connection, _record):
+        dbapi_connection.execute("pragma journal_mode=wal")
+
+    return engine
 
 
 class Throttled(Exception):
@@ -54,16 +85,12 @@ class Session:
 
 
 class Accounts:
-    def __init__(self, path: Path | str):
-        self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self._db() as db:
-            db.executescript(SCHEMA)
+    """Users, sessions and failed logins in one database (``engine_for``): SQLite beside the lake by default,
+    or a server database by URL; the tables are created when missing."""
 
-    def _db(self) -> sqlite3.Connection:
-        db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-        db.execute("pragma journal_mode=wal")
-        return db
+    def __init__(self, target: Path | str):
+        self.engine = engine_for(target)
+        METADATA.create_all(self.engine)
 
     def add_user(self, name: str, region: str, password: str | None = None) -> str:
         """Create (or reset) the account ``name`` of ``region`` (six digits, or 省级 / province); return its
@@ -74,54 +101,61 @@ class Accounts:
         if not name or len(name) > 64:
             raise ValueError("a user name of 1 to 64 characters")
         password = password or secrets.token_urlsafe(12)
-        with self._db() as db:
+        with self.engine.begin() as db:
+            db.execute(USERS.delete().where(USERS.c.name == name))
             db.execute(
-                "insert or replace into users values (?, ?, ?, ?)",
-                (name, region, generate_password_hash(password), time.time()),
+                USERS.insert().values(
+                    name=name, region=region, password=generate_password_hash(password), created=time.time()
+                )
             )
         return password
 
     def users(self) -> list[tuple[str, str]]:
-        with self._db() as db:
-            return db.execute("select name, region from users order by region, name").fetchall()
+        with self.engine.connect() as db:
+            rows = db.execute(sa.select(USERS.c.name, USERS.c.region).order_by(USERS.c.region, USERS.c.name))
+            return [tuple(r) for r in rows]
 
     def login(self, name: str, password: str, now: float | None = None) -> Session | None:
         """A new session for the right password; None for a wrong one. Raises Throttled after
         ``MAX_FAILURES`` failures within ``FAILURE_WINDOW`` (the right password included)."""
         now = time.time() if now is None else now
-        with self._db() as db:
-            db.execute("delete from failures where at < ?", (now - FAILURE_WINDOW,))
-            (failed,) = db.execute("select count(*) from failures where name = ?", (name,)).fetchone()
+        with self.engine.begin() as db:
+            db.execute(FAILURES.delete().where(FAILURES.c.at < now - FAILURE_WINDOW))
+            failed = db.execute(
+                sa.select(sa.func.count()).select_from(FAILURES).where(FAILURES.c.name == name)
+            ).scalar_one()
             if failed >= MAX_FAILURES:
                 raise Throttled(name)
-            row = db.execute("select region, password from users where name = ?", (name,)).fetchone()
-            if row is None or not check_password_hash(row[1], password):
-                db.execute("insert into failures values (?, ?)", (name, now))
+            row = db.execute(sa.select(USERS.c.region, USERS.c.password).where(USERS.c.name == name)).first()
+            if row is None or not check_password_hash(row.password, password):
+                db.execute(FAILURES.insert().values(name=name, at=now))
                 return None
-            db.execute("delete from failures where name = ?", (name,))
-            db.execute("delete from sessions where expires < ?", (now,))
+            db.execute(FAILURES.delete().where(FAILURES.c.name == name))
+            db.execute(SESSIONS.delete().where(SESSIONS.c.expires < now))
             token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
-            db.execute("insert into sessions values (?, ?, ?, ?)", (token, name, csrf, now + SESSION_SECONDS))
-            return Session(token, name, row[0], csrf)
+            db.execute(
+                SESSIONS.insert().values(token=token, name=name, csrf=csrf, expires=now + SESSION_SECONDS)
+            )
+            return Session(token, name, row.region, csrf)
 
     def session(self, token: str | None, now: float | None = None) -> Session | None:
         """The live session of ``token``; None when unknown or expired."""
         if not token:
             return None
         now = time.time() if now is None else now
-        with self._db() as db:
+        with self.engine.begin() as db:
             row = db.execute(
-                "select s.name, u.region, s.csrf, s.expires from sessions s join users u on u.name = s.name "
-                "where s.token = ?",
-                (token,),
-            ).fetchone()
+                sa.select(SESSIONS.c.name, USERS.c.region, SESSIONS.c.csrf, SESSIONS.c.expires)
+                .join(USERS, USERS.c.name == SESSIONS.c.name)
+                .where(SESSIONS.c.token == token)
+            ).first()
             if row is None:
                 return None
-            if row[3] < now:
-                db.execute("delete from sessions where token = ?", (token,))
+            if row.expires < now:
+                db.execute(SESSIONS.delete().where(SESSIONS.c.token == token))
                 return None
-            return Session(token, row[0], row[1], row[2])
+            return Session(token, row.name, row.region, row.csrf)
 
     def logout(self, token: str) -> None:
-        with self._db() as db:
-            db.execute("delete from sessions where token = ?", (token,))
+        with self.engine.begin() as db:
+            db.execute(SESSIONS.delete().where(SESSIONS.c.token == token))

@@ -203,3 +203,16 @@ def test_a_clue_page_shows_the_code_sales_and_the_ring_behind_it(demo, tmp_path)
         else:
             assert rows >= 1 and "、" in table and "*" in table  # its ring, the members listed, masked
             assert "FW-" not in table and not re.search(r"\d{17}[0-9X]", table)  # no clue ids, no ID numbers
+
+
+def test_accounts_live_in_any_database_sqlalchemy_reaches(tmp_path):
+    """A URL instead of a file puts users and sessions in a server database (here SQLite by URL: the same
+    code path as postgresql+psycopg://…); sessions are shared by every process that opens it."""
+    url = f"sqlite:///{tmp_path / 'shared.db'}"
+    one, two = Accounts(url), Accounts(url)  # two workbench processes
+    pw = one.add_user("v1", R1)
+    session = one.login("v1", pw)
+    assert two.session(session.token).region == R1  # the other process sees the login
+    two.logout(session.token)
+    assert one.session(session.token) is None
+    assert one.login("v1", "wrong") is None and two.users() == [("v1", R1)]
