@@ -119,9 +119,8 @@ def evidence_text(row: dict, entity: Entity, rules: list[str], top_k: int = 3, w
         if f not in quoted and f != "fund_pay_total"
     )
     reasons = dict(row.get("model_reasons") or {})  # the forest's own: what isolated this entity
-    if (
-        reasons
-    ):  # the strongest of them that differ from the peers' median ("0天(同类中位数0天)" says nothing)
+    if reasons:
+        # the strongest of them that differ from the peers' median ("0天(同类中位数0天)" says nothing)
         ordered = [f for f in sorted(reasons, key=reasons.get, reverse=True) if f not in quoted]
         differ = [f for f in ordered if fmt(f, row.get(f)) != fmt(f, row.get(f + "__med"))]
         extra = [_figure(row, f) for f in (differ or ordered)[:top_k]]
@@ -137,9 +136,8 @@ def evidence_text(row: dict, entity: Entity, rules: list[str], top_k: int = 3, w
     return window + "：" + "；".join(parts) if parts else window + "：模型综合评分异常"
 
 
-REASONS = (
-    8  # the forest's strongest features kept per clue; the evidence quotes up to 3 that differ from peers
-)
+# the forest's strongest features kept per clue; the evidence quotes up to 3 of them that differ from peers
+REASONS = 8
 
 
 def model_reasons(spark, settings: Settings, entity: Entity, issued: pd.DataFrame) -> list[dict]:
