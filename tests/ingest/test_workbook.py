@@ -46,6 +46,9 @@ def test_the_sheet_is_read_by_its_chinese_headers_and_unanswered_rows_are_skippe
 
 
 def test_a_formula_cell_gives_no_value_and_a_bomb_or_a_disguised_file_is_refused(tmp_path):
+    from openpyxl.xml import DEFUSEDXML
+
+    assert DEFUSEDXML  # openpyxl parses the workbook's XML with defusedxml: entity expansion is refused
     wb = Workbook()
     ws = wb.active
     ws.title = FEEDBACK_SHEET
