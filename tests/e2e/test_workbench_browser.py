@@ -57,9 +57,13 @@ def _login(driver, base, name, password):
 
 
 def _wait(driver, condition, seconds=60):
+    """Wait for `condition`; an element of the page being left (stale) or of the page not yet there (missing)
+    means "not yet", never a failure: a click that navigates does not wait for the next page."""
+    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
     from selenium.webdriver.support.ui import WebDriverWait
 
-    return WebDriverWait(driver, seconds).until(condition)
+    ignored = (NoSuchElementException, StaleElementReferenceException)
+    return WebDriverWait(driver, seconds, ignored_exceptions=ignored).until(condition)
 
 
 def test_a_verifier_records_an_outcome_in_the_browser_and_publish_counts_it(demo, tmp_path):
