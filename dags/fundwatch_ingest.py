@@ -5,6 +5,12 @@ Daily: ingest whatever landed under `landing` into the lake's bronze, quarantine
 Files already ingested (same content hash) are skipped, re-sent rows are not duplicated, and a file
 that cannot be read fails the run after the rest of the delivery was ingested (see the ingest ledger
 `meta/ingest_ledger`). `clue_feedback` files are ingested here too.
+
+Each table the run changed is announced as an Airflow Asset (`file://<lake>/<layer>/<table>`, through the
+alias `fundwatch_lake`), with the Delta version and the rows it added in the event's extra: a table no delivery
+touched gets no event. A DAG that must run only once its inputs moved schedules on those Assets (e.g.
+`schedule=[Asset("file:///data/lake/silver/setl")]`); the weekly DAG keeps its Monday clock and checks the data
+it needs itself (`fresh`), because a week is reported also when a region delivered nothing new.
 """
 
 from __future__ import annotations
@@ -12,23 +18,11 @@ from __future__ import annotations
 import os
 
 import pendulum
-from airflow.sdk import Param, dag, task
+from airflow.sdk import AssetAlias, Param, dag, task
 
+from jobs.tasks import default_args  # light: no Spark, MLflow or GX at parse time
 
-def _on_failure(context) -> None:
-    from jobs.tasks import notify_failure  # light; jobs loads inside the callback only
-
-    notify_failure(context)
-
-
-# every task: retried, stopped when it overruns (a hung Spark job must not hold the week), and reported on failure
-DEFAULT_ARGS = {
-    "owner": "fundwatch",
-    "retries": 2,
-    "retry_delay": pendulum.duration(minutes=5),
-    "execution_timeout": pendulum.duration(hours=4),
-    "on_failure_callback": _on_failure,
-}
+LAKE_TABLES = AssetAlias("fundwatch_lake")  # one Asset per lake table an ingest changed
 
 
 @dag(
@@ -38,7 +32,7 @@ DEFAULT_ARGS = {
     catchup=False,
     doc_md=__doc__,
     tags=["fundwatch", "ingest"],
-    default_args=DEFAULT_ARGS,
+    default_args=default_args(),
     max_active_runs=1,
     params={
         "lake": Param(os.environ.get("FUNDWATCH_LAKE", "lake"), type="string"),
@@ -46,11 +40,16 @@ DEFAULT_ARGS = {
     },
 )
 def fundwatch_ingest():
-    @task
-    def ingest(params=None) -> None:
-        from jobs.tasks import cli
+    @task(outlets=[LAKE_TABLES])
+    def ingest(params=None, outlet_events=None) -> None:
+        from airflow.sdk import Asset
 
+        from jobs.tasks import cli, lake_versions, updated_tables
+
+        before = lake_versions(params["lake"])
         cli("ingest", "--lake", params["lake"], "--landing", params["landing"])
+        for table in updated_tables(params["lake"], before):
+            outlet_events[LAKE_TABLES].add(Asset(uri=table.pop("uri")), extra=table)
 
     ingest()
 

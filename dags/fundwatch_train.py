@@ -16,21 +16,7 @@ import os
 import pendulum
 from airflow.sdk import Param, dag, task
 
-
-def _on_failure(context) -> None:
-    from jobs.tasks import notify_failure  # light; jobs loads inside the callback only
-
-    notify_failure(context)
-
-
-# every task: retried, stopped when it overruns (a hung Spark job must not hold the week), and reported on failure
-DEFAULT_ARGS = {
-    "owner": "fundwatch",
-    "retries": 2,
-    "retry_delay": pendulum.duration(minutes=10),
-    "execution_timeout": pendulum.duration(hours=4),
-    "on_failure_callback": _on_failure,
-}
+from jobs.tasks import default_args  # light: no Spark, MLflow or GX at parse time
 
 
 @dag(
@@ -40,7 +26,7 @@ DEFAULT_ARGS = {
     catchup=False,
     doc_md=__doc__,
     tags=["fundwatch", "training", "mlflow"],
-    default_args=DEFAULT_ARGS,
+    default_args=default_args(retry_minutes=10),
     max_active_runs=1,
     params={
         "lake": Param(os.environ.get("FUNDWATCH_LAKE", "lake"), type="string"),

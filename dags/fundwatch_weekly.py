@@ -35,25 +35,11 @@ from pathlib import Path
 import pendulum
 from airflow.sdk import Param, dag, task
 
+from jobs.tasks import default_args  # light: no Spark, MLflow or GX at parse time
+
 REPO = Path(__file__).resolve().parent.parent
 SPARK_CONN_ID = os.environ.get("FUNDWATCH_SPARK_CONN_ID", "")
 WAIT_HOURS = int(os.environ.get("FUNDWATCH_DATA_WAIT_HOURS", "12"))  # how long `fresh` waits for late data
-
-
-def _on_failure(context) -> None:
-    from jobs.tasks import notify_failure  # light; jobs loads inside the callback only
-
-    notify_failure(context)
-
-
-# every task: retried, stopped when it overruns (a hung Spark job must not hold the week), and reported on failure
-DEFAULT_ARGS = {
-    "owner": "fundwatch",
-    "retries": 2,
-    "retry_delay": pendulum.duration(minutes=5),
-    "execution_timeout": pendulum.duration(hours=4),
-    "on_failure_callback": _on_failure,
-}
 
 
 @dag(
@@ -63,7 +49,7 @@ DEFAULT_ARGS = {
     catchup=False,
     doc_md=__doc__,
     tags=["fundwatch", "weekly", "clues"],
-    default_args=DEFAULT_ARGS,
+    default_args=default_args(),
     max_active_runs=1,
     params={
         "lake": Param(os.environ.get("FUNDWATCH_LAKE", "lake"), type="string"),

@@ -6,6 +6,24 @@ from __future__ import annotations
 import datetime as dt
 
 
+def _on_failure(context) -> None:
+    notify_failure(context)
+
+
+def default_args(retry_minutes: int = 5, timeout_hours: int = 4) -> dict:
+    """What every fundwatch DAG's tasks share: retries, a time limit (a hung Spark job must not hold the week)
+    and a failure report (``notify_failure``)."""
+    import pendulum
+
+    return {
+        "owner": "fundwatch",
+        "retries": 2,
+        "retry_delay": pendulum.duration(minutes=retry_minutes),
+        "execution_timeout": pendulum.duration(hours=timeout_hours),
+        "on_failure_callback": _on_failure,
+    }
+
+
 class TaskFailed(RuntimeError):
     pass
 
@@ -116,3 +134,48 @@ def notify_failure(context: dict) -> None:
             response.read()
     except OSError as exc:
         log.error("could not send the failure notification to %s: %s (%s)", url, exc, message)
+
+
+INGESTED_LAYERS = ("bronze", "quarantine", "silver", "meta")  # what an ingest writes
+
+
+def lake_versions(lake_dir: str) -> dict[str, int]:
+    """The Delta version of every table an ingest writes (``INGESTED_LAYERS``); an empty lake has none."""
+    from jobs.lake import Lake
+
+    lake = Lake(lake_dir)
+    if not lake.root.exists():
+        return {}
+    return {t: lake.version(t) for t in lake.tables() if t.split("/")[0] in INGESTED_LAYERS}
+
+
+def updated_tables(lake_dir: str, before: dict[str, int]) -> list[dict]:
+    """The tables whose Delta version moved since ``before`` (``lake_versions``), each as ``{"uri", "table",
+    "delta_version", "rows_appended"}``: ``uri`` is the table folder's ``file://``; ``rows_appended`` counts the
+    rows the new commits appended (a new table: all its rows), None when a commit rewrote the table (silver)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from jobs.lake import Lake
+
+    lake = Lake(lake_dir)
+    changed = []
+    for table, version in sorted(lake_versions(lake_dir).items()):
+        since = before.get(table)
+        if version is None or (since is not None and version <= since):
+            continue
+        if since is None:
+            rows = pa.table(lake.table(table).get_add_actions(flatten=True)).column("num_records")
+            appended = int(pc.sum(rows).as_py() or 0)
+        else:
+            increment = lake.appended_since(table, since)
+            appended = None if increment is None else increment[1]
+        changed.append(
+            {
+                "uri": lake.path(table).as_uri(),
+                "table": table,
+                "delta_version": version,
+                "rows_appended": appended,
+            }
+        )
+    return changed
