@@ -1,8 +1,11 @@
 """Time the traceability-code work (features/trace.py, issue #20) on an existing lake, each step materialised
 in turn: the ledger rebuilt from silver/fee_list (what a backfill pays once), a week of fee lines exploded (what
-a weekly delivery adds), the repeated sales of the window, and the institution and person figures.
+a weekly delivery adds); then the job's own step (``jobs.build_features.write_code_resales``: repeated sales,
+institution and person figures) on a scratch lake (``SCRATCH``, default beside LAKE) holding that ledger: the
+first week groups the whole window, the next week (after the week's ledger rows were appended) looks only at the
+codes that can have changed (``features.trace.resale_candidates``), and is checked against the whole window.
 
-    .venv/bin/python bench/profile_codes.py LAKE AS_OF [SCALE]
+    .venv/bin/python bench/profile_codes.py LAKE AS_OF [SCALE [SCRATCH]]
 
 ``SCALE`` (default 1) repeats the year's ledger that many times under distinct codes (the first digit replaced
 by the copy's number), the repeats and returns alike: a province whose people buy more boxes than the
@@ -15,6 +18,7 @@ e.g. after ``make bench`` (``bench/cache/work/size_1000000/lake``), or ``fundwat
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -28,12 +32,19 @@ def _union(first, rest):
     return first
 
 
+def _figures(pair):
+    """Materialise the institution and person figures of ``write_code_resales`` (what the features use)."""
+    inst, psn = pair
+    return inst.unionByName(psn.select("code_setl_ids"), allowMissingColumns=True)
+
+
 def main(argv: list[str]) -> int:
     from pyspark.sql import functions as F
 
     from features import trace
+    from jobs.build_features import write_code_resales
     from jobs.lake import Lake
-    from jobs.lake.tables import VISIT, silver
+    from jobs.lake.tables import CODE_RESALES, CODE_SALES, VISIT, silver
     from jobs.runtime.settings import load_settings
     from jobs.runtime.spark import get_spark
 
@@ -62,9 +73,29 @@ def main(argv: list[str]) -> int:
         ledger = step(f"ledger ×{scale}", lambda: _union(ledger, copies))
     week = fees.filter(F.col("fee_ocur_time") > F.lit(as_of - dt.timedelta(days=7)))
     step("ledger (a week's lines)", lambda: trace.code_sales(week, mdtrt))
-    sold = step("resales (the window)", lambda: trace.resales(ledger, visits, as_of, window))
-    step("institution figures", lambda: trace.institution_code_features(ledger, sold, as_of, window))
-    step("person figures", lambda: trace.person_code_features(sold))
+    # the job itself (jobs.build_features.write_code_resales) on a scratch lake holding that ledger in two commits:
+    # the year through last week, then the week's delivery; the first week groups the whole window, the next
+    # looks at the codes that can have changed
+    since = as_of - dt.timedelta(days=7)
+    scratch = Lake(Path(argv[3]) if len(argv) > 3 else Path(lake.root).parent / "profile_codes_lake")
+    shutil.rmtree(scratch.root, ignore_errors=True)
+    t = time.time()
+    before = F.col("sale_time") < F.lit(since + dt.timedelta(days=1))
+    scratch.write(ledger.filter(before), CODE_SALES, mode="overwrite")
+    print(f"{'ledger written (the year)':28s} {'':>11s}      {time.time() - t:6.1f}s", flush=True)
+    settings = load_settings(lake=str(scratch.root))
+    step(
+        "code resales (first week)",
+        lambda: _figures(write_code_resales(spark, scratch, settings, since, visits)),
+    )
+    scratch.write(ledger.filter(~before), CODE_SALES, mode="append")  # the week's delivery
+    step(
+        "code resales (the next week)",
+        lambda: _figures(write_code_resales(spark, scratch, settings, as_of, visits)),
+    )
+    whole = trace.resales(scratch.read(spark, CODE_SALES), visits, as_of, window)
+    weekly = scratch.read(spark, CODE_RESALES).filter(F.col("as_of") == F.lit(as_of))
+    assert whole.count() == weekly.count(), "the weekly path must give the whole window's resales"
     return 0
 
 

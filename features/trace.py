@@ -15,7 +15,8 @@ returned and sold again (a sale whose visit was refunded, or whose line was reve
 the same code twice within one visit (a re-settlement repeats the visit's lines).
 
 ``code_sales`` makes the ledger (``silver/code_sales``, one row per code on a fee line); ``resales`` finds
-the repeated sales of the window; ``institution_code_features`` and ``person_code_features`` count them.
+the repeated sales of the window (weekly, over the codes ``resale_candidates`` names: last week's, this week's
+and the late arrivals); ``institution_code_features`` and ``person_code_features`` count them.
 """
 
 from __future__ import annotations
@@ -113,7 +114,43 @@ def _whole_boxes(ledger: DataFrame, as_of: dt.date, window_days: int) -> DataFra
     )
 
 
-def resales(ledger: DataFrame, visits: DataFrame, as_of: dt.date, window_days: int) -> DataFrame:
+def resale_candidates(
+    ledger: DataFrame,
+    previous: DataFrame,
+    since: dt.date,
+    as_of: dt.date,
+    arrived: DataFrame | None,
+    sold_since_arrived: bool = False,
+) -> DataFrame:
+    """The codes whose repeated sales in the window ending ``as_of`` can differ from those of the window ending
+    ``since`` (an earlier week, same window length): the codes sold more than once then (``previous``: that
+    week's ``resales``; a sale leaving the window or a late refund may end them), the codes sold after ``since``
+    (a new sale may repeat an old one) and the codes of the ledger rows that arrived since that week was computed
+    (``arrived``, whatever their sale time: late deliveries and reversed lines). Any other code's sales in the new
+    window are a subset of its sales in the old one, where it was sold once at most: it is not a resale now either.
+    ``resales(…, codes=resale_candidates(…))`` is then the same as ``resales(…)``, without grouping the
+    window's every code.
+
+    ``sold_since_arrived``: the ledger held no sale after ``since`` when that week was computed, so every sale
+    since is among ``arrived`` (the usual week: known from the ledger's file statistics); the ledger is then
+    not scanned for them."""
+    parts = [previous] + ([arrived] if arrived is not None else [])
+    if not sold_since_arrived or arrived is None:
+        parts.append(
+            ledger.filter(
+                (F.col("sale_time") >= F.lit(since + dt.timedelta(days=1)))
+                & (F.col("sale_time") < F.lit(as_of + dt.timedelta(days=1)))
+            )
+        )
+    codes = parts[0].select("drug_trac_codg")
+    for part in parts[1:]:
+        codes = codes.unionByName(part.select("drug_trac_codg"))
+    return codes.distinct()
+
+
+def resales(
+    ledger: DataFrame, visits: DataFrame, as_of: dt.date, window_days: int, codes: DataFrame | None = None
+) -> DataFrame:
     """Every sale of the codes sold more than once within the window, whole boxes net of returns.
 
     A sale is a code on a visit: the visit's lines net (a reversed line gives the box back) and the visit
@@ -125,11 +162,14 @@ def resales(ledger: DataFrame, visits: DataFrame, as_of: dt.date, window_days: i
     fixmedins_code, sale_time, med_list_codg, hilist_name, amount, first_fixmedins_code, days_since_first,
     next_fixmedins_code, resold_elsewhere.
 
-    ``visits``: silver/visit (its ``settled``).
+    ``visits``: silver/visit (its ``settled``). ``codes``: only these codes (``resale_candidates``; broadcast, so
+    the window's ledger is filtered where it is read instead of grouped by code).
     """
     whole = _whole_boxes(ledger, as_of, window_days).filter(
         F.col("psn_no").isNotNull() & F.col("fixmedins_code").isNotNull()
     )
+    if codes is not None:
+        whole = whole.join(F.broadcast(codes), "drug_trac_codg", "left_semi")
     # the few codes on two visits or more: one shuffle of (code, visit) over the window, then the rest on them
     repeated = (
         whole.filter(F.col("sign") > 0)

@@ -11,7 +11,7 @@ from pyspark.sql import functions as F
 from features.fixmedins import fixmedins_features
 from features.psn import psn_features
 from features.rings import find_rings, person_rings, ring_stays, stable_ids
-from features.trace import institution_code_features, person_code_features, resales
+from features.trace import institution_code_features, person_code_features, resale_candidates, resales
 from features.windows import window_inputs
 from jobs.lake import Lake, LakeError
 from jobs.lake.tables import (
@@ -94,26 +94,77 @@ def write_rings(spark, lake: Lake, settings: Settings, as_of: dt.date, stays):
     return spark.createDataFrame(mine.astype({c: float for c in mine.columns[1:]}), schema)
 
 
+def previous_resales(lake: Lake, as_of: dt.date, window_days: int) -> tuple[dt.date, int] | None:
+    """(week, ledger version) of the newest earlier week whose ``gold/code_resales`` is still the one computed
+    from that version of the ledger with the same window length; None when there is none (the first week, a
+    changed window, a table written by older code)."""
+    if not lake.exists(CODE_RESALES):
+        return None
+    newest: dict[str, dict] = {}  # per week, its last commit (a re-run replaces the week's partition)
+    for commit in lake.table(CODE_RESALES).history():
+        week = commit.get("fundwatch.as_of")
+        if week and week < as_of.isoformat() and commit["version"] > newest.get(week, {}).get("version", -1):
+            newest[week] = commit
+    for week in sorted(newest, reverse=True):
+        commit = newest[week]
+        if commit.get("fundwatch.ledger_version") and commit.get("fundwatch.window_days") == str(window_days):
+            return dt.date.fromisoformat(week), int(commit["fundwatch.ledger_version"])
+        return None  # the newest earlier week cannot be built on: start again from the whole window
+    return None
+
+
 def write_code_resales(spark, lake: Lake, settings: Settings, as_of: dt.date, visits):
     """The window's repeated code sales (``features.trace.resales``) → ``gold/code_resales`` (the evidence
     publish lists); return (institution figures, person figures) for the feature tables, or (None, None) when
-    the lake holds no code ledger (extracts without traceability codes)."""
+    the lake holds no code ledger (extracts without traceability codes).
+
+    Weekly, only the codes that can have changed are looked at (``features.trace.resale_candidates``: the
+    previous week's repeated codes, the codes sold since, the ledger rows that arrived since that week was
+    computed); the whole window is grouped when there is no earlier week to build on or the ledger was rebuilt
+    since (``Lake.appended_since`` cannot name the rows that arrived)."""
     if not lake.exists(CODE_SALES):
         return None, None
     t0 = time.time()
     window = settings.features.window_days
     ledger = lake.read(spark, CODE_SALES)
-    sold_again = resales(ledger, visits, as_of, window).withColumn("as_of", F.lit(as_of))
+    ledger_version = lake.data_version(CODE_SALES)
+    codes, how = None, "the whole window"
+    previous = previous_resales(lake, as_of, window)
+    if previous is not None:
+        since, seen = previous
+        increment = lake.appended_since(CODE_SALES, seen)
+        if increment is not None:
+            before = lake.read(spark, CODE_RESALES).filter(F.col("as_of") == F.lit(since))
+            arrived = lake.read_files(spark, CODE_SALES, increment[0]) if increment[0] else None
+            newest_then = lake.max_value(
+                CODE_SALES, "sale_time", version=seen
+            )  # from the log's file statistics
+            sold_since_arrived = newest_then is not None and newest_then.date() <= since
+            codes = resale_candidates(ledger, before, since, as_of, arrived, sold_since_arrived).persist()
+            how = f"{codes.count():,d} code(s) that can have changed since {since}"
+    sold_again = resales(ledger, visits, as_of, window, codes=codes).withColumn("as_of", F.lit(as_of))
     lake.write(
         sold_again,
         CODE_RESALES,
         mode="overwrite",
         partition_by=["as_of"],
         replace=[("as_of", "=", as_of.isoformat())],
-        metadata={"stage": "features", "as_of": as_of.isoformat()},
+        metadata={
+            "stage": "features",
+            "as_of": as_of.isoformat(),
+            "ledger_version": ledger_version,
+            "window_days": window,
+        },
     )
+    if codes is not None:
+        codes.unpersist()
     sold_again = lake.read(spark, CODE_RESALES).filter(F.col("as_of") == F.lit(as_of))
-    log.info("code resales: %d sale(s) of repeated codes in %.1fs", sold_again.count(), time.time() - t0)
+    log.info(
+        "code resales: %d sale(s) of repeated codes in %.1fs (over %s)",
+        sold_again.count(),
+        time.time() - t0,
+        how,
+    )
     return institution_code_features(ledger, sold_again, as_of, window), person_code_features(sold_again)
 
 

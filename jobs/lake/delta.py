@@ -27,6 +27,7 @@ from pathlib import Path
 from urllib.parse import unquote
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from deltalake import DeltaTable, write_deltalake
 from deltalake.transaction import AddAction, CommitProperties, Transaction
@@ -143,6 +144,19 @@ class Lake:
         commit = self.last_data_commit(name)
         value = None if commit is None else commit.get(f"fundwatch.{key}")
         return None if value is None else str(value)
+
+    def max_value(self, name: str, column: str, version: int | None = None):
+        """The largest value of ``column`` in a version of a table, from the files' statistics in the Delta log
+        (no data is read); None when the table is empty or a file has no statistics for the column (unknown)."""
+        adds = pa.table(self.table(name, version).get_add_actions(flatten=True))
+        if adds.num_rows == 0 or f"max.{column}" not in adds.column_names:
+            return None
+        values, rows = adds.column(f"max.{column}"), adds.column("num_records")
+        nulls = adds.column(f"null_count.{column}") if f"null_count.{column}" in adds.column_names else None
+        for i in range(adds.num_rows):  # a file with values but no max: unknown
+            if values[i].as_py() is None and (nulls is None or nulls[i].as_py() != rows[i].as_py()):
+                return None
+        return pc.max(values).as_py()
 
     def last_data_commit(self, name: str) -> dict | None:
         """The commit info (history entry, with our ``fundwatch.*`` metadata) of ``data_version``."""

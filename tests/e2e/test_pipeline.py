@@ -170,3 +170,40 @@ def test_code_clues_list_every_sale_of_their_codes(demo):
         for _, sales in mine.groupby("追溯码"):
             assert list(sales["该码第几次销售"].astype(int)) == list(range(1, len(sales) + 1))
         assert not set(mine["购药人(脱敏)"]) & names
+
+
+def test_a_week_after_a_week_looks_only_at_the_codes_that_can_have_changed(demo, spark, tmp_path, caplog):
+    """``gold/code_resales`` week after week (issue #20): the second week builds on the first (its commit names
+    the ledger version it read) and equals the whole window grouped afresh."""
+    import datetime as dt
+    import shutil
+
+    from features.trace import resales
+    from jobs.build_features import previous_resales, write_code_resales
+    from jobs.lake.tables import CODE_RESALES, CODE_SALES, VISIT
+    from jobs.runtime.settings import load_settings
+
+    _, demo_lake, as_of = demo
+    lake_dir = shutil.copytree(demo_lake, tmp_path / "lake")
+    lake, settings = Lake(lake_dir), load_settings(lake=str(lake_dir))
+    window = settings.features.window_days
+    visits = lake.read(spark, VISIT)
+    newest = lake.read(spark, CODE_SALES).agg({"sale_time": "max"}).first()[0]
+    assert lake.max_value(CODE_SALES, "sale_time").replace(tzinfo=None) == newest  # from the log's statistics
+    first = as_of - dt.timedelta(days=7)
+    write_code_resales(spark, lake, settings, first, visits)
+    assert previous_resales(lake, as_of, window) == (first, lake.data_version(CODE_SALES))
+    assert previous_resales(lake, as_of, window + 1) is None  # another window: start from the whole window
+    with caplog.at_level("INFO", logger="jobs.build_features"):
+        write_code_resales(spark, lake, settings, as_of, visits)
+    assert f"that can have changed since {first}" in caplog.text
+    commit = lake.last_data_commit(CODE_RESALES)
+    assert commit["fundwatch.as_of"] == str(as_of) and commit["fundwatch.ledger_version"]
+
+    def rows(df):
+        cols = ["drug_trac_codg", "mdtrt_id", "seq", "kind", "n_sales", "resold_elsewhere"]
+        return sorted(tuple(r) for r in df.select(cols).collect())
+
+    weekly = rows(lake.read(spark, CODE_RESALES).filter(f"as_of = '{as_of}'"))
+    assert len(weekly) > 0
+    assert weekly == rows(resales(lake.read(spark, CODE_SALES), visits, as_of, window))

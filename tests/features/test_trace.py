@@ -139,3 +139,45 @@ def test_code_rules_fire_on_the_sellers_and_the_reseller(spark):
     }
     assert "P12" in fired["R1"][0] and len(fired["R1"][1]) == 4
     assert all("P12" not in fired[p][0] for p in ("Q0", "T00", "T99"))
+
+
+@pytest.mark.spark
+def test_weekly_resales_over_the_changed_codes_equal_the_whole_window(spark):
+    """The weekly shortcut (``resale_candidates``): last week's repeated codes, the codes sold since and the rows
+    that arrived late, and nothing else, give the same resales as grouping the whole window."""
+    import datetime as dt
+
+    from pyspark.sql import functions as F
+
+    window, since = 60, AS_OF - dt.timedelta(days=14)
+    code = {k: f"800000200000000000{i:02d}" for i, k in enumerate("ABCEF")}
+    w = World()
+    for psn, inst, day, k in [
+        ("P1", "S1", 300, "A"), ("P2", "S2", 320, "A"),  # repeated last time; its first sale has left the window
+        ("P3", "S1", 330, "B"), ("P4", "S2", 355, "B"),  # sold again after last week: a new repeat
+        ("P5", "S1", 310, "C"), ("P6", "S3", 340, "C"),  # the second sale arrived late (not in last week's ledger)
+        ("P7", "S1", 320, "E"), ("P8", "S2", 345, "E"),  # repeated both weeks
+        ("P9", "S3", 320, "F"),  # sold once: never looked at again
+    ]:  # fmt: skip
+        w.visit(psn, inst, "41", day, drug="XC08CAA001", codes=code[k])
+    psn, visits, fee = w.frames(spark)
+    ledger = trace.code_sales(fee, w.mdtrt_frame(spark)).cache()
+    late = (F.col("drug_trac_codg") == code["C"]) & (F.col("psn_no") == "P6")
+    last_week = trace.resales(ledger.filter(~late), visits, since, window)
+    assert {r.drug_trac_codg for r in last_week.collect()} == {code["A"], code["E"]}
+
+    def rows(df):
+        return sorted((r.drug_trac_codg, r.mdtrt_id, r.seq, r.kind, r.n_sales) for r in df.collect())
+
+    whole = rows(trace.resales(ledger, visits, AS_OF, window))
+    assert {r[0] for r in whole} == {code["B"], code["C"], code["E"]}
+    candidates = trace.resale_candidates(ledger, last_week, since, AS_OF, ledger.filter(late))
+    assert {r.drug_trac_codg for r in candidates.collect()} == {code[k] for k in "ABCE"}  # not F
+    assert rows(trace.resales(ledger, visits, AS_OF, window, codes=candidates)) == whole
+    # the usual week: everything sold since arrived since, so the ledger need not be scanned for new sales
+    delivered = ledger.filter(late | (F.col("sale_time") >= F.lit(since + dt.timedelta(days=1))))
+    quick = trace.resale_candidates(ledger, last_week, since, AS_OF, delivered, sold_since_arrived=True)
+    assert rows(trace.resales(ledger, visits, AS_OF, window, codes=quick)) == whole
+    # without the late rows the shortcut would miss C: the arrivals are what keeps it exact
+    missed = trace.resale_candidates(ledger, last_week, since, AS_OF, None)
+    assert code["C"] not in {r[0] for r in rows(trace.resales(ledger, visits, AS_OF, window, codes=missed))}
