@@ -49,8 +49,9 @@ def _schema(*fields: tuple[str, str]):
 
 
 RING_SCHEMA = _schema(("as_of", "date"), ("ring_id", "str"), ("admdvs", "str"), ("size", "int"), ("episodes", "int"), ("occasions", "str"),
+                      ("gap_days", "float"), ("periodicity", "float"),
                       ("institutions", "int"), ("villages", "int"), ("mild_share", "float"),
-                      ("out_of_county_share", "float"), ("fund_amount", "float"), ("first_date", "date"),
+                      ("out_of_county_share", "float"), ("out_of_city_share", "float"), ("fund_amount", "float"), ("first_date", "date"),
                       ("last_date", "date"), ("strength", "float"))  # fmt: skip
 RING_MEMBER_SCHEMA = _schema(("as_of", "date"), ("ring_id", "str"), ("psn_no", "str"))
 

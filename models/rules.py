@@ -300,8 +300,10 @@ RULES: tuple[Rule, ...] = (
         {"min_adm": 30, "min_ratio": 2.0},
         "诱导住院、门诊转住院",
         kind=SOFT,
-        strength="(adm_rate_peer - 1) / 3",
-        strength_doc="ratio to the peer median 2 → 0.33, 4 → 1.0",
+        strength="(adm_rate_peer - 1) / 3 * (0.5 + COALESCE(mild_share, 0))",
+        strength_doc="ratio to the peer median 2 → 0.33, 4 → 1.0; × (0.5 + share of admissions for a mild condition): "
+        "mild cases admitted (轻症入院) are the mark of induced admission, so ×1.5 when all are mild, ×1 at half, "
+        "×0.5 when none (a hospital whose serious cases come to it)",
     ),
     Rule(
         "F06",

@@ -396,9 +396,12 @@ RING_COLUMNS = {  # column → Chinese header of the 团伙线索 sheet (issue #
     "episodes": "同进同出次数",
     "institutions": "涉及机构数",
     "occasions": "每次同进同出(日期 机构 人数)",
+    "gap_days": "相邻两次间隔天数(中位数)",
+    "periodicity": "间隔规律性(1为固定周期；重症固定周期多为化疗、透析)",
     "villages": "成员来自村(社区)数",
     "mild_share": "轻症住院占比",
     "out_of_county_share": "异地住院占比",
+    "out_of_city_share": "跨地市住院占比",
     "fund_amount": "涉及基金金额(元)",
     "strength": "证据强度",
 }

@@ -83,6 +83,15 @@ def test_a_ring_moving_between_hospitals_is_found_and_its_lookalikes_are_not(spa
     assert (by_member.loc[ring, "episodes"] == 4).all() and (by_member.loc[ring, "institutions"] == 2).all()
     assert (by_member.loc[ring, "strength"] >= 0.9).all()
     assert (by_member.loc[cohort, "strength"] <= 0.4).all()  # one hospital, a serious diagnosis
+    # the rhythm: the chemotherapy cohort meets every 21 days exactly, the ring 60, 70 and 80 days apart
+    assert (by_member.loc[cohort, "gap_days"] == 21).all() and (
+        by_member.loc[cohort, "periodicity"] == 1
+    ).all()
+    assert (by_member.loc[ring, "gap_days"] == 70).all()
+    assert np.allclose(by_member.loc[ring, "periodicity"], 1 - np.std([60, 70, 80]) / 70)
+    # H2 lies in another county of the same prefecture as the ring's home (130322): out of county, not of city
+    assert np.allclose(by_member.loc[ring, "out_of_county_share"], 0.5)
+    assert (by_member.loc[ring, "out_of_city_share"] == 0).all()
     assert set(groups.inst_admdvs.map(tuple)) == {("130302", "130322"), ("130322",)}
     # the person's ring figures reach the features and the ring rule P11 fires for the ring alone
     mine = spark.createDataFrame(rings.person_rings(members, groups))
