@@ -28,7 +28,6 @@ from pathlib import Path
 import psutil
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -147,43 +146,58 @@ def duckdb_reference(landing: Path) -> dict:
     return {"seconds": round(time.time() - t0, 2), "persons": persons, "institutions": insts}
 
 
-def cached_landing(persons: int, seed: int = 7) -> Path:
-    """The synthetic landing for ``persons`` under bench/cache, regenerated when the generator changed."""
+def cached_landing(persons: int, seed: int = 7) -> tuple[Path, dict | None]:
+    """The synthetic landing for ``persons`` under bench/cache, regenerated when the generator changed: (the
+    landing, the generation's wall time and peak memory, or None when the cache held it). Beyond
+    ``jobs.synthetic.prefecture.CHUNK_PERSONS`` the generator writes a province one prefecture at a time."""
     from jobs.synthetic import is_current
 
     landing = CACHE / f"landing_{persons}"
-    if not is_current(landing, persons, seed):
-        shutil.rmtree(landing, ignore_errors=True)
-        t0 = time.time()
-        subprocess.run(
-            [str(ROOT / ".venv" / "bin" / "fundwatch"), "generate", "--out", str(landing),
-             "--persons", str(persons), "--seed", str(seed)],
-            check=True,
-            cwd=ROOT,
-        )  # fmt: skip
-        print(f"generated {persons} persons in {time.time() - t0:.0f}s", flush=True)
-    return landing
+    if is_current(landing, persons, seed):
+        return landing, None
+    shutil.rmtree(landing, ignore_errors=True)
+    CACHE.mkdir(parents=True, exist_ok=True)
+    cmd = [str(ROOT / ".venv" / "bin" / "fundwatch"), "generate", "--out", str(landing), "--persons", str(persons),
+           "--seed", str(seed)]  # fmt: skip
+    rc, seconds, peak = sampled(cmd, CACHE / f"generate_{persons}.log", dict(os.environ), ROOT)
+    if rc != 0:
+        raise SystemExit(f"generate failed (rc {rc}); see {CACHE / f'generate_{persons}.log'}")
+    print(f"generated {persons} persons in {seconds:.0f}s, peak {peak.root / 2**20:.0f} MB", flush=True)
+    return landing, {"seconds": round(seconds, 1), "py_rss_mb": round(peak.root / 2**20), "jvm_rss_mb": 0}
 
 
 def split(landing: Path, base: Path, week: Path) -> dict[str, int]:
     """Write ``base`` (everything but the last week's visits) and ``week`` (the visits that began in the last
-    7 days, their settlements and fee lines) as landing folders; return the week's row counts."""
-    mdtrt = ds.dataset(landing / "mdtrt").to_table(columns=["mdtrt_id", "begntime"])
-    last = pc.max(mdtrt["begntime"]).as_py()
-    start = pa.scalar(last - dt.timedelta(days=7), mdtrt.schema.field("begntime").type)
-    week_ids = pc.filter(mdtrt["mdtrt_id"], pc.greater(mdtrt["begntime"], start)).combine_chunks()
+    7 days, their settlements and fee lines) as landing folders; return the week's row counts.
+
+    File by file (a landed file holds at most a million rows): a province's year is never held in memory, only
+    the week's visit ids."""
+    visits = sorted((landing / "mdtrt").glob("*.parquet"))
+    last = max(pc.max(pq.read_table(f, columns=["begntime"])["begntime"]).as_py() for f in visits)
+    begn_type = pq.read_schema(visits[0]).field("begntime").type
+    start = pa.scalar(last - dt.timedelta(days=7), begn_type)
+    week_ids = pa.concat_arrays(
+        [
+            pc.filter(t["mdtrt_id"], pc.greater(t["begntime"], start)).combine_chunks()
+            for t in (pq.read_table(f, columns=["mdtrt_id", "begntime"]) for f in visits)
+        ]
+    )
     counts = {}
     for folder in sorted(p for p in landing.iterdir() if p.is_dir()):
         (base / folder.name).mkdir(parents=True)
-        table = ds.dataset(folder).to_table()
         if folder.name not in WEEK_TABLES:
-            pq.write_table(table, base / folder.name / f"{folder.name}_base.parquet")
+            for f in folder.glob("*.parquet"):
+                shutil.copy2(f, base / folder.name / f.name)
             continue
-        in_week = pc.is_in(table["mdtrt_id"], value_set=week_ids)
-        pq.write_table(table.filter(pc.invert(in_week)), base / folder.name / f"{folder.name}_base.parquet")
         (week / folder.name).mkdir(parents=True)
-        pq.write_table(table.filter(in_week), week / folder.name / f"{folder.name}_week.parquet")
-        counts[folder.name] = int(pc.sum(in_week).as_py())
+        counts[folder.name] = 0
+        for f in sorted(folder.glob("*.parquet")):
+            table = pq.read_table(f)
+            in_week = pc.is_in(table["mdtrt_id"], value_set=week_ids)
+            pq.write_table(table.filter(pc.invert(in_week)), base / folder.name / f"{f.stem}_base.parquet")
+            if n := int(pc.sum(in_week).as_py() or 0):
+                pq.write_table(table.filter(in_week), week / folder.name / f"{f.stem}_week.parquet")
+            counts[folder.name] += n
     shutil.copy2(landing / "labels.csv", base / "labels.csv")
     return counts
 
@@ -198,13 +212,15 @@ def stage_seconds(log: Path) -> dict[str, float]:
 
 def bench_size(persons: int, work: Path) -> dict:
     """Backfill the year minus its last week, train, then time the weekly run on the week's delivery."""
-    landing = cached_landing(persons)
+    landing, generated = cached_landing(persons)
     rows = landing_rows(landing)
     root = work / f"size_{persons}"
     shutil.rmtree(root, ignore_errors=True)
     base, week, lake = root / "landing", root / "week", root / "lake"
     week_rows = split(landing, base, week)
     result = {"persons": persons, "rows": rows, "week_rows": week_rows, "stages": {}}
+    if generated:
+        result["stages"]["generate"] = generated
 
     def step(name: str, args: list[str]) -> dict:
         log = root / f"{name}.log"
@@ -258,6 +274,7 @@ def write_page(results: list[dict], out: Path, command: str) -> None:
         "|---:|---:|---:|---|---:|---:|---:|---:|",
     ]
     names = {
+        "generate": "generate the synthetic year (one prefecture of ≤ 1M persons at a time)",
         "backfill": "backfill ingest (year minus a week)",
         "features": "features (backfill)",
         "train": "train",
@@ -322,10 +339,21 @@ def write_page(results: list[dict], out: Path, command: str) -> None:
 
 def main() -> None:
     p = argparse.ArgumentParser()
-    p.add_argument("--persons", type=int, nargs="+", default=[100_000, 1_000_000])
+    p.add_argument(
+        "--persons",
+        type=int,
+        nargs="+",
+        default=[100_000, 1_000_000],
+        help="sizes to run; above 1,000,000 the synthetic data is a province of 1M-person prefectures",
+    )
     p.add_argument("--work", type=Path, default=ROOT / "bench" / "work")
-    p.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    p.add_argument(
+        "--out", type=Path, help="the page (default docs/benchmark.md; docs/benchmark_<sizes>.md for others)"
+    )
     a = p.parse_args()
+    default_sizes = a.persons == [100_000, 1_000_000]
+    a.out = a.out or (DEFAULT_OUT if default_sizes else DEFAULT_OUT.with_name(
+        "benchmark_" + "_".join(map(str, a.persons)) + ".md"))  # fmt: skip
     a.work.mkdir(parents=True, exist_ok=True)
     results = [bench_size(n, a.work) for n in a.persons]
     # the raw figures sit beside the page: the committed ones only for the committed page
@@ -334,9 +362,7 @@ def main() -> None:
     write_page(
         results,
         a.out,
-        "make bench"
-        if a.persons == [100_000, 1_000_000]
-        else "python bench/bench.py --persons " + " ".join(map(str, a.persons)),
+        "make bench" if default_sizes else "make bench PERSONS=" + " ".join(map(str, a.persons)),
     )
     print(f"wrote {a.out}")
 

@@ -48,6 +48,12 @@ def _parser() -> argparse.ArgumentParser:
     g.add_argument("--persons", type=int, default=20_000)
     g.add_argument("--seed", type=int, default=7)
     g.add_argument("--format", choices=["parquet", "csv"], default="parquet")
+    g.add_argument(
+        "--chunk-persons",
+        type=int,
+        default=1_000_000,
+        help="more persons than this make a province, generated one prefecture of this size at a time",
+    )
     i = sub.add_parser("ingest", parents=[common], help="landing files → bronze/quarantine/silver")
     i.add_argument("--landing", required=True, type=Path)
     i.add_argument(
@@ -154,7 +160,13 @@ def main(argv: list[str] | None = None) -> int:
 
         try:
             with _Stage(f"generate {args.persons} persons → {args.out}"):
-                counts = generate(args.out, persons=args.persons, seed=args.seed, fmt=args.format)
+                counts = generate(
+                    args.out,
+                    persons=args.persons,
+                    seed=args.seed,
+                    fmt=args.format,
+                    chunk_persons=args.chunk_persons,
+                )
         except ValueError as exc:
             log.error("%s", exc)
             return 2

@@ -19,7 +19,15 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from jobs.synthetic.fraud import Fraud
-from jobs.synthetic.world import COUNTIES, PREFECTURE, PREFECTURE_NAME, SETL_AMOUNTS, GenConfig, World
+from jobs.synthetic.world import (
+    COUNTIES,
+    PREFECTURE,
+    PREFECTURE_NAME,
+    SETL_AMOUNTS,
+    GenConfig,
+    World,
+    with_check_digit,
+)
 
 log = logging.getLogger(__name__)
 
@@ -125,12 +133,19 @@ def _to_arrow(df: pd.DataFrame) -> pa.Table:
 
 
 def write_landing(
-    tables: dict[str, pd.DataFrame], out: Path, fmt: str = "parquet", rows_per_file: int = 1_000_000
+    tables: dict[str, pd.DataFrame],
+    out: Path,
+    fmt: str = "parquet",
+    rows_per_file: int = 1_000_000,
+    prefix: str = "",
+    append: bool = False,
 ):
+    """Write ``tables`` as landed files under ``out`` (``<table>/<table>_<prefix><n>.<fmt>``) and the labels as
+    ``labels.csv``; ``append``: add to the labels already there (another prefecture of the same province)."""
     out.mkdir(parents=True, exist_ok=True)
     for name, df in tables.items():
         if name == "labels":
-            df.to_csv(out / "labels.csv", index=False)
+            df.to_csv(out / "labels.csv", index=False, mode="a" if append else "w", header=not append)
             continue
         folder = out / name
         folder.mkdir(exist_ok=True)
@@ -138,13 +153,13 @@ def write_landing(
             part = df.iloc[start : start + rows_per_file]
             if fmt == "csv":
                 part.to_csv(
-                    folder / f"{name}_{i:03d}.csv",
+                    folder / f"{name}_{prefix}{i:03d}.csv",
                     index=False,
                     encoding="utf-8-sig",
                     date_format="%Y-%m-%d %H:%M:%S",
                 )
             else:
-                pq.write_table(_to_arrow(part), folder / f"{name}_{i:03d}.parquet")
+                pq.write_table(_to_arrow(part), folder / f"{name}_{prefix}{i:03d}.parquet")
 
 
 def is_current(landing: Path, persons: int, seed: int) -> bool:
@@ -159,6 +174,68 @@ def is_current(landing: Path, persons: int, seed: int) -> bool:
     )
 
 
+# A province (issue #23) is generated one prefecture at a time, each written before the next is made, so memory
+# holds one prefecture whatever the province's size. The first is the generator's own 秦皇岛市; the others take
+# the codes and names of Hebei's other prefectures (省 130000).
+PROVINCE, PROVINCE_NAME = "130000", "河北省"
+PROVINCE_PREFECTURES = {
+    "130300": "秦皇岛市",
+    "130100": "石家庄市",
+    "130200": "唐山市",
+    "130400": "邯郸市",
+    "130500": "邢台市",
+    "130600": "保定市",
+    "130700": "张家口市",
+    "130800": "承德市",
+    "130900": "沧州市",
+    "131000": "廊坊市",
+}
+CHUNK_PERSONS = 1_000_000  # persons per prefecture when a province is generated
+# a drug traceability code the generator makes: 8, six digits of product (or ward), a 13-digit serial whose first
+# digit it leaves 0; a prefecture's codes carry its number there, so no two prefectures share a box
+_GEN_CODE = r"(?<![0-9A-Za-z])(8[0-9]{6})0([0-9]{12})(?![0-9A-Za-z])"
+# the columns that hold an administrative-division code, or an identifier that starts with one (after a letter)
+_REGION_COLUMNS = (
+    "psn_no", "certno", "insuplc_admdvs", "fix_blng_admdvs", "fixmedins_code", "atddr_no", "admdvs",
+    "prnt_admdvs", "entity_id",
+)  # fmt: skip
+_SERIAL_COLUMNS = {"mdtrt_id": "MD", "setl_id": "ST", "feedetl_sn": "FD"}
+
+
+def as_prefecture(tables: dict[str, pd.DataFrame], k: int) -> dict[str, pd.DataFrame]:
+    """The generator's prefecture moved to the ``k``-th prefecture of ``PROVINCE_PREFECTURES``: its region codes,
+    the identifiers built on them (persons, ID numbers, institutions, doctors), the visit, settlement and fee-line
+    serials, ring names, addresses, institution names and drug traceability codes become the prefecture's own,
+    so prefectures written side by side share no identifier. ``k`` = 0 keeps the region codes and names."""
+    code = list(PROVINCE_PREFECTURES)[k]
+    name = PROVINCE_PREFECTURES[code]
+    region = r"^([A-Z]?)" + PREFECTURE[:4]
+    out = {}
+    for t, df in tables.items():
+        df = df.copy()
+        for c in df.columns:
+            if c in _REGION_COLUMNS and df[c].dtype == object:
+                df[c] = df[c].str.replace(region, r"\g<1>" + code[:4], regex=True)
+            elif c in _SERIAL_COLUMNS:
+                df[c] = df[c].str.replace(
+                    r"^" + _SERIAL_COLUMNS[c], f"{_SERIAL_COLUMNS[c]}{k:02d}", regex=True
+                )
+            elif c == "drug_trac_codg":
+                df[c] = df[c].str.replace(_GEN_CODE, rf"\g<1>{k}\g<2>", regex=True)
+            elif c == "group_id":
+                df[c] = df[c].where(df[c].isna(), code + "-" + df[c].astype(str))
+        if t == "psn" and k:
+            df["live_addr"] = name + df["live_addr"]
+            df["certno"] = with_check_digit(df["certno"].str.slice(0, 17).to_numpy(dtype=str))
+        if t == "fixmedins" and k:
+            df["fixmedins_name"] = name + df["fixmedins_name"]
+        if t == "admdvs":
+            df["admdvs_name"] = np.where(df.admdvs == code, name, df.admdvs_name)
+            df["prnt_admdvs"] = df.prnt_admdvs.fillna(PROVINCE)
+        out[t] = df
+    return out
+
+
 def generate(
     out: Path,
     persons: int = 20_000,
@@ -166,16 +243,49 @@ def generate(
     fmt: str = "parquet",
     start: dt.date | None = None,
     days: int = 365,
+    chunk_persons: int = CHUNK_PERSONS,
 ) -> dict[str, int]:
-    """Write a synthetic landing zone under ``out``; return row counts per table."""
+    """Write a synthetic landing zone under ``out``; return row counts per table.
+
+    Up to ``chunk_persons`` persons make one prefecture. More make a province: ``ceil(persons / chunk_persons)``
+    prefectures of equal size (at most ``len(PROVINCE_PREFECTURES)``), each generated with its own seed and
+    written before the next is made (``as_prefecture``), so memory holds one prefecture; the province's labels
+    are one ``labels.csv``.
+    """
     if persons < MIN_PERSONS:
         raise ValueError(
             f"--persons must be at least {MIN_PERSONS}: smaller prefectures cannot hold every injected pattern"
         )
-    cfg = GenConfig(persons=persons, seed=seed, fmt=fmt, start=start or GenConfig.start, days=days)
-    tables = Generator(cfg).run()
-    write_landing(tables, Path(out), fmt, cfg.rows_per_file)
-    (Path(out) / "generator.json").write_text(
-        json.dumps({"version": GENERATOR_VERSION, "persons": persons, "seed": seed, "format": fmt}) + "\n"
-    )
-    return {k: len(v) for k, v in tables.items()}
+    n = -(-persons // chunk_persons)
+    if n > 1 and persons // n < MIN_PERSONS:
+        raise ValueError(f"--chunk-persons must be at least {MIN_PERSONS}: each prefecture needs that many")
+    if n > len(PROVINCE_PREFECTURES):
+        raise ValueError(
+            f"{persons} persons make {n} prefectures of at most {chunk_persons}; the province has "
+            f"{len(PROVINCE_PREFECTURES)}: raise --chunk-persons"
+        )
+    out = Path(out)
+    counts: dict[str, int] = {}
+    for k in range(n):
+        size = persons // n + (k < persons % n)
+        cfg = GenConfig(
+            persons=size, seed=seed + 7919 * k, fmt=fmt, start=start or GenConfig.start, days=days
+        )
+        tables = Generator(cfg).run()
+        if n > 1:
+            tables = as_prefecture(tables, k)
+            if k == 0:
+                tables["admdvs"] = pd.concat(
+                    [pd.DataFrame([(PROVINCE, PROVINCE_NAME, None)], columns=tables["admdvs"].columns),
+                     tables["admdvs"]], ignore_index=True,
+                )  # fmt: skip
+            log.info("prefecture %d of %d (%s): %d persons", k + 1, n, list(PROVINCE_PREFECTURES)[k], size)
+        write_landing(tables, out, fmt, cfg.rows_per_file, prefix=f"{k:02d}_" if n > 1 else "", append=k > 0)
+        for t, df in tables.items():
+            counts[t] = counts.get(t, 0) + len(df)
+        del tables
+    meta = {"version": GENERATOR_VERSION, "persons": persons, "seed": seed, "format": fmt}
+    if n > 1:
+        meta.update(prefectures=n, chunk_persons=chunk_persons)
+    (out / "generator.json").write_text(json.dumps(meta) + "\n")
+    return counts

@@ -126,6 +126,12 @@ def _certno(admdvs: np.ndarray, brdy: np.ndarray, gend: np.ndarray, rng) -> np.n
         np.char.add(admdvs, pd.to_datetime(brdy).strftime("%Y%m%d").to_numpy(dtype=str)),
         np.char.zfill(seq.astype(str), 3),
     )
+    return with_check_digit(body)
+
+
+def with_check_digit(body: np.ndarray) -> np.ndarray:
+    """The 17 digits of resident ID numbers with their ISO 7064 MOD 11-2 check digit appended."""
+    body = np.asarray(body, dtype=str)
     digits = np.array([list(map(int, b)) for b in body]) if len(body) else np.zeros((0, 17), int)
     weights = np.array([7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2])
     check = np.array(list("10X98765432"))[(digits @ weights) % 11] if len(body) else np.array([], str)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
+from features.trace import CODE_PATTERN
 from jobs.ingest.contract import TABLES
 from jobs.synthetic import GenConfig, Generator, generate
+from jobs.synthetic.prefecture import PROVINCE_PREFECTURES
 
 
 @pytest.mark.parametrize("persons,seed", [(200, 1), (257, 3), (400, 2), (1500, 7)])
@@ -37,3 +40,56 @@ def test_generated_tables_follow_the_contract(persons, seed):
 def test_too_small_a_prefecture_is_refused_clearly(tmp_path):
     with pytest.raises(ValueError, match="at least 200"):
         generate(tmp_path, persons=50)
+
+
+def _landed(folder, table):
+    return pd.concat(
+        [pd.read_parquet(f) for f in sorted((folder / table).glob("*.parquet"))], ignore_index=True
+    )
+
+
+def test_a_province_is_written_one_prefecture_at_a_time_and_they_share_no_identifier(tmp_path):
+    counts = generate(tmp_path, persons=900, seed=5, chunk_persons=300)
+    t = {name: _landed(tmp_path, name) for name in TABLES if (tmp_path / name).is_dir()}
+    assert counts["psn"] == len(t["psn"]) == 900
+    for name, table in TABLES.items():
+        if name in t:
+            assert not t[name][list(table.key)].duplicated().any(), name
+    # three prefectures of 300, each under its own code; the first is the generator's own prefecture
+    prefectures = list(PROVINCE_PREFECTURES)[:3]
+    assert t["psn"].insuplc_admdvs.str.slice(0, 4).value_counts().to_dict() == {
+        p[:4]: 300 for p in prefectures
+    }
+    first = Generator(GenConfig(persons=300, seed=5)).run()
+    assert list(t["psn"].psn_no[:300]) == list(first["psn"].psn_no)
+    # every visit's person and institution are of one prefecture, and every reference resolves
+    assert (t["mdtrt"].psn_no.str.slice(0, 4) == t["mdtrt"].fixmedins_code.str.slice(1, 5)).mean() > 0.9
+    assert set(t["mdtrt"].psn_no) <= set(t["psn"].psn_no)
+    assert set(t["setl"].mdtrt_id) <= set(t["mdtrt"].mdtrt_id)
+    assert set(t["fee_list"].setl_id) <= set(t["setl"].setl_id)
+    # ID numbers stay valid after the move (check digit recomputed)
+    weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+    for certno in t["psn"].certno[300:]:
+        assert (
+            "10X98765432"[sum(int(d) * w for d, w in zip(certno[:17], weights, strict=True)) % 11]
+            == certno[17]
+        )
+    # no box of medicine (a well-formed traceability code) is sold in two prefectures
+    codes = t["fee_list"].dropna(subset=["drug_trac_codg"])
+    codes = codes.assign(code=codes.drug_trac_codg.str.split(",")).explode("code")
+    codes = codes[codes.code.str.fullmatch(CODE_PATTERN.strip("^$"))]
+    assert len(codes) > 1000
+    assert codes.groupby("code").mdtrt_id.agg(lambda m: m.str.slice(0, 4).nunique()).max() == 1
+    # one labels file naming entities of every prefecture; the region hierarchy reaches the province
+    labels = pd.read_csv(tmp_path / "labels.csv", dtype=str)
+    assert set(labels[labels.entity_type == "psn"].entity_id) <= set(t["psn"].psn_no)
+    assert set(labels[labels.entity_type == "fixmedins"].entity_id) <= set(t["fixmedins"].fixmedins_code)
+    assert labels.entity_id.str.extract(r"^[A-Z]?(\d{4})")[0].nunique() == 3
+    admdvs = t["admdvs"].set_index("admdvs")
+    assert set(admdvs.prnt_admdvs.dropna()) <= set(admdvs.index)
+    assert admdvs.loc[prefectures, "prnt_admdvs"].tolist() == ["130000"] * 3
+
+
+def test_a_province_too_large_for_its_prefectures_is_refused(tmp_path):
+    with pytest.raises(ValueError, match="chunk-persons"):
+        generate(tmp_path, persons=11 * 300, chunk_persons=300)
