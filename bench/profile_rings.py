@@ -46,6 +46,10 @@ def main(argv: list[str]) -> int:
     edges = step("edges", lambda: rings.ring_edges(pairs, f.ring_min_episodes))
     comps = step("components", lambda: rings.connected_components(edges))
     groups = step("communities", lambda: rings.communities(edges, comps))
+    t = time.time()
+    local = rings.local_communities(edges.select("a", "b", "episodes").toPandas())
+    print(f"{'on driver':12s} {len(local):>9,d} rows {time.time() - t:6.1f}s  (steps 3-4, used below)", flush=True)
+    groups = spark.createDataFrame(local, "psn_no string, group string")
     step("groups", lambda: rings.ring_groups(pairs, groups, stays, f.co_adm_tolerance_days)[0])
     return 0
 

@@ -10,7 +10,9 @@ Pure Spark transforms, in the order the features job runs them:
 3. ``connected_components``: the large-star / small-star algorithm (Kiveris et al., 2014, "Connected
    Components in MapReduce and Beyond") in DataFrames: no GraphFrames jar is needed.
 4. ``communities``: inside each component, Leiden (``igraph``) on the executors, so that one large
-   component of loosely linked people splits into the groups that meet again and again.
+   component of loosely linked people splits into the groups that meet again and again. Steps 3 and 4 run
+   on the driver (``local_communities``: scipy's connected components, the same Leiden) while the graph has
+   at most ``LOCAL_EDGES`` edges, which a province's ring graph does by far.
 5. ``ring_groups``: per group its figures (members, episodes together, institutions, villages, mild
    diagnoses, members admitted outside their county, fund paid) and its **strength**; ``ring_features``:
    the person's ring figures for ``features_psn``; ``stable_ids``: a ring keeps its id from week to week
@@ -39,6 +41,9 @@ CROWD_CAP = 30  # [features] ring_crowd_cap: stays in a larger co-admission crow
 MIN_MEMBERS = 3  # a group smaller than this is not a ring
 FULL_SIZE = 5  # a group this large or larger has its full strength (ring_strength)
 MAX_ITERATIONS = 40  # of large-star / small-star; the number needed grows with log(graph size)
+# Up to this many edges the graph steps (3, 4) run on the driver: each star round is a few Spark jobs of fixed
+# cost, and a province's ring graph (a few edges per thousand people) is far smaller than this
+LOCAL_EDGES = 2_000_000
 
 RING_FEATURES = ("ring_size", "ring_episodes", "ring_institutions", "ring_strength")
 
@@ -170,6 +175,28 @@ def communities(edges: DataFrame, components: DataFrame) -> DataFrame:
     )
 
 
+def local_communities(edges: pd.DataFrame) -> pd.DataFrame:
+    """``communities(edges, connected_components(edges))`` on the driver, for an edge list that fits in memory
+    (``a``, ``b``, ``episodes``): the same components (named by their smallest node) and Leiden inside each."""
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components as components
+
+    if edges.empty:
+        return pd.DataFrame({"psn_no": pd.Series(dtype=str), "group": pd.Series(dtype=str)})
+    nodes, index = np.unique(
+        np.concatenate([edges.a.to_numpy(str), edges.b.to_numpy(str)]), return_inverse=True
+    )
+    a, b = index[: len(edges)], index[len(edges) :]
+    _, label = components(
+        coo_matrix((np.ones(len(a)), (a, b)), shape=(len(nodes), len(nodes))), directed=False
+    )
+    # nodes are sorted: the first node of each label is its smallest
+    first = pd.Series(nodes).groupby(label).transform("first").to_numpy()
+    edges = edges.assign(component=first[a])
+    found = [_leiden(part) for _, part in edges.groupby("component", sort=False)]
+    return pd.concat(found, ignore_index=True).rename(columns={"node": "psn_no"})
+
+
 def _occasions(pdf: pd.DataFrame, tolerance_days: int) -> pd.DataFrame:
     """The occasions one group's members were admitted together (``group``, ``psn_no``, ``fixmedins_code``,
     ``adm_date`` of its stays together): admissions at one institution more than ``tolerance_days`` apart are
@@ -290,7 +317,11 @@ def find_rings(
     # checkpointed, not persisted: read twice here, released with the frames (a persist was never undone)
     pairs = pair_stays(stays, tolerance_days, crowd_cap).localCheckpoint()
     edges = ring_edges(pairs, min_episodes).localCheckpoint()
-    groups = communities(edges, connected_components(edges))
+    if edges.count() <= LOCAL_EDGES:  # the usual case: the graph steps on the driver (see LOCAL_EDGES)
+        local = local_communities(edges.select("a", "b", "episodes").toPandas())
+        groups = stays.sparkSession.createDataFrame(local, "psn_no string, group string")
+    else:
+        groups = communities(edges, connected_components(edges))
     return ring_groups(pairs, groups, stays, tolerance_days)
 
 

@@ -114,3 +114,31 @@ def test_a_ring_keeps_its_id_while_its_core_stays():
     assert ids2["k7"] == ids1["g1"]
     assert ids2["k8"] not in set(ids1.values())
     assert rings.stable_ids(week1, None) == ids1  # a new ring's id comes from its members: reproducible
+
+
+@pytest.mark.spark
+def test_the_graph_steps_on_the_driver_find_the_same_components_and_groups(spark):
+    rng = np.random.default_rng(5)
+    nodes = [f"P{i:03d}" for i in range(150)]
+    edges = {tuple(sorted(rng.choice(nodes, 2, replace=False))) for _ in range(110)}
+    # two tight groups of five joined by one chance meeting, beside the random sparse graph
+    first, second = [f"A{i}" for i in range(5)], [f"B{i}" for i in range(5)]
+    tight = [(x, y, 4) for g in (first, second) for i, x in enumerate(g) for y in g[i + 1 :]] + [
+        ("A0", "B0", 2)
+    ]
+    rows = sorted((a, b, 2) for a, b in edges) + tight
+    pdf = pd.DataFrame(rows, columns=["a", "b", "episodes"])
+    df = spark.createDataFrame(pdf, "a string, b string, episodes long")
+    local = rings.local_communities(pdf)
+    spread = rings.communities(df, rings.connected_components(df)).toPandas()
+    assert len(local) == len(spread) == len(set(pdf.a) | set(pdf.b))
+    # the same component for every node (a group's name starts with its component's smallest node) …
+    g = nx.Graph([(a, b) for a, b, _ in rows])
+    want = {n: min(c) for c in nx.connected_components(g) for n in c}
+    for found in (local, spread):
+        assert {p: grp.split("/")[0] for p, grp in zip(found.psn_no, found.group, strict=True)} == want
+    # … and the tight groups split apart both ways
+    for found in (local, spread):
+        by_group = found.groupby("group").psn_no.apply(frozenset)
+        assert {frozenset(first), frozenset(second)} <= set(by_group)
+    assert rings.local_communities(pdf.iloc[:0]).empty
