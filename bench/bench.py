@@ -167,21 +167,28 @@ def cached_landing(persons: int, seed: int = 7) -> tuple[Path, dict | None]:
 
 
 def split(landing: Path, base: Path, week: Path) -> dict[str, int]:
-    """Write ``base`` (everything but the last week's visits) and ``week`` (the visits that began in the last
-    7 days, their settlements and fee lines) as landing folders; return the week's row counts.
+    """Write ``week`` (the last 7 days of the extract: the visits that began then, the settlements made since and
+    their fee lines) and ``base`` (everything before) as landing folders; return the week's row counts.
 
-    File by file (a landed file holds at most a million rows): a province's year is never held in memory, only
-    the week's visit ids."""
-    visits = sorted((landing / "mdtrt").glob("*.parquet"))
-    last = max(pc.max(pq.read_table(f, columns=["begntime"])["begntime"]).as_py() for f in visits)
-    begn_type = pq.read_schema(visits[0]).field("begntime").type
-    start = pa.scalar(last - dt.timedelta(days=7), begn_type)
-    week_ids = pa.concat_arrays(
-        [
-            pc.filter(t["mdtrt_id"], pc.greater(t["begntime"], start)).combine_chunks()
-            for t in (pq.read_table(f, columns=["mdtrt_id", "begntime"]) for f in visits)
-        ]
-    )
+    Cut by time as deliveries are: a stay admitted before the week and settled in it has its visit record in
+    the base and its settlement in the week, so the base ends a week before the week's as-of date. File by
+    file (a landed file holds at most a million rows): a province's year is never held in memory, only the
+    week's identifiers."""
+
+    def ids(table: str, key: str, time_col: str) -> tuple[pa.Array, pa.Scalar]:
+        files = sorted((landing / table).glob("*.parquet"))
+        cols = [pq.read_table(f, columns=[key, time_col]) for f in files]
+        return pa.concat_arrays([pc.filter(t[key], pc.greater_equal(t[time_col], start)).combine_chunks()
+                                 for t in cols])  # fmt: skip
+
+    # the week: the last 7 days on which visits began (the generator's year ends there; settlements of the
+    # stays still open then follow in the days after, and go with the week)
+    visit_files = sorted((landing / "mdtrt").glob("*.parquet"))
+    last = max(pc.max(pq.read_table(f, columns=["begntime"])["begntime"]).as_py() for f in visit_files)
+    first_day = dt.datetime.combine(last.date() - dt.timedelta(days=6), dt.time())
+    start = pa.scalar(first_day, pq.read_schema(visit_files[0]).field("begntime").type)
+    in_week = {"mdtrt": ("mdtrt_id", ids("mdtrt", "mdtrt_id", "begntime")),
+               "setl": ("setl_id", ids("setl", "setl_id", "setl_time"))}  # fmt: skip
     counts = {}
     for folder in sorted(p for p in landing.iterdir() if p.is_dir()):
         (base / folder.name).mkdir(parents=True)
@@ -193,11 +200,20 @@ def split(landing: Path, base: Path, week: Path) -> dict[str, int]:
         counts[folder.name] = 0
         for f in sorted(folder.glob("*.parquet")):
             table = pq.read_table(f)
-            in_week = pc.is_in(table["mdtrt_id"], value_set=week_ids)
-            pq.write_table(table.filter(pc.invert(in_week)), base / folder.name / f"{f.stem}_base.parquet")
-            if n := int(pc.sum(in_week).as_py() or 0):
-                pq.write_table(table.filter(in_week), week / folder.name / f"{f.stem}_week.parquet")
-            counts[folder.name] += n
+            if folder.name == "fee_list":  # a fee line goes with its settlement (or its visit, unsettled)
+                mask = pc.or_kleene(
+                    pc.is_in(table["setl_id"], value_set=in_week["setl"][1]),
+                    pc.and_kleene(pc.is_null(table["setl_id"]),
+                                  pc.is_in(table["mdtrt_id"], value_set=in_week["mdtrt"][1])),
+                )  # fmt: skip
+            else:
+                key, values = in_week[folder.name]
+                mask = pc.is_in(table[key], value_set=values)
+            mask = pc.fill_null(mask, False)
+            pq.write_table(table.filter(pc.invert(mask)), base / folder.name / f"{f.stem}_base.parquet")
+            if n := int(pc.sum(mask).as_py() or 0):
+                pq.write_table(table.filter(mask), week / folder.name / f"{f.stem}_week.parquet")
+            counts[folder.name] = counts[folder.name] + n
     shutil.copy2(landing / "labels.csv", base / "labels.csv")
     return counts
 

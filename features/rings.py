@@ -238,63 +238,91 @@ def _rhythm(dates: list) -> tuple[float, float]:
 
 
 def ring_groups(
-    pairs: DataFrame, groups: DataFrame, stays: DataFrame, tolerance_days: int = 1
-) -> tuple[DataFrame, DataFrame]:
-    """(groups, members) of the groups of at least ``MIN_MEMBERS`` people.
+    pairs: DataFrame, groups: pd.DataFrame, stays: DataFrame, tolerance_days: int = 1
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(groups, members), pandas, of the groups of at least ``MIN_MEMBERS`` people (``groups``: psn_no, group).
 
     groups: ``group``, ``size``, ``episodes`` (occasions members were admitted together) and ``occasions``
-    (each: date, institution code, members; ``_occasions``), ``institutions``,
-    ``gap_days`` and ``periodicity`` (``_rhythm``), ``institutions``, ``villages``, ``mild_share``,
-    ``out_of_county_share`` and ``out_of_city_share`` (the institution in another county, another prefecture:
-    the first four digits of the region code) of the stays together, ``fund_amount`` (their
-    fund payments), ``first_date``, ``last_date``, ``inst_admdvs`` (the institutions' regions), ``strength``
-    (``ring_strength``). members: ``group``, ``psn_no``.
+    (each: date, institution code, members; ``_occasions``), ``gap_days`` and ``periodicity`` (``_rhythm``),
+    ``institutions``, ``villages``, ``mild_share``, ``out_of_county_share`` and ``out_of_city_share`` (the
+    institution in another county, another prefecture: the first four digits of the region code) of the stays
+    together, ``fund_amount`` (their fund payments), ``first_date``, ``last_date``, ``inst_admdvs`` (the
+    institutions' regions), ``strength`` (``ring_strength``). members: ``group``, ``psn_no``.
 
     ``stays``: mdtrt_id, psn_no, fixmedins_code, adm_date, dise_codg, fund_pay_sumamt, ``_village``,
-    ``_county`` (the person's) and ``_inst_county`` (the institution's).
+    ``_county`` (the person's) and ``_inst_county`` (the institution's). The members' stays together are few
+    (a handful per member): Spark selects them, pandas counts them.
     """
-    sizes = groups.groupBy("group").agg(F.count("*").alias("size")).filter(F.col("size") >= MIN_MEMBERS)
-    members = groups.join(sizes.select("group"), "group")
-    ga = members.select(F.col("psn_no").alias("a"), F.col("group"))
-    gb = members.select(F.col("psn_no").alias("b"), F.col("group").alias("_gb"))
+    sizes = groups.groupby("group").psn_no.count().rename("size")
+    sizes = sizes[sizes >= MIN_MEMBERS]
+    members = groups[groups.group.isin(sizes.index)][["group", "psn_no"]].reset_index(drop=True)
+    spark = stays.sparkSession
+    m = spark.createDataFrame(members, "group string, psn_no string")
+    ga = F.broadcast(m.select(F.col("psn_no").alias("a"), "group"))
+    gb = F.broadcast(m.select(F.col("psn_no").alias("b"), F.col("group").alias("_gb")))
     inside = pairs.join(ga, "a").join(gb, "b").filter(F.col("group") == F.col("_gb"))
     ids = inside.select("group", F.col("mdtrt_a").alias("mdtrt_id")).unionByName(
         inside.select("group", F.col("mdtrt_b").alias("mdtrt_id"))
     )
-    together = ids.distinct().join(stays, "mdtrt_id")
-    episodes = together.select("group", "psn_no", "fixmedins_code", "adm_date").groupBy("group").applyInPandas(
-        lambda pdf: _occasions(pdf, tolerance_days),
-        "group string, episodes int, occasions string, gap_days double, periodicity double",
-    )  # fmt: skip
-    figures = together.groupBy("group").agg(
-        F.countDistinct("fixmedins_code").alias("institutions"),
-        F.countDistinct("_village").alias("villages"),
-        F.avg(is_mild(F.col("dise_codg")).cast("double")).alias("mild_share"),
-        F.avg((F.col("_county") != F.col("_inst_county")).cast("double")).alias("out_of_county_share"),
-        F.avg((F.substring("_county", 1, 4) != F.substring("_inst_county", 1, 4)).cast("double")).alias(
-            "out_of_city_share"
-        ),
-        F.round(F.sum(F.col("fund_pay_sumamt").cast("double")), 2).alias("fund_amount"),
-        F.min("adm_date").alias("first_date"),
-        F.max("adm_date").alias("last_date"),
-        F.array_sort(F.collect_set("_inst_county")).alias("inst_admdvs"),
+    together = (
+        ids.distinct()
+        .join(stays, "mdtrt_id")
+        .select(
+            "group",
+            "psn_no",
+            "fixmedins_code",
+            "adm_date",
+            "_village",
+            "_inst_county",
+            is_mild(F.col("dise_codg")).cast("double").alias("_mild"),
+            (F.col("_county") != F.col("_inst_county")).cast("double").alias("_out_county"),
+            (F.substring("_county", 1, 4) != F.substring("_inst_county", 1, 4))
+            .cast("double")
+            .alias("_out_city"),
+            F.col("fund_pay_sumamt").cast("double").alias("_fund"),
+        )  # fmt: skip
+        .toPandas()
     )
-    out = sizes.join(episodes, "group").join(figures, "group")
-    return out.withColumn("strength", ring_strength()), members
+    if together.empty:
+        return pd.DataFrame(columns=["group", "size", *GROUP_FIGURES, "strength"]), members.iloc[:0]
+    by = together.groupby("group")
+    episodes = pd.concat([_occasions(g, tolerance_days) for _, g in by], ignore_index=True).set_index("group")
+    figures = pd.DataFrame(
+        {
+            "institutions": by.fixmedins_code.nunique(),
+            "villages": by._village.nunique(),
+            "mild_share": by._mild.mean(),
+            "out_of_county_share": by._out_county.mean(),
+            "out_of_city_share": by._out_city.mean(),
+            "fund_amount": by._fund.sum().round(2),
+            "first_date": by.adm_date.min(),
+            "last_date": by.adm_date.max(),
+            "inst_admdvs": by._inst_county.agg(lambda c: sorted(c.dropna().unique())),
+        }
+    )
+    out = pd.concat([sizes, episodes, figures], axis=1, join="inner").rename_axis("group").reset_index()
+    out["strength"] = ring_strength(out)
+    return out, members[members.group.isin(out.group)].reset_index(drop=True)
 
 
-def ring_strength():
+GROUP_FIGURES = (
+    "episodes", "occasions", "gap_days", "periodicity", "institutions", "villages", "mild_share",
+    "out_of_county_share", "out_of_city_share", "fund_amount", "first_date", "last_date", "inst_admdvs",
+)  # fmt: skip
+
+
+def ring_strength(groups: pd.DataFrame) -> pd.Series:
     """How much a group looks organised, in [0, 1]: meeting again and again (0.4 at four occasions or more),
     at more than one institution (0.3), for mild conditions (0.3 × their share), scaled by the group's size up
     to ``FULL_SIZE`` members (three people meeting twice by chance is common among frequent patients of one
     hospital; a recruited group is larger); fewer than two occasions say nothing. A chemotherapy cohort (one
     hospital, serious diagnoses) stays at or below 0.4."""
-    again = F.least(F.lit(1.0), (F.col("episodes") - 1) / 3.0)
-    moved = F.when(F.col("institutions") >= 2, 1.0).otherwise(0.0)
-    size = F.least(F.lit(1.0), F.col("size") / FULL_SIZE)
-    return F.when(
-        F.col("episodes") >= 2, F.round((0.4 * again + 0.3 * moved + 0.3 * F.col("mild_share")) * size, 4)
-    ).otherwise(F.lit(0.0))
+    again = np.minimum(1.0, (groups.episodes - 1) / 3.0)
+    moved = (groups.institutions >= 2).astype(float)
+    size = np.minimum(1.0, groups["size"] / FULL_SIZE)
+    mild = groups.mild_share.fillna(0.0)
+    strength = ((0.4 * again + 0.3 * moved + 0.3 * mild) * size).round(4)
+    return strength.where(groups.episodes >= 2, 0.0).astype(float)
 
 
 def ring_stays(stays: DataFrame, psn: DataFrame, fixmedins: DataFrame) -> DataFrame:
@@ -313,15 +341,14 @@ def find_rings(
     min_episodes: int = MIN_EPISODES,
     crowd_cap: int = CROWD_CAP,
 ) -> tuple[DataFrame, DataFrame]:
-    """(groups, members) of ``ring_groups`` from the window's stays (``ring_stays``): steps 1 to 5."""
+    """(groups, members) of ``ring_groups``, pandas, from the window's stays (``ring_stays``): steps 1 to 5."""
     # checkpointed, not persisted: read twice here, released with the frames (a persist was never undone)
     pairs = pair_stays(stays, tolerance_days, crowd_cap).localCheckpoint()
     edges = ring_edges(pairs, min_episodes).localCheckpoint()
     if edges.count() <= LOCAL_EDGES:  # the usual case: the graph steps on the driver (see LOCAL_EDGES)
-        local = local_communities(edges.select("a", "b", "episodes").toPandas())
-        groups = stays.sparkSession.createDataFrame(local, "psn_no string, group string")
+        groups = local_communities(edges.select("a", "b", "episodes").toPandas())
     else:
-        groups = communities(edges, connected_components(edges))
+        groups = communities(edges, connected_components(edges)).toPandas()
     return ring_groups(pairs, groups, stays, tolerance_days)
 
 

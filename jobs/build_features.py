@@ -66,7 +66,6 @@ def write_rings(spark, lake: Lake, settings: Settings, as_of: dt.date, stays):
     t0 = time.time()
     f = settings.features
     groups, members = find_rings(stays, f.co_adm_tolerance_days, f.ring_min_episodes, f.ring_crowd_cap)
-    groups, members = groups.toPandas(), members.toPandas()
     previous = None
     if lake.exists(RING_MEMBERS):
         before = lake.read(spark, RING_MEMBERS).filter(F.col("as_of") < F.lit(as_of))
@@ -183,7 +182,11 @@ def run(spark, settings: Settings, as_of: dt.date) -> dict[str, int]:
     death = lake.read(spark, silver("psn_death")) if lake.exists(silver("psn_death")) else None
     f = settings.features
     # the window's visits, stays and fee lines are read by both feature sets: build them once, keep them
+    t0 = time.time()
     inputs = window_inputs(visits, fees, psn, as_of, f.window_days, f.co_adm_tolerance_days).persist()
+    # cached now, so that each step's time below is its own (the first to read them used to pay for the cache)
+    n = [df.count() for df in (inputs.all_visits, inputs.stays, inputs.lines)]
+    log.info("window: %d visits, %d stays, %d fee lines cached in %.1fs", *n, time.time() - t0)
     members = write_rings(spark, lake, settings, as_of, ring_stays(inputs.stays, psn, fix))
     inst_codes, psn_codes = write_code_resales(spark, lake, settings, as_of, visits)
     out = {

@@ -77,7 +77,6 @@ def test_a_ring_moving_between_hospitals_is_found_and_its_lookalikes_are_not(spa
     psn, visits, fee = w.frames(spark)
     stays = rings.ring_stays(window_inputs(visits, fee, psn, AS_OF, 365).stays, psn, w.institutions(spark))
     groups, members = rings.find_rings(stays)
-    groups, members = groups.toPandas(), members.toPandas()
     by_member = members.merge(groups, on="group").set_index("psn_no")
     assert set(members.psn_no) == set(ring) | set(cohort)  # the family met once: no group
     assert (by_member.loc[ring, "episodes"] == 4).all() and (by_member.loc[ring, "institutions"] == 2).all()
