@@ -115,4 +115,13 @@ def _update_visits(spark, lake: Lake, before: dict, appended: dict, rebuilt: set
             }
             lake.write(net_visits(part["mdtrt"], part["setl"]), "silver/visit", mode="append", metadata=meta)
             return
+        if small:
+            # some appends touch visits already netted (a stay settled the week after its admission, a refund
+            # of an earlier week): net the touched visits again from all their rows, and merge them in
+            ids = F.broadcast(touched)
+            again = net_visits(
+                mdtrt.join(ids, "mdtrt_id", "left_semi"), setl.join(ids, "mdtrt_id", "left_semi")
+            )
+            lake.upsert(again, "silver/visit", "mdtrt_id", metadata=meta)
+            return
     lake.write(net_visits(mdtrt, setl), "silver/visit", mode="overwrite", metadata=meta)
