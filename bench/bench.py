@@ -175,11 +175,13 @@ def split(landing: Path, base: Path, week: Path) -> dict[str, int]:
     file (a landed file holds at most a million rows): a province's year is never held in memory, only the
     week's identifiers."""
 
-    def ids(table: str, key: str, time_col: str) -> tuple[pa.Array, pa.Scalar]:
-        files = sorted((landing / table).glob("*.parquet"))
-        cols = [pq.read_table(f, columns=[key, time_col]) for f in files]
-        return pa.concat_arrays([pc.filter(t[key], pc.greater_equal(t[time_col], start)).combine_chunks()
-                                 for t in cols])  # fmt: skip
+    def ids(table: str, key: str, time_col: str) -> pa.Array:
+        """The ``key``s of ``table``'s rows at or after ``start``, one file read at a time."""
+        parts = []
+        for f in sorted((landing / table).glob("*.parquet")):
+            t = pq.read_table(f, columns=[key, time_col])
+            parts.append(pc.filter(t[key], pc.greater_equal(t[time_col], start)).combine_chunks())
+        return pa.concat_arrays(parts)
 
     # the week: the last 7 days on which visits began (the generator's year ends there; settlements of the
     # stays still open then follow in the days after, and go with the week)
@@ -187,8 +189,7 @@ def split(landing: Path, base: Path, week: Path) -> dict[str, int]:
     last = max(pc.max(pq.read_table(f, columns=["begntime"])["begntime"]).as_py() for f in visit_files)
     first_day = dt.datetime.combine(last.date() - dt.timedelta(days=6), dt.time())
     start = pa.scalar(first_day, pq.read_schema(visit_files[0]).field("begntime").type)
-    in_week = {"mdtrt": ("mdtrt_id", ids("mdtrt", "mdtrt_id", "begntime")),
-               "setl": ("setl_id", ids("setl", "setl_id", "setl_time"))}  # fmt: skip
+    visit_ids, setl_ids = ids("mdtrt", "mdtrt_id", "begntime"), ids("setl", "setl_id", "setl_time")
     counts = {}
     for folder in sorted(p for p in landing.iterdir() if p.is_dir()):
         (base / folder.name).mkdir(parents=True)
@@ -200,20 +201,22 @@ def split(landing: Path, base: Path, week: Path) -> dict[str, int]:
         counts[folder.name] = 0
         for f in sorted(folder.glob("*.parquet")):
             table = pq.read_table(f)
-            if folder.name == "fee_list":  # a fee line goes with its settlement (or its visit, unsettled)
+            if folder.name == "mdtrt":
+                mask = pc.is_in(table["mdtrt_id"], value_set=visit_ids)
+            elif folder.name == "setl":
+                mask = pc.is_in(table["setl_id"], value_set=setl_ids)
+            else:  # a fee line goes with its settlement (or its visit, unsettled)
                 mask = pc.or_kleene(
-                    pc.is_in(table["setl_id"], value_set=in_week["setl"][1]),
-                    pc.and_kleene(pc.is_null(table["setl_id"]),
-                                  pc.is_in(table["mdtrt_id"], value_set=in_week["mdtrt"][1])),
-                )  # fmt: skip
-            else:
-                key, values = in_week[folder.name]
-                mask = pc.is_in(table[key], value_set=values)
+                    pc.is_in(table["setl_id"], value_set=setl_ids),
+                    pc.and_kleene(
+                        pc.is_null(table["setl_id"]), pc.is_in(table["mdtrt_id"], value_set=visit_ids)
+                    ),
+                )
             mask = pc.fill_null(mask, False)
             pq.write_table(table.filter(pc.invert(mask)), base / folder.name / f"{f.stem}_base.parquet")
             if n := int(pc.sum(mask).as_py() or 0):
                 pq.write_table(table.filter(mask), week / folder.name / f"{f.stem}_week.parquet")
-            counts[folder.name] = counts[folder.name] + n
+            counts[folder.name] += n
     shutil.copy2(landing / "labels.csv", base / "labels.csv")
     return counts
 

@@ -51,8 +51,7 @@ def _parser() -> argparse.ArgumentParser:
     g.add_argument(
         "--chunk-persons",
         type=int,
-        default=1_000_000,
-        help="more persons than this make a province, generated one prefecture of this size at a time",
+        help="more persons than this (default 1,000,000) make a province, generated one prefecture at a time",
     )
     i = sub.add_parser("ingest", parents=[common], help="landing files → bronze/quarantine/silver")
     i.add_argument("--landing", required=True, type=Path)
@@ -157,6 +156,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.cmd == "generate":
         from jobs.synthetic import generate
+        from jobs.synthetic.prefecture import CHUNK_PERSONS
 
         try:
             with _Stage(f"generate {args.persons} persons → {args.out}"):
@@ -165,7 +165,7 @@ def main(argv: list[str] | None = None) -> int:
                     persons=args.persons,
                     seed=args.seed,
                     fmt=args.format,
-                    chunk_persons=args.chunk_persons,
+                    chunk_persons=args.chunk_persons or CHUNK_PERSONS,
                 )
         except ValueError as exc:
             log.error("%s", exc)
