@@ -195,6 +195,107 @@ def _opsp_mismatch(lines: DataFrame, opsp_reg: DataFrame | None) -> DataFrame:
     return covered.filter(~F.col("ok")).select("psn_no", "mdtrt_id").distinct()
 
 
+# The figures of a person's own visits and fee lines: they change only when that person's rows in the window
+# change, so the weekly run computes them for the people a week touched and carries them over for everyone else
+# (``jobs/build_features``). Beside them ``first_visit`` (for ``rx_supply_ratio``) and ``visit_setl_ids`` (their
+# evidence). Everything else in a person's row is recomputed each week: the stays' figures (co-admission and
+# amount peaks depend on other people's stays), sex- and age-bound diagnoses (on the person's record),
+# settlements after death, rings, resold codes, age.
+VISIT_FIGURES = [
+    "n_outpatient",
+    "n_pharmacy",
+    "fund_pay_total",
+    "rx_days_supply",
+    "rx_max_drug_days",
+    "n_overlap_stays",
+    "n_visits_in_stay",
+    "n_in_stay_routine",
+    "n_opsp_mismatch",
+    "n_refunded",
+]
+VISIT_FIGURE_COLUMNS = ("psn_no", *VISIT_FIGURES, "first_visit", "visit_setl_ids")
+
+
+def _setl_ids_of(flagged: DataFrame, all_visits: DataFrame, name: str) -> DataFrame:
+    """(psn_no, ``name``): the sorted settlements of the flagged visits ((psn_no, mdtrt_id) rows)."""
+    return (
+        flagged.select("psn_no", "mdtrt_id")
+        .distinct()
+        .join(all_visits.select("mdtrt_id", "setl_ids"), "mdtrt_id")
+        .groupBy("psn_no")
+        .agg(F.array_sort(F.array_distinct(F.flatten(F.collect_list("setl_ids")))).alias(name))
+    )
+
+
+def _flag_counts(evidence: dict[str, DataFrame]) -> DataFrame:
+    """(psn_no, one count column per kind): the distinct flagged visits of each kind of evidence."""
+    flagged = None
+    for name, df in evidence.items():
+        df = df.select("psn_no", "mdtrt_id").withColumn("_kind", F.lit(name))
+        flagged = df if flagged is None else flagged.unionByName(df)
+    return flagged.distinct().groupBy("psn_no").pivot("_kind", list(evidence)).count()
+
+
+def visit_figures(w: WindowInputs, readmit_days: int = 15, opsp_reg: DataFrame | None = None) -> DataFrame:
+    """``VISIT_FIGURE_COLUMNS``, one row per person with a visit in ``w`` (settled or refunded): what a person's
+    own visits and fee lines say. ``w`` may hold some people only (all of their window rows): each person's
+    figures depend on their own rows alone, never on whom else ``w`` holds."""
+    v = w.visits
+    stays = _split_admissions(w.stays, readmit_days)
+    o = v.groupBy("psn_no").agg(
+        F.sum((~F.col("is_inpatient") & ~F.col("is_pharmacy")).cast("int")).alias("n_outpatient"),
+        F.sum(F.col("is_pharmacy").cast("int")).alias("n_pharmacy"),
+        F.sum("fund_pay_sumamt").cast("double").alias("fund_pay_total"),
+        F.min("adm_date").alias("first_visit"),
+    )
+    drugs = (
+        w.lines.filter(F.col("med_chrgitm_type").isin(*DRUG_ITEM_TYPES))
+        .groupBy("psn_no", "med_list_codg")
+        .agg(F.sum(F.coalesce("prd_days", F.lit(0))).alias("days"))
+    )
+    rx = drugs.groupBy("psn_no").agg(
+        F.sum("days").alias("rx_days_supply"), F.max("days").alias("rx_max_drug_days")
+    )
+    # hard evidence: each is (psn_no, mdtrt_id) of the visits behind one count
+    split = stays.filter("split")
+    split_ids = split.select("psn_no", F.col("_prev_id").alias("mdtrt_id")).unionByName(
+        split.select("psn_no", "mdtrt_id")
+    )
+    in_stay = _visits_in_stay(v, stays)
+    routine = (
+        _routine_in_stay(w.lines, in_stay).groupBy("psn_no").agg(F.count("*").alias("n_in_stay_routine"))
+    )
+    evidence = {
+        "n_overlap_stays": _overlapping_stays(stays),
+        "n_visits_in_stay": in_stay,
+        "n_opsp_mismatch": _opsp_mismatch(w.lines, opsp_reg),
+        "n_refunded": w.all_visits.filter(fully_refunded()).select("psn_no", "mdtrt_id"),
+    }
+    flagged = split_ids
+    for df in evidence.values():
+        flagged = flagged.unionByName(df.select("psn_no", "mdtrt_id"))
+    people = (
+        w.all_visits.select("psn_no")
+        .distinct()
+        .join(o, "psn_no", "left")
+        .join(rx, "psn_no", "left")
+        .join(_flag_counts(evidence), "psn_no", "left")
+        .join(routine, "psn_no", "left")
+        .join(_setl_ids_of(flagged, w.all_visits, "visit_setl_ids"), "psn_no", "left")
+    )
+    counts = [c for c in VISIT_FIGURES if c != "fund_pay_total"]
+    return (
+        people.fillna(0, subset=counts)
+        .fillna(0.0, subset=["fund_pay_total"])
+        .select(
+            "psn_no",
+            *[F.col(c).cast("double").alias(c) for c in VISIT_FIGURES],
+            "first_visit",
+            F.coalesce("visit_setl_ids", F.array().cast("array<string>")).alias("visit_setl_ids"),
+        )
+    )
+
+
 def psn_features(
     psn: DataFrame,
     visits: DataFrame,
@@ -207,6 +308,7 @@ def psn_features(
     inputs: WindowInputs | None = None,
     rings: DataFrame | None = None,
     codes: DataFrame | None = None,
+    own: DataFrame | None = None,
 ) -> DataFrame:
     """One row per insured person, every person in ``psn`` (zeros where nothing happened).
 
@@ -226,8 +328,13 @@ def psn_features(
             None: nobody is in a ring.
         codes: persons whose boxes were sold again elsewhere (``features.trace.person_code_features``:
             psn_no, ``PERSON_CODE_FEATURES``, ``code_setl_ids``); None: no codes known.
+        own: the people's ``visit_figures`` when the caller has them (the weekly run carries last week's over
+            for the people the week did not touch); computed from ``inputs`` otherwise. ``inputs`` then
+            serves the stays and the visits the other figures filter (the fee lines are not read).
     """
     w = inputs or window_inputs(visits, fee_list, psn, as_of, window_days)
+    if own is None:
+        own = visit_figures(w, readmit_days, opsp_reg)
     v = w.visits
     stays = _split_admissions(w.stays, readmit_days)
     # 同进同出 from one village or household: group members who share the person's village (live_addr)
@@ -260,50 +367,20 @@ def psn_features(
         )
         .join(per_inst, "psn_no", "left")
     )
-    o = v.groupBy("psn_no").agg(
-        F.sum((~F.col("is_inpatient") & ~F.col("is_pharmacy")).cast("int")).alias("n_outpatient"),
-        F.sum(F.col("is_pharmacy").cast("int")).alias("n_pharmacy"),
-        F.sum("fund_pay_sumamt").cast("double").alias("fund_pay_total"),
-        F.min("adm_date").alias("first_visit"),
-    )
-    drugs = (
-        w.lines.filter(F.col("med_chrgitm_type").isin(*DRUG_ITEM_TYPES))
-        .groupBy("psn_no", "med_list_codg")
-        .agg(F.sum(F.coalesce("prd_days", F.lit(0))).alias("days"))
-    )
-    rx = drugs.groupBy("psn_no").agg(
-        F.sum("days").alias("rx_days_supply"), F.max("days").alias("rx_max_drug_days")
-    )
     age_now = F.floor(F.months_between(F.lit(as_of), F.col("brdy")) / 12).cast("int")
     people = psn.select("psn_no", "gend", "brdy")
-
-    # hard evidence: each is (psn_no, mdtrt_id) of the visits behind one count
-    split_ids = (
-        stays.filter("split")
-        .select("psn_no", F.col("_prev_id").alias("mdtrt_id"))
-        .unionByName(stays.filter("split").select("psn_no", "mdtrt_id"))
-    )
-    refunded = w.all_visits.filter(fully_refunded()).select("psn_no", "mdtrt_id")
-    dx_bad = (
-        v.filter(dx_bound(F.col("dise_codg")))  # the few visits with a sex- or age-bound diagnosis
-        .join(people, "psn_no")
-        .filter(
-            dx_inconsistent(
-                F.col("dise_codg"), F.col("gend"), F.floor(F.months_between("adm_date", "brdy") / 12)
-            )
-        )
-        .select("psn_no", "mdtrt_id")
-    )
-    in_stay = _visits_in_stay(v, stays)
-    routine = (
-        _routine_in_stay(w.lines, in_stay).groupBy("psn_no").agg(F.count("*").alias("n_in_stay_routine"))
-    )
+    # hard evidence read from the person's record or the deaths: recomputed every week
     evidence = {
-        "n_overlap_stays": _overlapping_stays(stays),
-        "n_visits_in_stay": in_stay,
-        "n_opsp_mismatch": _opsp_mismatch(w.lines, opsp_reg),
-        "n_refunded": refunded,
-        "n_dx_inconsistent": dx_bad,
+        "n_dx_inconsistent": (
+            v.filter(dx_bound(F.col("dise_codg")))  # the few visits with a sex- or age-bound diagnosis
+            .join(people, "psn_no")
+            .filter(
+                dx_inconsistent(
+                    F.col("dise_codg"), F.col("gend"), F.floor(F.months_between("adm_date", "brdy") / 12)
+                )
+            )
+            .select("psn_no", "mdtrt_id")
+        )
     }
     if psn_death is not None:
         evidence["n_after_death"] = (
@@ -311,49 +388,36 @@ def psn_features(
             .filter(F.col("adm_date") > F.col("death_date"))
             .select("psn_no", "mdtrt_id")
         )
-    flagged = split_ids.withColumn("_kind", F.lit("n_split_adm"))
-    for name, df in evidence.items():
-        flagged = flagged.unionByName(df.withColumn("_kind", F.lit(name)))
-    flagged = flagged.distinct()
-    counts = (
-        flagged.filter(F.col("_kind") != "n_split_adm")
-        .groupBy("psn_no")
-        .pivot("_kind", list(evidence))
-        .count()
-    )
-    ev_setl = (
-        flagged.select("psn_no", "mdtrt_id")
-        .distinct()
-        .join(w.all_visits.select("mdtrt_id", "setl_ids"), "mdtrt_id")
-        .groupBy("psn_no")
-        .agg(F.array_sort(F.array_distinct(F.flatten(F.collect_list("setl_ids")))).alias("evidence_setl_ids"))
-    )
+    flagged = None
+    for df in evidence.values():
+        flagged = df if flagged is None else flagged.unionByName(df)
 
     out = (
         psn.select("psn_no", "gend", "insutype", "insuplc_admdvs", "psn_idet_type", age_now.alias("age"))
         .join(s, "psn_no", "left")
-        .join(o, "psn_no", "left")
-        .join(rx, "psn_no", "left")
-        .join(counts, "psn_no", "left")
-        .join(routine, "psn_no", "left")
-        .join(ev_setl, "psn_no", "left")
+        .join(own, "psn_no", "left")
+        .join(_flag_counts(evidence), "psn_no", "left")
+        .join(_setl_ids_of(flagged, w.all_visits, "_record_ev"), "psn_no", "left")
     )
     if rings is not None:  # ring membership (features.rings.person_rings), else nobody is in a ring
         out = out.join(rings.select("psn_no", *RING_FEATURES), "psn_no", "left")
     else:
         out = out.withColumns({c: F.lit(0.0) for c in RING_FEATURES})
     if codes is not None:  # 倒卖: the settlements of the resold boxes' purchases are evidence too
-        out = out.join(codes.withColumnRenamed("code_setl_ids", "_code_ev"), "psn_no", "left").withColumn(
-            "evidence_setl_ids",
-            F.array_sort(F.array_distinct(F.concat(
-                F.coalesce("evidence_setl_ids", F.array().cast("array<string>")),
-                F.coalesce("_code_ev", F.array().cast("array<string>")),
-            ))),
-        )  # fmt: skip
+        out = out.join(codes.withColumnRenamed("code_setl_ids", "_code_ev"), "psn_no", "left")
     else:
-        out = out.withColumns({c: F.lit(0.0) for c in PERSON_CODE_FEATURES})
+        out = out.withColumns({c: F.lit(0.0) for c in PERSON_CODE_FEATURES}).withColumn(
+            "_code_ev", F.lit(None).cast("array<string>")
+        )
     if "n_after_death" not in evidence:
         out = out.withColumn("n_after_death", F.lit(0))
+    no_ids = F.array().cast("array<string>")
+    out = out.withColumn(
+        "evidence_setl_ids",
+        F.array_sort(F.array_distinct(F.concat(*[
+            F.coalesce(c, no_ids) for c in ("visit_setl_ids", "_record_ev", "_code_ev")
+        ]))),
+    )  # fmt: skip
     # supply per elapsed day since the first visit in the window (a 30-day supply bought every week → ~4)
     elapsed = F.greatest(F.datediff(F.lit(as_of), F.col("first_visit")) + 1, F.lit(30))
     out = out.withColumn("rx_supply_ratio", F.coalesce(F.col("rx_max_drug_days") / elapsed, F.lit(0.0)))
@@ -368,6 +432,6 @@ def psn_features(
         "insutype",
         "psn_idet_type",
         *[F.col(c).cast("double").alias(c) for c in PSN_FEATURES],
-        F.coalesce("evidence_setl_ids", F.array().cast("array<string>")).alias("evidence_setl_ids"),
+        "evidence_setl_ids",
         F.lit(as_of).alias("as_of"),
     )
