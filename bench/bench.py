@@ -13,7 +13,6 @@ bench/results.json).
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import os
 import platform
@@ -26,15 +25,16 @@ import time
 from pathlib import Path
 
 import psutil
-import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from jobs.synthetic.deliveries import split_last_week  # noqa: E402
+
 CACHE = ROOT / "bench" / "cache"
 # the weekly run, one `fundwatch run` process: what its log names each stage (ingest logs its landing path)
 WEEKLY_PARTS = ["start", "ingest", "features", "score", "publish"]
-WEEK_TABLES = ("mdtrt", "setl", "fee_list")  # the rest (persons, institutions, registrations) is in the base
 DEFAULT_OUT = ROOT / "docs" / "benchmark.md"
 STATUS_MARK = "<!-- written by hand below this line; bench.py keeps it -->"
 
@@ -101,7 +101,6 @@ def run_stage(args: list[str], log: Path) -> dict:
 
 
 def landing_rows(landing: Path) -> dict[str, int]:
-    import pyarrow.parquet as pq
 
     return {
         t.name: sum(pq.read_metadata(f).num_rows for f in t.glob("*.parquet"))
@@ -166,61 +165,6 @@ def cached_landing(persons: int, seed: int = 7) -> tuple[Path, dict | None]:
     return landing, {"seconds": round(seconds, 1), "py_rss_mb": round(peak.root / 2**20), "jvm_rss_mb": 0}
 
 
-def split(landing: Path, base: Path, week: Path) -> dict[str, int]:
-    """Write ``week`` (the last 7 days of the extract: the visits that began then, the settlements made since and
-    their fee lines) and ``base`` (everything before) as landing folders; return the week's row counts.
-
-    Cut by time as deliveries are: a stay admitted before the week and settled in it has its visit record in
-    the base and its settlement in the week, so the base ends a week before the week's as-of date. File by
-    file (a landed file holds at most a million rows): a province's year is never held in memory, only the
-    week's identifiers."""
-
-    def ids(table: str, key: str, time_col: str) -> pa.Array:
-        """The ``key``s of ``table``'s rows at or after ``start``, one file read at a time."""
-        parts = []
-        for f in sorted((landing / table).glob("*.parquet")):
-            t = pq.read_table(f, columns=[key, time_col])
-            parts.append(pc.filter(t[key], pc.greater_equal(t[time_col], start)).combine_chunks())
-        return pa.concat_arrays(parts)
-
-    # the week: the last 7 days on which visits began (the generator's year ends there; settlements of the
-    # stays still open then follow in the days after, and go with the week)
-    visit_files = sorted((landing / "mdtrt").glob("*.parquet"))
-    last = max(pc.max(pq.read_table(f, columns=["begntime"])["begntime"]).as_py() for f in visit_files)
-    first_day = dt.datetime.combine(last.date() - dt.timedelta(days=6), dt.time())
-    start = pa.scalar(first_day, pq.read_schema(visit_files[0]).field("begntime").type)
-    visit_ids, setl_ids = ids("mdtrt", "mdtrt_id", "begntime"), ids("setl", "setl_id", "setl_time")
-    counts = {}
-    for folder in sorted(p for p in landing.iterdir() if p.is_dir()):
-        (base / folder.name).mkdir(parents=True)
-        if folder.name not in WEEK_TABLES:
-            for f in folder.glob("*.parquet"):
-                shutil.copy2(f, base / folder.name / f.name)
-            continue
-        (week / folder.name).mkdir(parents=True)
-        counts[folder.name] = 0
-        for f in sorted(folder.glob("*.parquet")):
-            table = pq.read_table(f)
-            if folder.name == "mdtrt":
-                mask = pc.is_in(table["mdtrt_id"], value_set=visit_ids)
-            elif folder.name == "setl":
-                mask = pc.is_in(table["setl_id"], value_set=setl_ids)
-            else:  # a fee line goes with its settlement (or its visit, unsettled)
-                mask = pc.or_kleene(
-                    pc.is_in(table["setl_id"], value_set=setl_ids),
-                    pc.and_kleene(
-                        pc.is_null(table["setl_id"]), pc.is_in(table["mdtrt_id"], value_set=visit_ids)
-                    ),
-                )
-            mask = pc.fill_null(mask, False)
-            pq.write_table(table.filter(pc.invert(mask)), base / folder.name / f"{f.stem}_base.parquet")
-            if n := int(pc.sum(mask).as_py() or 0):
-                pq.write_table(table.filter(mask), week / folder.name / f"{f.stem}_week.parquet")
-            counts[folder.name] += n
-    shutil.copy2(landing / "labels.csv", base / "labels.csv")
-    return counts
-
-
 def stage_seconds(log: Path) -> dict[str, float]:
     """Per-stage wall times of one ``fundwatch`` process, from its ``✔ <stage> done in <s>s`` lines."""
     out = {}
@@ -236,7 +180,7 @@ def bench_size(persons: int, work: Path) -> dict:
     root = work / f"size_{persons}"
     shutil.rmtree(root, ignore_errors=True)
     base, week, lake = root / "landing", root / "week", root / "lake"
-    week_rows = split(landing, base, week)
+    week_rows = split_last_week(landing, base, week)
     result = {"persons": persons, "rows": rows, "week_rows": week_rows, "stages": {}}
     if generated:
         result["stages"]["generate"] = generated

@@ -237,6 +237,14 @@ class WindowInputs:
         for df in (self.all_visits, self.stays, self.lines):
             df.unpersist()
 
+    def of(self, people: DataFrame) -> WindowInputs:
+        """The same inputs for some people only (``people``: psn_no, a few hundred thousand at most: they
+        are broadcast)."""
+        keep = F.broadcast(people.select("psn_no"))
+        return WindowInputs(*[df.join(keep, "psn_no", "left_semi") for df in (
+            self.visits, self.all_visits, self.stays, self.lines
+        )])  # fmt: skip
+
 
 def window_inputs(
     visits: DataFrame,

@@ -9,17 +9,19 @@ import time
 from pyspark.sql import functions as F
 
 from features.fixmedins import fixmedins_features
-from features.psn import psn_features
+from features.psn import VISIT_FIGURE_COLUMNS, psn_features, visit_figures
 from features.rings import find_rings, person_rings, ring_stays, stable_ids
 from features.trace import institution_code_features, person_code_features, resale_candidates, resales
-from features.windows import window_inputs
+from features.windows import WindowInputs, window_inputs, window_start
 from jobs.lake import Lake, LakeError
 from jobs.lake.tables import (
+    CHANGED_IN,
     CODE_RESALES,
     CODE_SALES,
     FEATURES_FIXMEDINS,
     FEATURES_PSN,
     PROVINCE,
+    PSN_OWN,
     RING_MEMBERS,
     RINGS,
     VISIT,
@@ -168,6 +170,143 @@ def write_code_resales(spark, lake: Lake, settings: Settings, as_of: dt.date, vi
     return institution_code_features(ledger, sold_again, as_of, window), person_code_features(sold_again)
 
 
+# Weeks of own-visit figures kept (a re-run of one of them builds on the week before it); older ones are deleted.
+OWN_WEEKS_KEPT = 8
+# More changed visits or new fee lines than this since the previous week: recompute everyone (a backfill or a
+# rebuilt silver/visit), rather than broadcast their keys.
+TOUCHED_KEYS_MAX = 2_000_000
+
+
+def own_basis(settings: Settings) -> dict[str, str]:
+    """What a week's own-visit figures depend on besides the data (their commit records it): a week computed
+    with another window, readmission rule or set of figures cannot be built on."""
+    f = settings.features
+    return {
+        "window_days": str(f.window_days),
+        "readmit_days": str(f.readmit_days),
+        "figures": ",".join(VISIT_FIGURE_COLUMNS),
+    }
+
+
+def previous_own(lake: Lake, as_of: dt.date, settings: Settings) -> dict | None:
+    """The commit (history entry) of the newest earlier week of ``gold/psn_visit_figures``, when it can be built
+    on (same ``own_basis``, the lake's versions recorded); None otherwise (the first week, changed settings)."""
+    if not lake.exists(PSN_OWN):
+        return None
+    newest: dict[str, dict] = {}  # per week, its last commit (a re-run replaces the week's partition)
+    for commit in lake.table(PSN_OWN).history():
+        week = commit.get("fundwatch.as_of")
+        if week and week < as_of.isoformat() and commit["version"] > newest.get(week, {}).get("version", -1):
+            newest[week] = commit
+    if not newest:
+        return None
+    commit = newest[max(newest)]
+    same = all(commit.get(f"fundwatch.{k}") == v for k, v in own_basis(settings).items())
+    return commit if same and commit.get("fundwatch.visit_seen") else None
+
+
+def _appended_keys(spark, lake: Lake, name: str, then: str | None, column: str):
+    """(the ``column`` of the rows appended to a table since version ``then``, their count), ``(None, 0)`` when
+    nothing changed, or None when that is unknown (the table was rebuilt, created or dropped since)."""
+    now = lake.data_version(name)
+    if str(now) == str(then):
+        return None, 0
+    if now is None or then is None:
+        return None
+    increment = lake.appended_since(name, int(then))
+    if increment is None or increment[1] is None:
+        return None
+    files, n = increment
+    return lake.read_files(spark, name, files).select(column), n
+
+
+def touched_people(spark, lake: Lake, commit: dict, as_of: dt.date, window_days: int, visits):
+    """(psn_no of everyone whose own-visit figures can differ from those of the week ``commit`` wrote, their
+    number), or None when that cannot be known and everyone is recomputed.
+
+    A person's own figures read only their own window visits and fee lines and their chronic-disease
+    registrations (``features.psn.visit_figures``), so they are touched by: a visit written to silver/visit
+    since (``_changed_in`` above the version that week saw: new visits, late settlements, refunds), the person
+    a changed visit belonged to then, visits leaving or entering the window as it moves, fee lines and
+    registrations appended since. A rebuilt fee list or registry, or more changes than ``TOUCHED_KEYS_MAX``,
+    recompute everyone."""
+    since = dt.date.fromisoformat(commit["fundwatch.as_of"])
+    if CHANGED_IN not in visits.columns:
+        return None
+    changed = visits.filter(F.col(CHANGED_IN) > int(commit["fundwatch.visit_seen"])).select(
+        "mdtrt_id", "psn_no"
+    )
+    lines = _appended_keys(spark, lake, silver("fee_list"), commit.get("fundwatch.fee_version"), "mdtrt_id")
+    regs = _appended_keys(spark, lake, silver("opsp_reg"), commit.get("fundwatch.opsp_version"), "psn_no")
+    if lines is None or regs is None:
+        return None
+    n_changed = changed.count()
+    if n_changed + lines[1] > TOUCHED_KEYS_MAX:
+        return None
+    ids = F.broadcast(changed.select("mdtrt_id"))
+    try:  # the rows of the changed visits as that week read them (vacuumed since: unknown)
+        before = lake.read(spark, VISIT, version=int(commit["fundwatch.visit_version"]))
+        before = before.join(ids, "mdtrt_id", "left_semi").select("psn_no").persist()
+        before.count()
+    except Exception as e:  # noqa: BLE001 - any failure to read the old version means: recompute everyone
+        log.warning("own-visit figures: silver/visit as of %s is unreadable (%s): everyone", since, e)
+        return None
+    moved = F.col("adm_date").between(F.lit(window_start(since, window_days)), F.lit(window_start(as_of, window_days) - dt.timedelta(days=1))) | F.col("adm_date").between(F.lit(since + dt.timedelta(days=1)), F.lit(as_of))  # fmt: skip
+    parts = [changed.select("psn_no"), before, visits.filter(moved).select("psn_no")]
+    if lines[0] is not None:
+        parts.append(visits.join(F.broadcast(lines[0].distinct()), "mdtrt_id", "left_semi").select("psn_no"))
+    if regs[0] is not None:
+        parts.append(regs[0])
+    people = parts[0]
+    for p in parts[1:]:
+        people = people.unionByName(p)
+    people = people.filter(F.col("psn_no").isNotNull()).distinct().persist()
+    n = people.count()
+    before.unpersist()
+    return people, n
+
+
+def write_own_figures(
+    spark, lake: Lake, settings: Settings, as_of: dt.date, inputs: WindowInputs, visits, opsp, basis: dict
+):
+    """Each person's own-visit figures (``features.psn.visit_figures``) → ``gold/psn_visit_figures``; returned
+    for ``psn_features``. Built on the week before where it can be: the people the data touched since are
+    recomputed (``touched_people``), everyone else's row is carried over; otherwise everyone is computed.
+    ``basis``: the lake's versions the features read (recorded in the commit, for the next week)."""
+    t0 = time.time()
+    f = settings.features
+    previous = previous_own(lake, as_of, settings)
+    touched = touched_people(spark, lake, previous, as_of, f.window_days, visits) if previous else None
+    if touched is None:
+        own, how = visit_figures(inputs, f.readmit_days, opsp), "everyone"
+    else:
+        people, n = touched
+        since = previous["fundwatch.as_of"]
+        kept = (
+            lake.read(spark, PSN_OWN)
+            .filter(F.col("as_of") == F.lit(dt.date.fromisoformat(since)))
+            .drop("as_of")
+            .join(F.broadcast(people), "psn_no", "left_anti")
+        )
+        own = kept.unionByName(visit_figures(inputs.of(people), f.readmit_days, opsp))
+        how = f"{n:,d} people touched since {since}"
+    meta = {"stage": "features", "as_of": as_of.isoformat(), **own_basis(settings), **basis}
+    lake.write(
+        own.withColumn("as_of", F.lit(as_of)),
+        PSN_OWN,
+        mode="overwrite",
+        partition_by=["as_of"],
+        replace=[("as_of", "=", as_of.isoformat())],
+        metadata=meta,
+    )
+    if touched is not None:
+        touched[0].unpersist()
+    oldest = as_of - dt.timedelta(weeks=OWN_WEEKS_KEPT)
+    lake.delete(PSN_OWN, f"as_of < '{oldest.isoformat()}'", metadata={"stage": "features"})
+    log.info("own-visit figures of %s in %.1fs", how, time.time() - t0)
+    return lake.read(spark, PSN_OWN).filter(F.col("as_of") == F.lit(as_of)).drop("as_of")
+
+
 def run(spark, settings: Settings, as_of: dt.date) -> dict[str, int]:
     lake = Lake(settings.lake)
     for t in ("psn", "fixmedins", "visit", "fee_list"):
@@ -175,8 +314,16 @@ def run(spark, settings: Settings, as_of: dt.date) -> dict[str, int]:
             raise LakeError(f"silver/{t} is missing: ingest a delivery with the {t} table first")
     psn = lake.read(spark, silver("psn"))
     fix = lake.read(spark, silver("fixmedins"))
+    # the versions read, for the next week to know what changed since (``touched_people``)
+    basis = {
+        "visit_version": lake.version(VISIT),
+        "fee_version": lake.data_version(silver("fee_list")),
+        "opsp_version": lake.data_version(silver("opsp_reg")) if lake.exists(silver("opsp_reg")) else None,
+    }
     visits = lake.read(spark, VISIT)
     fees = lake.read(spark, silver("fee_list"))
+    if CHANGED_IN in visits.columns:
+        basis["visit_seen"] = visits.agg(F.max(CHANGED_IN)).first()[0]
     # optional tables: a delivery without them has nobody registered / no deaths known
     opsp = lake.read(spark, silver("opsp_reg")) if lake.exists(silver("opsp_reg")) else None
     death = lake.read(spark, silver("psn_death")) if lake.exists(silver("psn_death")) else None
@@ -189,6 +336,8 @@ def run(spark, settings: Settings, as_of: dt.date) -> dict[str, int]:
     log.info("window: %d visits, %d stays, %d fee lines cached in %.1fs", *n, time.time() - t0)
     members = write_rings(spark, lake, settings, as_of, ring_stays(inputs.stays, psn, fix))
     inst_codes, psn_codes = write_code_resales(spark, lake, settings, as_of, visits)
+    basis = {k: v for k, v in basis.items() if v is not None}
+    own = write_own_figures(spark, lake, settings, as_of, inputs, visits, opsp, basis)
     out = {
         FEATURES_PSN: psn_features(
             psn,
@@ -202,6 +351,7 @@ def run(spark, settings: Settings, as_of: dt.date) -> dict[str, int]:
             inputs=inputs,
             rings=members,
             codes=psn_codes,
+            own=own,
         ),
         FEATURES_FIXMEDINS: fixmedins_features(
             fix,

@@ -10,6 +10,7 @@ from jobs.ingest.contract import TABLES
 from jobs.ingest.orphans import check_orphans
 from jobs.ingest.rows import BROADCAST_KEYS, has_repeated_keys
 from jobs.lake import Lake
+from jobs.lake.tables import CHANGED_IN, VISIT
 
 log = logging.getLogger(__name__)
 
@@ -90,7 +91,7 @@ def _update_visits(spark, lake: Lake, before: dict, appended: dict, rebuilt: set
     """silver/visit from silver mdtrt and setl: append new visits or rebuild (see ``build_silver``)."""
     from pyspark.sql import functions as F
 
-    from features.visits import net_visits
+    from features.visits import net_visits as net
 
     inputs = {n: lake.data_version(f"silver/{n}") for n in ("mdtrt", "setl")}
     label = ",".join(f"{n}:{v}" for n, v in inputs.items())
@@ -100,7 +101,15 @@ def _update_visits(spark, lake: Lake, before: dict, appended: dict, rebuilt: set
     meta = {"stage": "silver", "inputs": label}
     mdtrt, setl = lake.read(spark, "silver/mdtrt"), lake.read(spark, "silver/setl")
     was = ",".join(f"{n}:{v}" for n, v in before.items())
-    if synced == was and not ({"mdtrt", "setl"} & rebuilt):
+    stamped = lake.exists(VISIT) and CHANGED_IN in lake.read(spark, VISIT).columns
+    # every row this commit writes carries its version: the features of the next week recompute the people
+    # whose visits changed since the version they last read (``jobs.build_features.touched_people``)
+    version = lake.version(VISIT)
+
+    def net_visits(m, s):
+        return net(m, s).withColumn(CHANGED_IN, F.lit(0 if version is None else version + 1).cast("long"))
+
+    if synced == was and stamped and not ({"mdtrt", "setl"} & rebuilt):
         # only appends since the visits were built: new visits unless a batch touched one already there
         ids = [appended[n][0].select("mdtrt_id") for n in ("mdtrt", "setl") if n in appended]
         sizes = [appended[n][1] for n in ("mdtrt", "setl") if n in appended]
@@ -124,4 +133,5 @@ def _update_visits(spark, lake: Lake, before: dict, appended: dict, rebuilt: set
             )
             lake.upsert(again, "silver/visit", "mdtrt_id", metadata=meta)
             return
+    # rebuilt: every row is new to the features, and a table written before the stamp existed gets it
     lake.write(net_visits(mdtrt, setl), "silver/visit", mode="overwrite", metadata=meta)

@@ -350,6 +350,14 @@ class Lake:
         )
         return self.version(name)
 
+    def delete(self, name: str, predicate: str, metadata: dict | None = None) -> int:
+        """Delete the rows matching a SQL ``predicate`` (delta-rs), e.g. ``"as_of < '2025-01-05'"``: one commit,
+        none when no row matches; the number of rows deleted."""
+        metrics = self.table(name).delete(
+            predicate, commit_properties=CommitProperties(custom_metadata=_commit_metadata(metadata))
+        )
+        return int(metrics.get("num_deleted_rows", 0))
+
     def _conform(self, df, name: str, partition_by: Sequence[str]):
         """Order the columns as the table has them and use the table's own partitioning."""
         dt = self.table(name)

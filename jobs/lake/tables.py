@@ -29,6 +29,7 @@ def silver(table: str) -> str:
 
 
 VISIT = silver("visit")  # one row per visit, built from silver mdtrt and setl
+CHANGED_IN = "_changed_in"  # silver/visit: the table version that last wrote the row
 FEEDBACK = silver("clue_feedback")  # what verifiers answered (a contract table like any other)
 CODE_SALES = silver("code_sales")  # the code ledger: one row per traceability code on a fee line (issue #20)
 
@@ -43,6 +44,7 @@ FEATURES_FIXMEDINS = features("fixmedins")
 SCORES = "gold/entity_scores"
 CLUES = "gold/clues"
 
+PSN_OWN = "gold/psn_visit_figures"  # per as_of, each person's own-visit figures (features.psn.visit_figures)
 RINGS = "gold/rings"  # suspected groups (团伙) per as_of: size, episodes, institutions, strength …
 RING_MEMBERS = "gold/ring_members"  # as_of, ring_id, psn_no
 CODE_RESALES = "gold/code_resales"  # per as_of, every sale of the codes sold more than once (features.trace)
