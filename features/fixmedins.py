@@ -71,6 +71,8 @@ def fixmedins_features(
     inputs: WindowInputs | None = None,
     swipe_tolerance_minutes: int = SWIPE_TOLERANCE_MINUTES,
     codes: DataFrame | None = None,
+    patients: DataFrame | None = None,
+    buys: DataFrame | None = None,
 ) -> DataFrame:
     """One row per designated institution, every institution in ``fixmedins``.
 
@@ -86,6 +88,9 @@ def fixmedins_features(
         swipe_tolerance_minutes: purchases this many minutes apart still count as one swipe group.
         codes: the institutions' traceability-code figures (``features.trace.institution_code_features``);
             None: no codes known (zeros).
+        patients: ``patient_figures`` when the caller has them (the weekly run carries last week's over for
+            the people the week did not touch); computed from ``inputs`` otherwise.
+        buys: ``pharmacy_buys`` likewise (the swipe groups' input); ``inputs.lines`` otherwise.
     """
     w = inputs or window_inputs(visits, fee_list, psn, as_of, window_days)
     v = w.visits
@@ -123,55 +128,23 @@ def fixmedins_features(
     pharm = amount_peak_share(v.filter("is_pharmacy"), "fixmedins_code").withColumnRenamed(
         "amt_peak_share", "pharm_amt_peak_share"
     )
-    # Distinct patients are counted in two steps (institution × patient, then institution): a countDistinct
-    # beside other aggregates makes Spark copy every row once per distinct aggregate.
-    outpatient_fund = F.when(~F.col("is_inpatient"), F.col("fund_pay_sumamt").cast("double"))
-    a = (
-        v.groupBy("fixmedins_code", "psn_no")
-        .agg(
-            F.count("*").alias("_n"),
-            F.sum(outpatient_fund).alias("_op_sum"),
-            F.count(outpatient_fund).alias("_op_n"),
-            F.sum("fund_pay_sumamt").alias("_fund"),
-        )
-        .groupBy("fixmedins_code")
-        .agg(
-            F.sum("_n").alias("n_visits"),
-            F.count("psn_no").alias("n_patients"),  # as countDistinct: a missing person is nobody
-            (F.sum("_op_sum") / F.sum("_op_n")).alias("cost_per_visit"),
-            F.sum("_fund").cast("double").alias("fund_pay_total"),
-        )
+    if patients is None:
+        patients = patient_figures(w)
+    a = patients.groupBy("fixmedins_code").agg(
+        F.sum("_n").alias("n_visits"),
+        F.count(F.when(F.col("_n") > 0, F.col("psn_no"))).alias("n_patients"),  # patients with a visit
+        (F.sum("_op_sum") / F.sum("_op_n")).cast("double").alias("cost_per_visit"),
+        F.sum("_fund").cast("double").alias("fund_pay_total"),
+        (F.sum("_days") / F.count(F.when(F.col("_has_drug"), F.col("psn_no")))).alias("rx_days_per_patient"),
+        (F.sum("_exam") / F.sum("_amt")).cast("double").alias("exam_share"),
+        (F.sum("_drug") / F.sum("_amt")).cast("double").alias("drug_share"),
+        (F.sum("_refunded") / F.sum("_nonin")).alias("refund_share"),
     )
-    is_drug = F.col("med_chrgitm_type").isin(*DRUG_ITEM_TYPES)
-    amt = F.col("det_item_fee_sumamt").cast("double")
-    rx = (
-        w.lines.groupBy("fixmedins_code", "psn_no")
-        .agg(
-            F.sum(F.when(is_drug, F.coalesce("prd_days", F.lit(0)))).alias("_days"),
-            F.max(is_drug).alias("_has_drug"),
-            F.sum(F.when(F.col("med_chrgitm_type").isin(*EXAM_ITEM_TYPES), amt)).alias("_exam"),
-            F.sum(F.when(is_drug, amt)).alias("_drug"),
-            F.sum(amt).alias("_amt"),
-        )
-        .groupBy("fixmedins_code")
-        .agg(
-            (F.sum("_days") / F.count(F.when(F.col("_has_drug"), F.col("psn_no")))).alias(
-                "rx_days_per_patient"
-            ),
-            (F.sum("_exam") / F.sum("_amt")).alias("exam_share"),
-            (F.sum("_drug") / F.sum("_amt")).alias("drug_share"),
-        )
-    )
-    swipes = swipe_groups(w.lines, swipe_tolerance_minutes)
+    swipes = swipe_groups(w.lines if buys is None else buys, swipe_tolerance_minutes)
     sw = swipes.groupBy("fixmedins_code").agg(
         F.count("*").alias("swipe_groups"),
         F.sum("n_purchases").alias("_swiped"),
         F.flatten(F.collect_list("setl_ids")).alias("_swipe_ev"),
-    )
-    refunds = (
-        w.all_visits.filter(~F.col("is_inpatient"))
-        .groupBy("fixmedins_code")
-        .agg(F.avg(fully_refunded().cast("double")).alias("refund_share"))
     )
     out = (
         fixmedins.select(
@@ -183,9 +156,7 @@ def fixmedins_features(
         .join(a, "fixmedins_code", "left")
         .join(s, "fixmedins_code", "left")
         .join(pharm, "fixmedins_code", "left")
-        .join(rx, "fixmedins_code", "left")
         .join(sw, "fixmedins_code", "left")
-        .join(refunds, "fixmedins_code", "left")
     )
     if codes is not None:
         out = out.join(codes, "fixmedins_code", "left")
@@ -230,6 +201,63 @@ def fixmedins_features(
     )
 
 
+# What one patient's own visits and fee lines add to an institution's figures, per (fixmedins_code, psn_no):
+# visits, outpatient fund and its visits, fund, drug days and whether any drug, exam / drug / all fee amounts,
+# non-inpatient visits and those refunded in full. Like ``features.psn.visit_figures`` they change only when
+# that person's window rows change, so the weekly run carries them over for the people a week did not touch.
+PATIENT_FIGURE_COLUMNS = (
+    "fixmedins_code", "psn_no", "_n", "_op_sum", "_op_n", "_fund", "_days", "_has_drug", "_exam", "_drug",
+    "_amt", "_nonin", "_refunded",
+)  # fmt: skip
+
+
+def patient_figures(w: WindowInputs) -> DataFrame:
+    """``PATIENT_FIGURE_COLUMNS``: one row per institution and patient with a visit there in ``w`` (settled or
+    refunded). ``w`` may hold some people only: each row depends on that person's rows alone. Sums of money
+    stay decimal (exact in any order: carried-over and recomputed rows add up to the same)."""
+    outpatient_fund = F.when(~F.col("is_inpatient"), F.col("fund_pay_sumamt"))
+    pair = ["fixmedins_code", "psn_no"]
+    visits = w.visits.groupBy(*pair).agg(
+        F.count("*").alias("_n"),
+        F.sum(outpatient_fund).alias("_op_sum"),
+        F.count(outpatient_fund).alias("_op_n"),
+        F.sum("fund_pay_sumamt").alias("_fund"),
+    )
+    is_drug = F.col("med_chrgitm_type").isin(*DRUG_ITEM_TYPES)
+    amt = F.col("det_item_fee_sumamt")
+    lines = w.lines.groupBy(*pair).agg(
+        F.sum(F.when(is_drug, F.coalesce("prd_days", F.lit(0)))).alias("_days"),
+        F.max(is_drug).alias("_has_drug"),
+        F.sum(F.when(F.col("med_chrgitm_type").isin(*EXAM_ITEM_TYPES), amt)).alias("_exam"),
+        F.sum(F.when(is_drug, amt)).alias("_drug"),
+        F.sum(amt).alias("_amt"),
+    )
+    refunds = (
+        w.all_visits.filter(~F.col("is_inpatient"))
+        .groupBy(*pair)
+        .agg(F.count("*").alias("_nonin"), F.sum(fully_refunded().cast("int")).alias("_refunded"))
+    )
+    return (
+        visits.join(lines, pair, "full_outer")
+        .join(refunds, pair, "full_outer")
+        .select(*PATIENT_FIGURE_COLUMNS)
+    )
+
+
+# The swipe groups' input: pharmacy purchases of drugs (``swipe_groups`` reads no other fee lines).
+BUY_COLUMNS = ("fixmedins_code", "psn_no", "med_list_codg", "det_item_fee_sumamt", "begntime", "setl_ids")
+
+
+def pharmacy_buys(lines: DataFrame) -> DataFrame:
+    """``BUY_COLUMNS`` of the drug lines of pharmacy visits (``WindowInputs.lines``), with their visit's
+    ``is_pharmacy`` and ``med_chrgitm_type`` for ``swipe_groups``."""
+    return lines.filter(
+        F.col("is_pharmacy")
+        & F.col("med_chrgitm_type").isin(*DRUG_ITEM_TYPES)
+        & F.col("det_item_fee_sumamt").isNotNull()
+    ).select(*BUY_COLUMNS)
+
+
 def with_peer_ratios(out: DataFrame) -> DataFrame:
     """Add ``<feature>_peer`` = value / median of the peers (``PEERS``) that have the activity at all.
 
@@ -254,13 +282,12 @@ def swipe_groups(lines: DataFrame, tolerance_minutes: int = SWIPE_TOLERANCE_MINU
     and candidates close enough to share a neighbour chain into one group (a card run from 14:57 to 15:02 is
     one group, not two halves of a clock hour).
 
-    ``lines``: the window's fee lines with their visit's columns (``WindowInputs.lines``)."""
+    ``lines``: the window's fee lines with their visit's columns (``WindowInputs.lines``), or their
+    ``pharmacy_buys``."""
     tol = max(int(tolerance_minutes) // SWIPE_BUCKET_MINUTES, 0)
-    buys = lines.filter(
-        F.col("is_pharmacy")
-        & F.col("med_chrgitm_type").isin(*DRUG_ITEM_TYPES)
-        & F.col("det_item_fee_sumamt").isNotNull()
-    ).withColumn("_h", F.floor(F.unix_timestamp("begntime") / (60 * SWIPE_BUCKET_MINUTES)))
+    if "is_pharmacy" in lines.columns:
+        lines = pharmacy_buys(lines)
+    buys = lines.withColumn("_h", F.floor(F.unix_timestamp("begntime") / (60 * SWIPE_BUCKET_MINUTES)))
     item = ["fixmedins_code", "med_list_codg", "det_item_fee_sumamt"]
     # A group of n people holds at least n purchases: plain counts per bucket find the few candidates,
     # and only their purchases are counted by person and gathered with their settlements.

@@ -245,6 +245,13 @@ class WindowInputs:
             self.visits, self.all_visits, self.stays, self.lines
         )])  # fmt: skip
 
+    def lines_of(self, people: DataFrame) -> WindowInputs:
+        """Everyone's visits and stays, the fee lines of some people only (see ``of``)."""
+        keep = F.broadcast(people.select("psn_no"))
+        return WindowInputs(
+            self.visits, self.all_visits, self.stays, self.lines.join(keep, "psn_no", "left_semi")
+        )
+
 
 def window_inputs(
     visits: DataFrame,

@@ -8,7 +8,13 @@ import time
 
 from pyspark.sql import functions as F
 
-from features.fixmedins import fixmedins_features
+from features.fixmedins import (
+    BUY_COLUMNS,
+    PATIENT_FIGURE_COLUMNS,
+    fixmedins_features,
+    patient_figures,
+    pharmacy_buys,
+)
 from features.psn import VISIT_FIGURE_COLUMNS, psn_features, visit_figures
 from features.rings import find_rings, person_rings, ring_stays, stable_ids
 from features.trace import institution_code_features, person_code_features, resale_candidates, resales
@@ -20,6 +26,8 @@ from jobs.lake.tables import (
     CODE_SALES,
     FEATURES_FIXMEDINS,
     FEATURES_PSN,
+    FIX_PATIENTS,
+    PHARMACY_BUYS,
     PROVINCE,
     PSN_OWN,
     RING_MEMBERS,
@@ -184,25 +192,38 @@ def own_basis(settings: Settings) -> dict[str, str]:
     return {
         "window_days": str(f.window_days),
         "readmit_days": str(f.readmit_days),
-        "figures": ",".join(VISIT_FIGURE_COLUMNS),
+        "figures": ",".join([*VISIT_FIGURE_COLUMNS, *PATIENT_FIGURE_COLUMNS, *BUY_COLUMNS]),
     }
 
 
 def previous_own(lake: Lake, as_of: dt.date, settings: Settings) -> dict | None:
-    """The commit (history entry) of the newest earlier week of ``gold/psn_visit_figures``, when it can be built
-    on (same ``own_basis``, the lake's versions recorded); None otherwise (the first week, changed settings)."""
-    if not lake.exists(PSN_OWN):
-        return None
-    newest: dict[str, dict] = {}  # per week, its last commit (a re-run replaces the week's partition)
-    for commit in lake.table(PSN_OWN).history():
-        week = commit.get("fundwatch.as_of")
-        if week and week < as_of.isoformat() and commit["version"] > newest.get(week, {}).get("version", -1):
-            newest[week] = commit
-    if not newest:
-        return None
-    commit = newest[max(newest)]
-    same = all(commit.get(f"fundwatch.{k}") == v for k, v in own_basis(settings).items())
-    return commit if same and commit.get("fundwatch.visit_seen") else None
+    """The commit (history entry) of the newest earlier week of the own figures (``own_tables``), when every
+    one of their tables has that week written with the same ``own_basis`` and the lake's versions recorded;
+    None otherwise (the first week, changed settings, a table new or lost since)."""
+    commits = []
+    for name in own_tables(settings):
+        if not lake.exists(name):
+            return None
+        newest: dict[str, dict] = {}  # per week, its last commit (a re-run replaces the week's partition)
+        for commit in lake.table(name).history():
+            week = commit.get("fundwatch.as_of")
+            if (
+                week
+                and week < as_of.isoformat()
+                and commit["version"] > newest.get(week, {}).get("version", -1)
+            ):
+                newest[week] = commit
+        if not newest:
+            return None
+        commits.append(newest[max(newest)])
+    basis = own_basis(settings)
+    first = commits[0]
+    for commit in commits:
+        if commit.get("fundwatch.as_of") != first.get("fundwatch.as_of") or any(
+            commit.get(f"fundwatch.{k}") != v for k, v in basis.items()
+        ):
+            return None
+    return first if first.get("fundwatch.visit_seen") else None
 
 
 def _appended_keys(spark, lake: Lake, name: str, then: str | None, column: str):
@@ -266,45 +287,51 @@ def touched_people(spark, lake: Lake, commit: dict, as_of: dt.date, window_days:
     return people, n
 
 
+def own_tables(settings: Settings) -> dict:
+    """The figures that depend on each person's own window rows alone, carried over week to week for the
+    people a week did not touch: table → how to compute them from ``WindowInputs`` (and the registrations)."""
+    readmit = settings.features.readmit_days
+    return {
+        PSN_OWN: lambda w, opsp: visit_figures(w, readmit, opsp),
+        FIX_PATIENTS: lambda w, opsp: patient_figures(w),
+        PHARMACY_BUYS: lambda w, opsp: pharmacy_buys(w.lines),
+    }
+
+
 def write_own_figures(
-    spark, lake: Lake, settings: Settings, as_of: dt.date, inputs: WindowInputs, visits, opsp, basis: dict
-):
-    """Each person's own-visit figures (``features.psn.visit_figures``) → ``gold/psn_visit_figures``; returned
-    for ``psn_features``. Built on the week before where it can be: the people the data touched since are
-    recomputed (``touched_people``), everyone else's row is carried over; otherwise everyone is computed.
-    ``basis``: the lake's versions the features read (recorded in the commit, for the next week)."""
-    t0 = time.time()
-    f = settings.features
-    previous = previous_own(lake, as_of, settings)
-    touched = touched_people(spark, lake, previous, as_of, f.window_days, visits) if previous else None
-    if touched is None:
-        own, how = visit_figures(inputs, f.readmit_days, opsp), "everyone"
-    else:
-        people, n = touched
-        since = previous["fundwatch.as_of"]
-        kept = (
-            lake.read(spark, PSN_OWN)
-            .filter(F.col("as_of") == F.lit(dt.date.fromisoformat(since)))
-            .drop("as_of")
-            .join(F.broadcast(people), "psn_no", "left_anti")
-        )
-        own = kept.unionByName(visit_figures(inputs.of(people), f.readmit_days, opsp))
-        how = f"{n:,d} people touched since {since}"
+    spark, lake: Lake, settings: Settings, as_of: dt.date, inputs: WindowInputs, opsp, basis: dict, since
+) -> dict:
+    """The own figures (``own_tables``) of ``as_of``, each written to its table and returned (read back) for
+    the feature transforms. ``since``: (the previous week's date, the people touched since: psn_no) to build
+    on it (everyone else's rows are carried over), or None to compute everyone. ``basis``: the lake's
+    versions the features read (recorded in each commit, for the next week)."""
     meta = {"stage": "features", "as_of": as_of.isoformat(), **own_basis(settings), **basis}
-    lake.write(
-        own.withColumn("as_of", F.lit(as_of)),
-        PSN_OWN,
-        mode="overwrite",
-        partition_by=["as_of"],
-        replace=[("as_of", "=", as_of.isoformat())],
-        metadata=meta,
-    )
-    if touched is not None:
-        touched[0].unpersist()
-    oldest = as_of - dt.timedelta(weeks=OWN_WEEKS_KEPT)
-    lake.delete(PSN_OWN, f"as_of < '{oldest.isoformat()}'", metadata={"stage": "features"})
-    log.info("own-visit figures of %s in %.1fs", how, time.time() - t0)
-    return lake.read(spark, PSN_OWN).filter(F.col("as_of") == F.lit(as_of)).drop("as_of")
+    out = {}
+    mine = inputs if since is None else inputs.of(since[1])
+    for name, compute in own_tables(settings).items():
+        t0 = time.time()
+        rows = compute(mine, opsp)
+        if since is not None:
+            kept = (
+                lake.read(spark, name)
+                .filter(F.col("as_of") == F.lit(since[0]))
+                .drop("as_of")
+                .join(F.broadcast(since[1]), "psn_no", "left_anti")
+            )
+            rows = kept.unionByName(rows)
+        lake.write(
+            rows.withColumn("as_of", F.lit(as_of)),
+            name,
+            mode="overwrite",
+            partition_by=["as_of"],
+            replace=[("as_of", "=", as_of.isoformat())],
+            metadata=meta,
+        )
+        oldest = as_of - dt.timedelta(weeks=OWN_WEEKS_KEPT)
+        lake.delete(name, f"as_of < '{oldest.isoformat()}'", metadata={"stage": "features"})
+        log.info("%s in %.1fs", name, time.time() - t0)
+        out[name] = lake.read(spark, name).filter(F.col("as_of") == F.lit(as_of)).drop("as_of")
+    return out
 
 
 def run(spark, settings: Settings, as_of: dt.date) -> dict[str, int]:
@@ -328,16 +355,30 @@ def run(spark, settings: Settings, as_of: dt.date) -> dict[str, int]:
     opsp = lake.read(spark, silver("opsp_reg")) if lake.exists(silver("opsp_reg")) else None
     death = lake.read(spark, silver("psn_death")) if lake.exists(silver("psn_death")) else None
     f = settings.features
-    # the window's visits, stays and fee lines are read by both feature sets: build them once, keep them
+    basis = {k: v for k, v in basis.items() if v is not None}
+    # build on the week before: who can have changed since (None: everyone is computed)
     t0 = time.time()
-    inputs = window_inputs(visits, fees, psn, as_of, f.window_days, f.co_adm_tolerance_days).persist()
+    previous = previous_own(lake, as_of, settings)
+    touched = touched_people(spark, lake, previous, as_of, f.window_days, visits) if previous else None
+    since = None if touched is None else (dt.date.fromisoformat(previous["fundwatch.as_of"]), touched[0])
+    log.info(
+        "own figures of %s (%.1fs)",
+        "everyone" if since is None else f"{touched[1]:,d} people touched since {since[0]}",
+        time.time() - t0,
+    )
+    # the window's visits and stays are read by both feature sets: build them once, keep them; the fee lines
+    # are read by the own figures alone (everyone's, or the touched people's)
+    t0 = time.time()
+    inputs = window_inputs(visits, fees, psn, as_of, f.window_days, f.co_adm_tolerance_days)
+    if since is not None:
+        inputs = inputs.lines_of(since[1])
+    inputs = inputs.persist()
     # cached now, so that each step's time below is its own (the first to read them used to pay for the cache)
     n = [df.count() for df in (inputs.all_visits, inputs.stays, inputs.lines)]
     log.info("window: %d visits, %d stays, %d fee lines cached in %.1fs", *n, time.time() - t0)
     members = write_rings(spark, lake, settings, as_of, ring_stays(inputs.stays, psn, fix))
     inst_codes, psn_codes = write_code_resales(spark, lake, settings, as_of, visits)
-    basis = {k: v for k, v in basis.items() if v is not None}
-    own = write_own_figures(spark, lake, settings, as_of, inputs, visits, opsp, basis)
+    own = write_own_figures(spark, lake, settings, as_of, inputs, opsp, basis, since)
     out = {
         FEATURES_PSN: psn_features(
             psn,
@@ -351,7 +392,7 @@ def run(spark, settings: Settings, as_of: dt.date) -> dict[str, int]:
             inputs=inputs,
             rings=members,
             codes=psn_codes,
-            own=own,
+            own=own[PSN_OWN],
         ),
         FEATURES_FIXMEDINS: fixmedins_features(
             fix,
@@ -363,6 +404,8 @@ def run(spark, settings: Settings, as_of: dt.date) -> dict[str, int]:
             inputs=inputs,
             swipe_tolerance_minutes=f.swipe_tolerance_minutes,
             codes=inst_codes,
+            patients=own[FIX_PATIENTS],
+            buys=own[PHARMACY_BUYS],
         ),
     }
     counts = {}
@@ -378,4 +421,6 @@ def run(spark, settings: Settings, as_of: dt.date) -> dict[str, int]:
         counts[name] = lake.table(name).count()
         log.info("wrote %s for as_of %s", name, as_of)
     inputs.unpersist()
+    if since is not None:
+        since[1].unpersist()
     return counts

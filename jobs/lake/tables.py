@@ -44,7 +44,13 @@ FEATURES_FIXMEDINS = features("fixmedins")
 SCORES = "gold/entity_scores"
 CLUES = "gold/clues"
 
-PSN_OWN = "gold/psn_visit_figures"  # per as_of, each person's own-visit figures (features.psn.visit_figures)
+# per as_of, what depends on each person's own window rows alone, carried over for the people a week did not
+# touch (jobs.build_features.own_tables)
+PSN_OWN = "gold/psn_visit_figures"  # per person (features.psn.visit_figures)
+FIX_PATIENTS = (
+    "gold/fixmedins_patient_figures"  # per institution and patient (features.fixmedins.patient_figures)
+)
+PHARMACY_BUYS = "gold/pharmacy_buys"  # pharmacy drug purchases, the swipe groups' input (features.fixmedins)
 RINGS = "gold/rings"  # suspected groups (团伙) per as_of: size, episodes, institutions, strength …
 RING_MEMBERS = "gold/ring_members"  # as_of, ring_id, psn_no
 CODE_RESALES = "gold/code_resales"  # per as_of, every sale of the codes sold more than once (features.trace)

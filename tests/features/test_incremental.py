@@ -65,7 +65,7 @@ def test_a_week_built_on_the_last_equals_the_whole_window_after_late_corrections
     from jobs import build_features
     from jobs.ingest import ingest_landing
     from jobs.lake import Lake
-    from jobs.lake.tables import CHANGED_IN, FEATURES_PSN, PSN_OWN, VISIT
+    from jobs.lake.tables import CHANGED_IN, FEATURES_FIXMEDINS, FEATURES_PSN, PSN_OWN, VISIT
     from jobs.runtime.settings import load_settings
     from jobs.synthetic import generate
     from jobs.synthetic.deliveries import split_last_week
@@ -96,23 +96,29 @@ def test_a_week_built_on_the_last_equals_the_whole_window_after_late_corrections
     assert 0 < n_touched < PERSONS / 2  # built on the week before, not the whole window again
 
     def features():
-        df = lake.read(spark, FEATURES_PSN).filter(f"as_of = '{as_of}'").toPandas()
-        return df.sort_values("psn_no").reset_index(drop=True)
+        out = {}
+        for name, key in ((FEATURES_PSN, "psn_no"), (FEATURES_FIXMEDINS, "fixmedins_code")):
+            df = lake.read(spark, name).filter(f"as_of = '{as_of}'").toPandas()
+            out[name] = df.sort_values(key).reset_index(drop=True)
+        return out
 
     weekly = features()
     shutil.rmtree(lake.path(PSN_OWN))  # nothing to build on: every person is computed afresh
     caplog.clear()
     with caplog.at_level("INFO", logger="jobs.build_features"):
         build_features.run(spark, settings, as_of)
-    assert "own-visit figures of everyone" in caplog.text
+    assert "own figures of everyone" in caplog.text
     full = features()
-    assert list(weekly.columns) == list(full.columns) and len(weekly) == len(full) == PERSONS
-    for column in full.columns:
-        a, b = weekly[column], full[column]
-        if a.dtype.kind == "f":
-            assert ((a - b).abs() <= 1e-9 * b.abs().clip(lower=1)).all(), column
-        else:
-            assert a.astype(str).equals(b.astype(str)), column
-    people = full.set_index("psn_no")
+    assert len(weekly[FEATURES_PSN]) == PERSONS
+    for name, table in full.items():
+        assert list(weekly[name].columns) == list(table.columns) and len(weekly[name]) == len(table), name
+        for column in table.columns:
+            a, b = weekly[name][column], table[column]
+            if a.dtype.kind == "f":  # sums of doubles added in another order
+                assert ((a - b).abs() <= 1e-9 * b.abs().clip(lower=1)).all(), (name, column)
+            else:
+                assert a.astype(str).equals(b.astype(str)), (name, column)
+    assert (full[FEATURES_FIXMEDINS]["swipe_groups"] > 0).any()  # the carried-over purchases make groups
+    people = full[FEATURES_PSN].set_index("psn_no")
     who = {r.mdtrt_id: r.psn_no for r in seen.values()}
     assert people.loc[who[refunded], "n_refunded"] >= 1  # the late refund counts, week on week as afresh
