@@ -254,28 +254,36 @@ def touched_people(spark, lake: Lake, commit: dict, as_of: dt.date, window_days:
     since = dt.date.fromisoformat(commit["fundwatch.as_of"])
     if CHANGED_IN not in visits.columns:
         return None
-    changed = visits.filter(F.col(CHANGED_IN) > int(commit["fundwatch.visit_seen"])).select(
-        "mdtrt_id", "psn_no"
-    )
     lines = _appended_keys(spark, lake, silver("fee_list"), commit.get("fundwatch.fee_version"), "mdtrt_id")
     regs = _appended_keys(spark, lake, silver("opsp_reg"), commit.get("fundwatch.opsp_version"), "psn_no")
-    if lines is None or regs is None:
+    if lines is None or regs is None or lines[1] > TOUCHED_KEYS_MAX:
         return None
-    n_changed = changed.count()
-    if n_changed + lines[1] > TOUCHED_KEYS_MAX:
+    # one pass over the visits: those written since, and those the window's moving edges take in or out
+    moved = F.col("adm_date").between(
+        F.lit(window_start(since, window_days)),
+        F.lit(window_start(as_of, window_days) - dt.timedelta(days=1)),
+    ) | F.col("adm_date").between(F.lit(since + dt.timedelta(days=1)), F.lit(as_of))
+    changed = F.col(CHANGED_IN) > int(commit["fundwatch.visit_seen"])
+    rows = visits
+    if lines[0] is not None:  # visits with fee lines appended since
+        lined = lines[0].distinct().withColumn("_lined", F.lit(True))
+        rows = visits.join(F.broadcast(lined), "mdtrt_id", "left")
+        changed = changed | F.col("_lined").isNotNull()
+    near = rows.filter(changed | moved).select("mdtrt_id", "psn_no", changed.alias("_changed")).persist()
+    n_changed = near.filter("_changed").count()
+    if n_changed > TOUCHED_KEYS_MAX:
+        near.unpersist()
         return None
-    ids = F.broadcast(changed.select("mdtrt_id"))
-    try:  # the rows of the changed visits as that week read them (vacuumed since: unknown)
-        before = lake.read(spark, VISIT, version=int(commit["fundwatch.visit_version"]))
-        before = before.join(ids, "mdtrt_id", "left_semi").select("psn_no").persist()
-        before.count()
-    except Exception as e:  # noqa: BLE001 - any failure to read the old version means: recompute everyone
-        log.warning("own-visit figures: silver/visit as of %s is unreadable (%s): everyone", since, e)
-        return None
-    moved = F.col("adm_date").between(F.lit(window_start(since, window_days)), F.lit(window_start(as_of, window_days) - dt.timedelta(days=1))) | F.col("adm_date").between(F.lit(since + dt.timedelta(days=1)), F.lit(as_of))  # fmt: skip
-    parts = [changed.select("psn_no"), before, visits.filter(moved).select("psn_no")]
-    if lines[0] is not None:
-        parts.append(visits.join(F.broadcast(lines[0].distinct()), "mdtrt_id", "left_semi").select("psn_no"))
+    parts = [near.select("psn_no")]
+    if n_changed:
+        try:  # the people the changed visits belonged to as that week read them (vacuumed since: unknown)
+            before = lake.read(spark, VISIT, version=int(commit["fundwatch.visit_version"]))
+            ids = F.broadcast(near.filter("_changed").select("mdtrt_id"))
+            parts.append(before.join(ids, "mdtrt_id", "left_semi").select("psn_no").localCheckpoint())
+        except Exception as e:  # noqa: BLE001 - any failure to read the old version means: recompute everyone
+            log.warning("own figures: silver/visit as of %s is unreadable (%s): everyone", since, e)
+            near.unpersist()
+            return None
     if regs[0] is not None:
         parts.append(regs[0])
     people = parts[0]
@@ -283,7 +291,7 @@ def touched_people(spark, lake: Lake, commit: dict, as_of: dt.date, window_days:
         people = people.unionByName(p)
     people = people.filter(F.col("psn_no").isNotNull()).distinct().persist()
     n = people.count()
-    before.unpersist()
+    near.unpersist()
     return people, n
 
 

@@ -16,49 +16,70 @@ pytestmark = [pytest.mark.spark, pytest.mark.slow]
 PERSONS = 20_000
 
 
-def _first_row(folder, keep):
-    """The first row of the parquet files under ``folder`` that ``keep`` (an Arrow mask of a table) selects."""
-    for f in sorted(folder.glob("*.parquet")):
-        t = pq.read_table(f)
-        hits = t.filter(keep(t))
-        if hits.num_rows:
-            return hits.slice(0, 1)
-    raise AssertionError(f"no such row under {folder}")
+def _quiet_visits(spark, lake, week, first: dt.date):
+    """Settled visits of people whom nothing else in the week touches (their visits all began 30 to 300 days
+    before ``first``; none in the week's delivery): (pharmacy visits, outpatient visits), as rows."""
+    from pyspark.sql import functions as F
 
+    from jobs.lake.tables import VISIT
 
-def _late_corrections(base, week, first: dt.date):
-    """Add to the week's delivery a refund of a pharmacy purchase settled months before and a fee line that
-    arrives late for an old visit: rows of earlier weeks the week changes. Returns the two visits."""
-    old = pa.scalar(dt.datetime.combine(first - dt.timedelta(days=90), dt.time()))
-    in_week = dt.datetime.combine(first + dt.timedelta(days=3), dt.time(10))
-    setl = _first_row(
-        base / "setl",
-        lambda t: pc.and_(
-            pc.and_(pc.equal(t["med_type"], "41"), pc.equal(t["refd_setl_flag"], "0")),
-            pc.less(t["setl_time"], old.cast(t.schema.field("setl_time").type)),
-        ),
+    busy = set()
+    for table in ("mdtrt", "setl"):
+        for f in (week / table).glob("*.parquet"):
+            busy |= set(pq.read_table(f, columns=["psn_no"])["psn_no"].to_pylist())
+    visits = lake.read(spark, VISIT)
+    span = visits.groupBy("psn_no").agg(F.min("adm_date").alias("lo"), F.max("adm_date").alias("hi"))
+    quiet = span.filter(
+        (F.col("lo") > F.lit(first - dt.timedelta(days=300)))
+        & (F.col("hi") < F.lit(first - dt.timedelta(days=30)))
     )
-    refund = setl.to_pylist()[0]
-    for col in (
-        "medfee_sumamt",
-        "hifp_pay",
-        "fund_pay_sumamt",
-        "acct_pay",
-        "psn_cash_pay",
-        "fulamt_ownpay_amt",
-    ):
-        if refund.get(col) is not None:
-            refund[col] = -refund[col]
-    refund.update(setl_id=refund["setl_id"] + "R", refd_setl_flag="1", setl_time=in_week)
-    pq.write_table(pa.Table.from_pylist([refund], schema=setl.schema), week / "setl" / "late_refund.parquet")
-    line = _first_row(
-        base / "fee_list",
-        lambda t: pc.and_(pc.is_valid(t["prd_days"]), pc.not_equal(t["mdtrt_id"], refund["mdtrt_id"])),
-    ).to_pylist()[0]
-    line.update(feedetl_sn=line["feedetl_sn"] + "L", prd_days=line["prd_days"] + 90)
+    mine = visits.join(quiet, "psn_no", "left_semi").filter("settled")
+
+    def some(kind):
+        rows = mine.filter(kind).orderBy("mdtrt_id").limit(200).collect()
+        return [v for v in rows if v.psn_no not in busy]
+
+    pharmacy, outpatient = some("is_pharmacy"), some("not is_pharmacy and not is_inpatient")
+    assert pharmacy and outpatient
+    return pharmacy, outpatient
+
+
+def _late_corrections(spark, lake, base, week, first: dt.date):
+    """Add to the week's delivery a refund of a pharmacy purchase settled months before and a fee line that
+    arrives late for an outpatient visit months before, of two people the week touches in no other way.
+    Returns the two visits."""
+    pharmacy, outpatient = _quiet_visits(spark, lake, week, first)
+    in_week = dt.datetime.combine(first + dt.timedelta(days=3), dt.time(10))
+    refunded = pharmacy[0]
+    setl_id = refunded.setl_ids[0]
+    for f in sorted((base / "setl").glob("*.parquet")):
+        t = pq.read_table(f)
+        hits = t.filter(pc.equal(t["setl_id"], setl_id))
+        if hits.num_rows:
+            break
+    refund = hits.to_pylist()[0]
+    for field in hits.schema:  # a refund carries the amounts negated
+        if pa.types.is_decimal(field.type) and refund[field.name] is not None:
+            refund[field.name] = -refund[field.name]
+    refund.update(setl_id=setl_id + "R", refd_setl_flag="1", setl_time=in_week)
+    pq.write_table(pa.Table.from_pylist([refund], schema=hits.schema), week / "setl" / "late_refund.parquet")
+    late = next(v for v in outpatient if v.psn_no != refunded.psn_no)
+    line = {
+        "feedetl_sn": late.mdtrt_id + "-L",
+        "mdtrt_id": late.mdtrt_id,
+        "setl_id": late.setl_ids[0],
+        "fee_ocur_time": in_week,
+        "med_list_codg": "XR05CAA001",
+        "med_chrgitm_type": "09",
+        "cnt": 3,
+        "pric": 20,
+        "det_item_fee_sumamt": 60,
+        "prd_days": 90,
+    }
     schema = pq.read_schema(next((base / "fee_list").glob("*.parquet")))
-    pq.write_table(pa.Table.from_pylist([line], schema=schema), week / "fee_list" / "late_line.parquet")
-    return refund["mdtrt_id"], line["mdtrt_id"]
+    row = {f.name: line.get(f.name) for f in schema}
+    pq.write_table(pa.Table.from_pylist([row], schema=schema), week / "fee_list" / "late_line.parquet")
+    return refunded, late
 
 
 def test_a_week_built_on_the_last_equals_the_whole_window_after_late_corrections(spark, tmp_path, caplog):
@@ -78,16 +99,16 @@ def test_a_week_built_on_the_last_equals_the_whole_window_after_late_corrections
     ingest_landing(spark, lake, base, validate_with_gx=False)
     first = build_features.latest_settlement_date(spark, lake)
     build_features.run(spark, settings, first)
-    refunded, late_line = _late_corrections(base, week, first)
+    before = {r.psn_no: r for r in lake.read(spark, FEATURES_PSN).filter(f"as_of = '{first}'").collect()}
+    refunded, late = _late_corrections(spark, lake, base, week, first)
     ingest_landing(spark, lake, week, validate_with_gx=False)
     as_of = build_features.latest_settlement_date(spark, lake)
     assert as_of > first
 
     visits = lake.read(spark, VISIT)
-    seen = {r.mdtrt_id: r for r in visits.filter(visits.mdtrt_id.isin(refunded, late_line)).collect()}
-    assert getattr(seen[refunded], CHANGED_IN) > getattr(
-        seen[late_line], CHANGED_IN
-    )  # the refund re-netted it
+    ids = [refunded.mdtrt_id, late.mdtrt_id]
+    seen = {r.mdtrt_id: getattr(r, CHANGED_IN) for r in visits.filter(visits.mdtrt_id.isin(*ids)).collect()}
+    assert seen[refunded.mdtrt_id] > seen[late.mdtrt_id]  # the refund re-netted its visit, the line did not
     with caplog.at_level("INFO", logger="jobs.build_features"):
         build_features.run(spark, settings, as_of)
     touched = [r.getMessage() for r in caplog.records if "people touched since" in r.getMessage()]
@@ -119,6 +140,7 @@ def test_a_week_built_on_the_last_equals_the_whole_window_after_late_corrections
             else:
                 assert a.astype(str).equals(b.astype(str)), (name, column)
     assert (full[FEATURES_FIXMEDINS]["swipe_groups"] > 0).any()  # the carried-over purchases make groups
+    # the late rows count, week on week as afresh: one more purchase refunded, 90 more days of a drug
     people = full[FEATURES_PSN].set_index("psn_no")
-    who = {r.mdtrt_id: r.psn_no for r in seen.values()}
-    assert people.loc[who[refunded], "n_refunded"] >= 1  # the late refund counts, week on week as afresh
+    assert people.loc[refunded.psn_no, "n_refunded"] == before[refunded.psn_no].n_refunded + 1
+    assert people.loc[late.psn_no, "rx_days_supply"] == before[late.psn_no].rx_days_supply + 90
