@@ -315,7 +315,12 @@ def write_own_figures(
     versions the features read (recorded in each commit, for the next week)."""
     meta = {"stage": "features", "as_of": as_of.isoformat(), **own_basis(settings), **basis}
     out = {}
-    mine = inputs if since is None else inputs.of(since[1])
+    mine = inputs
+    if since is not None:  # the touched people's visits and stays, kept while the figures read them
+        some = inputs.of(since[1])
+        kept_visits, kept_stays = some.all_visits.persist(), some.stays.persist()
+        # (the fee lines are the touched people's already: ``WindowInputs.lines_of``)
+        mine = WindowInputs(kept_visits.filter("settled"), kept_visits, kept_stays, inputs.lines)
     for name, compute in own_tables(settings).items():
         t0 = time.time()
         rows = compute(mine, opsp)
@@ -339,6 +344,9 @@ def write_own_figures(
         lake.delete(name, f"as_of < '{oldest.isoformat()}'", metadata={"stage": "features"})
         log.info("%s in %.1fs", name, time.time() - t0)
         out[name] = lake.read(spark, name).filter(F.col("as_of") == F.lit(as_of)).drop("as_of")
+    if since is not None:
+        kept_visits.unpersist()
+        kept_stays.unpersist()
     return out
 
 
