@@ -7,7 +7,7 @@ import pytest
 
 from features.trace import CODE_PATTERN
 from jobs.ingest.contract import TABLES
-from jobs.synthetic import GenConfig, Generator, generate
+from jobs.synthetic import GenConfig, Generator, generate, is_current
 from jobs.synthetic.prefecture import PROVINCE_PREFECTURES
 
 
@@ -50,6 +50,9 @@ def _landed(folder, table):
 
 def test_a_province_is_written_one_prefecture_at_a_time_and_they_share_no_identifier(tmp_path):
     counts = generate(tmp_path, persons=900, seed=5, chunk_persons=300)
+    assert is_current(tmp_path, 900, 5, chunk_persons=300)
+    assert not is_current(tmp_path, 900, 5, chunk_persons=450)  # cut otherwise: another province
+    assert not is_current(tmp_path, 900, 5)  # one prefecture of 900
     t = {name: _landed(tmp_path, name) for name in TABLES if (tmp_path / name).is_dir()}
     assert counts["psn"] == len(t["psn"]) == 900
     for name, table in TABLES.items():
