@@ -41,8 +41,8 @@ CROWD_CAP = 30  # [features] ring_crowd_cap: stays in a larger co-admission crow
 MIN_MEMBERS = 3  # a group smaller than this is not a ring
 FULL_SIZE = 5  # a group this large or larger has its full strength (ring_strength)
 MAX_ITERATIONS = 40  # of large-star / small-star; the number needed grows with log(graph size)
-# Up to this many edges the graph steps (3, 4) run on the driver: each star round is a few Spark jobs of fixed
-# cost, and a province's ring graph (a few edges per thousand people) is far smaller than this
+# [features] ring_local_edges: up to this many edges the graph steps (3, 4) run on the driver: each star round is
+# a few Spark jobs of fixed cost, and a province's ring graph (a few edges per thousand people) is far smaller
 LOCAL_EDGES = 2_000_000
 
 RING_FEATURES = ("ring_size", "ring_episodes", "ring_institutions", "ring_strength")
@@ -340,12 +340,14 @@ def find_rings(
     tolerance_days: int = 1,
     min_episodes: int = MIN_EPISODES,
     crowd_cap: int = CROWD_CAP,
+    local_edges: int = LOCAL_EDGES,
 ) -> tuple[DataFrame, DataFrame]:
-    """(groups, members) of ``ring_groups``, pandas, from the window's stays (``ring_stays``): steps 1 to 5."""
+    """(groups, members) of ``ring_groups``, pandas, from the window's stays (``ring_stays``): steps 1 to 5;
+    the graph steps on the driver up to ``local_edges`` edges, in Spark beyond."""
     # checkpointed, not persisted: read twice here, released with the frames (a persist was never undone)
     pairs = pair_stays(stays, tolerance_days, crowd_cap).localCheckpoint()
     edges = ring_edges(pairs, min_episodes).localCheckpoint()
-    if edges.count() <= LOCAL_EDGES:  # the usual case: the graph steps on the driver (see LOCAL_EDGES)
+    if edges.count() <= local_edges:  # the usual case: the graph steps on the driver (see LOCAL_EDGES)
         groups = local_communities(edges.select("a", "b", "episodes").toPandas())
     else:
         groups = communities(edges, connected_components(edges)).toPandas()

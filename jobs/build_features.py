@@ -75,7 +75,9 @@ def write_rings(spark, lake: Lake, settings: Settings, as_of: dt.date, stays):
 
     t0 = time.time()
     f = settings.features
-    groups, members = find_rings(stays, f.co_adm_tolerance_days, f.ring_min_episodes, f.ring_crowd_cap)
+    groups, members = find_rings(
+        stays, f.co_adm_tolerance_days, f.ring_min_episodes, f.ring_crowd_cap, f.ring_local_edges
+    )
     previous = None
     if lake.exists(RING_MEMBERS):
         before = lake.read(spark, RING_MEMBERS).filter(F.col("as_of") < F.lit(as_of))

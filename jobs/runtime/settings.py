@@ -42,6 +42,7 @@ class FeatureSettings:
     swipe_tolerance_minutes: int = 30
     ring_min_episodes: int = 2
     ring_crowd_cap: int = 30
+    ring_local_edges: int = 2_000_000
 
 
 @dataclass(frozen=True)
@@ -119,6 +120,7 @@ RANGES: dict[str, tuple[float | None, float | None]] = {
     "features.swipe_tolerance_minutes": (0, 1440),
     "features.ring_min_episodes": (2, None),
     "features.ring_crowd_cap": (2, None),
+    "features.ring_local_edges": (0, None),
     "model.n_estimators": (1, 100_000),
     "model.max_samples": (2, None),
     "model.max_train_rows": (100, None),
