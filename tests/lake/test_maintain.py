@@ -39,7 +39,10 @@ def _deliver(landing: Path, week: int) -> None:
 
 
 def _rows(spark, lake: Lake, name: str) -> list:
-    return sorted(tuple(r) for r in lake.read(spark, name).drop("_ingested_at", "_batch_id").collect())
+    """The table's rows without what differs between lakes holding the same data: when and in which batch or
+    table version a row was written."""
+    df = lake.read(spark, name).drop("_ingested_at", "_batch_id", "_changed_in")
+    return sorted(tuple(r) for r in df.collect())
 
 
 def _newest_data_write(lake: Lake, name: str) -> str:
