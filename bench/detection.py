@@ -196,7 +196,7 @@ def main() -> int:
     p.add_argument("--out", type=Path, default=ROOT / "docs" / "detection.md")
     a = p.parse_args()
     t0 = time.time()
-    landing = cached_landing(a.persons)
+    landing, _ = cached_landing(a.persons)
     lake = a.work / f"detection_lake_{a.persons}"
     shutil.rmtree(lake, ignore_errors=True)
     a.work.mkdir(parents=True, exist_ok=True)

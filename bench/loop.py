@@ -110,7 +110,7 @@ def loop(args) -> tuple[pd.DataFrame, dict]:
     from jobs.lake import Lake
 
     persons, seed, weeks, retrain, work = args.persons, args.seed, args.weeks, args.retrain, args.work
-    landing = cached_landing(persons, seed)
+    landing, _ = cached_landing(persons, seed)
     labels = pd.read_csv(landing / "labels.csv", dtype=str)
     positives = set(zip(labels.entity_type, labels.entity_id, strict=True))
     days = [LAST_WEEK - dt.timedelta(days=7 * (weeks - 1 - k)) for k in range(weeks)]
