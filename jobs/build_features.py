@@ -106,17 +106,24 @@ def write_rings(spark, lake: Lake, settings: Settings, as_of: dt.date, stays):
     return spark.createDataFrame(mine.astype({c: float for c in mine.columns[1:]}), schema)
 
 
+def _earlier_weeks(lake: Lake, name: str, as_of: dt.date) -> dict[str, dict]:
+    """Each week before ``as_of`` that a weekly table's commits name (``fundwatch.as_of``) → its last commit (a
+    re-run replaces the week's partition)."""
+    newest: dict[str, dict] = {}
+    for commit in lake.table(name).history():
+        week = commit.get("fundwatch.as_of")
+        if week and week < as_of.isoformat() and commit["version"] > newest.get(week, {}).get("version", -1):
+            newest[week] = commit
+    return newest
+
+
 def previous_resales(lake: Lake, as_of: dt.date, window_days: int) -> tuple[dt.date, int] | None:
     """(week, ledger version) of the newest earlier week whose ``gold/code_resales`` is still the one computed
     from that version of the ledger with the same window length; None when there is none (the first week, a
     changed window, a table written by older code)."""
     if not lake.exists(CODE_RESALES):
         return None
-    newest: dict[str, dict] = {}  # per week, its last commit (a re-run replaces the week's partition)
-    for commit in lake.table(CODE_RESALES).history():
-        week = commit.get("fundwatch.as_of")
-        if week and week < as_of.isoformat() and commit["version"] > newest.get(week, {}).get("version", -1):
-            newest[week] = commit
+    newest = _earlier_weeks(lake, CODE_RESALES, as_of)
     for week in sorted(newest, reverse=True):
         commit = newest[week]
         if commit.get("fundwatch.ledger_version") and commit.get("fundwatch.window_days") == str(window_days):
@@ -206,15 +213,7 @@ def previous_own(lake: Lake, as_of: dt.date, settings: Settings) -> dict | None:
     for name in own_tables(settings):
         if not lake.exists(name):
             return None
-        newest: dict[str, dict] = {}  # per week, its last commit (a re-run replaces the week's partition)
-        for commit in lake.table(name).history():
-            week = commit.get("fundwatch.as_of")
-            if (
-                week
-                and week < as_of.isoformat()
-                and commit["version"] > newest.get(week, {}).get("version", -1)
-            ):
-                newest[week] = commit
+        newest = _earlier_weeks(lake, name, as_of)
         if not newest:
             return None
         commits.append(newest[max(newest)])
