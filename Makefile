@@ -69,8 +69,8 @@ mlflow-ui: $(STAMP) ## Open MLflow's UI on the demo lake (http://127.0.0.1:5000)
 clean: ## Remove the demo lake and landing zone (not the venv)
 	rm -rf $(LAKE) ./demo
 
-bench: check-java $(STAMP) ## Benchmark every stage at 100k and 1M persons → docs/benchmark.md (PERSONS=10000000: a province → docs/benchmark_10000000.md)
-	$(BIN)/python bench/bench.py $(if $(filter command line,$(origin PERSONS)),--persons $(PERSONS))
+bench: check-java $(STAMP) ## Benchmark every stage at 100k and 1M persons → docs/benchmark.md (PERSONS=10000000: a province → docs/benchmark_10000000.md; RESUME=1 goes on from a stopped run's last step)
+	$(BIN)/python bench/bench.py $(if $(filter command line,$(origin PERSONS)),--persons $(PERSONS)) $(if $(RESUME),--resume)
 
 detection: check-java $(STAMP) ## Detection bar at 100k persons (R-precision, recall per pattern) → docs/detection.md
 	$(BIN)/python bench/detection.py

@@ -173,19 +173,31 @@ def stage_seconds(log: Path) -> dict[str, float]:
     return out
 
 
-def bench_size(persons: int, work: Path) -> dict:
-    """Backfill the year minus its last week, train, then time the weekly run on the week's delivery."""
+def bench_size(persons: int, work: Path, resume: bool = False) -> dict:
+    """Backfill the year minus its last week, train, then time the weekly run on the week's delivery.
+
+    Each finished step is recorded in ``<work>/size_<persons>/progress.json``; with ``resume`` a run that stopped
+    (a province takes hours) goes on from the first step not recorded there, on the lake as it was left."""
     landing, generated = cached_landing(persons)
-    rows = landing_rows(landing)
     root = work / f"size_{persons}"
-    shutil.rmtree(root, ignore_errors=True)
+    progress = root / "progress.json"
     base, week, lake = root / "landing", root / "week", root / "lake"
-    week_rows = split_last_week(landing, base, week)
-    result = {"persons": persons, "rows": rows, "week_rows": week_rows, "stages": {}}
-    if generated:
-        result["stages"]["generate"] = generated
+    if resume and progress.exists():
+        result = json.loads(progress.read_text())
+        print(
+            f"{persons:>9,d} persons  resuming after {', '.join(result['stages']) or 'the split'}", flush=True
+        )
+    else:
+        shutil.rmtree(root, ignore_errors=True)
+        week_rows = split_last_week(landing, base, week)
+        result = {"persons": persons, "rows": landing_rows(landing), "week_rows": week_rows, "stages": {}}
+        if generated:
+            result["stages"]["generate"] = generated
+        progress.write_text(json.dumps(result, indent=1))
 
     def step(name: str, args: list[str]) -> dict:
+        if name in result["stages"]:
+            return result["stages"][name]
         log = root / f"{name}.log"
         r = run_stage([*args, "--lake", str(lake)], log)
         result["stages"][name] = r
@@ -194,6 +206,9 @@ def bench_size(persons: int, work: Path) -> dict:
             f"jvm {r['jvm_rss_mb']:>5d} MB",
             flush=True,
         )
+        if name == "weekly":
+            r["parts"] = stage_seconds(log)
+        progress.write_text(json.dumps(result, indent=1))
         return r
 
     step("backfill", ["ingest", "--landing", str(base)])
@@ -202,10 +217,10 @@ def bench_size(persons: int, work: Path) -> dict:
     for folder in week.iterdir():  # the week's files land beside the earlier ones, as a delivery would
         for f in folder.iterdir():
             shutil.copy2(f, base / folder.name / f.name)
-    weekly = step("weekly", ["run", "--landing", str(base)])
-    weekly["parts"] = stage_seconds(root / "weekly.log")
-    result["weekly_seconds"] = weekly["seconds"]
-    result["duckdb"] = duckdb_reference(landing)
+    result["weekly_seconds"] = step("weekly", ["run", "--landing", str(base)])["seconds"]
+    if "duckdb" not in result:
+        result["duckdb"] = duckdb_reference(landing)
+        progress.write_text(json.dumps(result, indent=1))
     print(f"{persons:>9,d} persons  duckdb    {result['duckdb']['seconds']:8.2f}s", flush=True)
     return result
 
@@ -311,6 +326,11 @@ def main() -> None:
     )
     p.add_argument("--work", type=Path, default=ROOT / "bench" / "work")
     p.add_argument(
+        "--resume",
+        action="store_true",
+        help="go on from the steps a stopped run recorded (<work>/size_<persons>/progress.json) instead of afresh",
+    )
+    p.add_argument(
         "--out", type=Path, help="the page (default docs/benchmark.md; docs/benchmark_<sizes>.md for others)"
     )
     a = p.parse_args()
@@ -318,7 +338,7 @@ def main() -> None:
     a.out = a.out or (DEFAULT_OUT if default_sizes else DEFAULT_OUT.with_name(
         "benchmark_" + "_".join(map(str, a.persons)) + ".md"))  # fmt: skip
     a.work.mkdir(parents=True, exist_ok=True)
-    results = [bench_size(n, a.work) for n in a.persons]
+    results = [bench_size(n, a.work, a.resume) for n in a.persons]
     # the raw figures sit beside the page: the committed ones only for the committed page
     raw = ROOT / "bench" / "results.json" if a.out == DEFAULT_OUT else a.out.with_suffix(".json")
     raw.write_text(json.dumps(results, indent=1))

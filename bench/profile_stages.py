@@ -5,6 +5,8 @@ process and prints each call and the totals per step. The per-step figures on do
 
     .venv/bin/python bench/profile_stages.py ingest --landing bench/cache/landing_1000000 --lake /tmp/p1m
     .venv/bin/python bench/profile_stages.py features --lake /tmp/p1m
+    .venv/bin/python bench/profile_stages.py score --lake /tmp/p1m --as-of 2026-01-08
+    .venv/bin/python bench/profile_stages.py publish --lake /tmp/p1m --as-of 2026-01-08
 """
 
 from __future__ import annotations
@@ -40,6 +42,10 @@ def timed(owner, name: str, label: str) -> None:
 
 def main(argv: list[str]) -> int:
     import jobs.ingest as ingest
+    import jobs.publish.clues as clues
+    import jobs.publish.data_quality as data_quality
+    import jobs.publish.report as report
+    import jobs.score as score
     from jobs import cli
     from jobs.ingest import batch, silver
     from jobs.lake import Lake
@@ -51,10 +57,26 @@ def main(argv: list[str]) -> int:
         (batch, "_store_validation"),
         (silver, "check_orphans"),
         (ingest, "build_silver"),
+        (score, "learned_weights"),
+        (score, "load_champion"),
+        (score, "load_reranker"),
+        (score, "score_entities"),
+        (clues, "_candidates"),
+        (clues, "model_reasons"),
+        (clues, "_describe"),
+        (clues, "code_evidence"),
+        (clues, "week_drift"),
+        (clues, "ring_sheets"),
+        (clues, "settlement_details"),
+        (clues, "export"),
+        (clues, "tracking_feedback"),
+        (data_quality, "write"),
+        (report, "write"),
     ]
     for module, step in steps:
         timed(module, step, step)
     timed(Lake, "write", "Lake.write")
+    timed(Lake, "write_arrow", "Lake.write_arrow")
     t0 = time.time()
     rc = cli.main(argv)
     print(f"total {time.time() - t0:.1f}s")

@@ -45,16 +45,21 @@ def run(spark, settings: Settings, as_of: dt.date) -> dict[str, int]:
         if rerank_version:
             version = f"{version}+{rerank_version}"
         feats = lake.read_as_of(spark, features(entity.entity_type), as_of)
-        scored = score_entities(spark, feats, entity, model, settings.rules, weights, rerank)
-        ctx = feats.select(
-            F.col(entity.key).alias("entity_id"), F.col(entity.admdvs).alias("admdvs"), "fund_pay_total"
-        )
+        scored = score_entities(
+            spark,
+            feats,
+            entity,
+            model,
+            settings.rules,
+            weights,
+            rerank,
+            keep=[entity.admdvs, "fund_pay_total"],
+        ).withColumnRenamed(entity.admdvs, "admdvs")
         w = Window.partitionBy("entity_type").orderBy(
             F.col("risk_score").desc(), F.col("fund_pay_total").desc(), F.col("entity_id")
         )
         out = (
-            scored.join(ctx, "entity_id")
-            .withColumn("entity_type", F.lit(entity.entity_type))
+            scored.withColumn("entity_type", F.lit(entity.entity_type))
             .withColumn("rank", F.row_number().over(w))
             .select(
                 F.lit(as_of).alias("as_of"),

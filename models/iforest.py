@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
@@ -93,23 +93,6 @@ def top_reasons(model: RiskForest, df: pd.DataFrame, top_k: int = 3) -> list[lis
         order = np.argsort(-row, kind="stable")[:top_k]
         out.append([(names[i], round(float(row[i]), 4)) for i in order if row[i] > 0])
     return out
-
-
-def score_batches(batches: Iterator[pd.DataFrame], model: RiskForest, id_col: str) -> Iterator[pd.DataFrame]:
-    """``mapInPandas`` body: score each partition's rows with a broadcast model."""
-    for pdf in batches:
-        yield pd.DataFrame({"entity_id": pdf[id_col].astype(str), "model_score": model.predict(pdf)})
-
-
-def reason_batches(
-    batches: Iterator[pd.DataFrame], model: RiskForest, top_k: int = 3
-) -> Iterator[pd.DataFrame]:
-    """``mapInPandas`` body: ``entity_id`` and ``model_reasons`` (feature → contribution, ``top_reasons``)."""
-    for pdf in batches:
-        reasons = top_reasons(model, pdf, top_k) if len(pdf) else []
-        yield pd.DataFrame(
-            {"entity_id": pdf["entity_id"].astype(str), "model_reasons": [dict(r) for r in reasons]}
-        )
 
 
 def r_precision(ranked_ids: Sequence[str], positives: set[str]) -> float:

@@ -1,13 +1,14 @@
 """Scoring entities (pure Spark transforms): the forest, the rules and the re-ranker, one risk score.
 
-The models are broadcast once and applied per partition with ``mapInPandas``; nothing is collected to the
-driver. The score stage (``jobs/score.py``) and the training stage's evaluation both score through here.
+The models are broadcast once and applied batch by batch with scalar pandas UDFs; nothing is collected to
+the driver. The score stage (``jobs/score.py``) and the training stage's evaluation both score through here.
 """
 
 from __future__ import annotations
 
+import pandas as pd
+
 from models.entities import Entity
-from models.iforest import score_batches
 from models.rules import apply_rules, risk_score, rules_for
 
 
@@ -32,52 +33,61 @@ def reranker_inputs(features, scores, entity: Entity, keep=()):
 
 
 def score_entities(
-    spark, features, entity: Entity, model, rule_overrides=None, rule_weights=None, reranker=None
+    spark, features, entity: Entity, model, rule_overrides=None, rule_weights=None, reranker=None, keep=()
 ):
-    """entity_id, model_score, rule_score, rules_fired, learned_score, risk_score for every row of ``features``.
+    """entity_id, model_score, rule_score, rules_fired, learned_score, risk_score for every row of ``features``
+    (and the columns of ``features`` named in ``keep``).
 
-    The models are broadcast once and applied per partition; nothing is collected to the driver.
+    The models are broadcast once and applied batch by batch as scalar pandas UDFs beside the rules, row by
+    row: no join, no shuffle, nothing collected to the driver.
     ``rule_weights``: weights learned from verified clues per region (``learned_weights``), or None.
     ``reranker``: the promoted re-ranker (``load_reranker``), or None: ``learned_score`` is then null.
     """
     from pyspark.sql import functions as F
+    from pyspark.sql.functions import pandas_udf
 
     from models import reranker as rr
 
     bmodel = spark.sparkContext.broadcast(model)
     cols = list(entity.features)
-    key = entity.key
 
-    def _score(batches):
-        yield from score_batches(batches, bmodel.value, key)
+    @pandas_udf("double")
+    def _forest(rows: pd.DataFrame) -> pd.Series:
+        return pd.Series(bmodel.value.predict(rows))
 
-    scored = features.select(key, *cols).mapInPandas(_score, "entity_id string, model_score double")
-    ruled = apply_rules(features, entity.entity_type, rule_overrides, rule_weights, entity.admdvs).select(
-        F.col(key).alias("entity_id"),
+    ruled = apply_rules(features, entity.entity_type, rule_overrides, rule_weights, entity.admdvs)
+    scored = ruled.select(
+        F.col(entity.key).alias("entity_id"),
+        *keep,
+        _forest(F.struct(*cols)).alias("model_score"),
         "rules_fired",
         "rule_strengths",
         "evidence_tier",
         "rule_score",
         "expected_precision",
+        *[c for c in cols if c not in keep],
     )
-    scored = scored.join(ruled, "entity_id")
     if reranker is None:
         scored = scored.withColumn("learned_score", F.lit(None).cast("double"))
         learned = None
     else:
         brr = spark.sparkContext.broadcast(reranker)
         ids = [r.rule_id for r in rules_for(entity.entity_type)]
+        extra = rr.strength_columns(ids)
 
-        def _learn(batches):
-            for pdf in batches:
-                p = rr.learned_score(brr.value, pdf, cols, ids)
-                yield pdf[["entity_id"]].assign(learned_score=p)
+        @pandas_udf("double")
+        def _learn(rows: pd.DataFrame) -> pd.Series:
+            return pd.Series(rr.learned_score(brr.value, rows, cols, ids))
 
-        inputs = reranker_inputs(features.withColumnRenamed(key, "entity_id"), scored, entity)
-        scored = scored.join(
-            inputs.mapInPandas(_learn, "entity_id string, learned_score double"), "entity_id"
+        strengths = [
+            F.coalesce(F.col("rule_strengths")[r], F.lit(0.0)).alias(c)
+            for r, c in zip(ids, extra, strict=True)
+        ]
+        scored = scored.withColumn(
+            "learned_score", _learn(F.struct(*cols, "model_score", "evidence_tier", *strengths))
         )
         learned = F.col("learned_score")
+    scored = scored.drop(*[c for c in cols if c not in keep])
     where = getattr(
         reranker, "support_", None
     )  # None: a re-ranker fitted before supports reorders everywhere
