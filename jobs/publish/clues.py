@@ -35,6 +35,7 @@ from jobs.publish.exports import REGION, publishing, region_dir, staged_week, wr
 from jobs.publish.privacy import mask_certno, mask_name
 from jobs.runtime.settings import Settings
 from jobs.runtime.tracking import load_scorer
+from jobs.runtime.warm import import_ahead
 from models import lifecycle
 from models.entities import ENTITIES, Entity
 from models.feedback import rule_weights
@@ -313,6 +314,7 @@ def _clue_table(clues: pd.DataFrame) -> pa.Table:
 def run(spark, settings: Settings, as_of: dt.date) -> dict[str, int]:
     from pyspark.sql import functions as F
 
+    import_ahead("shap")  # the forest's explanations (``model_reasons``), while Spark finds the candidates
     lake = Lake(settings.lake)
     scores = lake.read(spark, SCORES).filter(F.col("as_of") == F.lit(as_of))
     visits = in_window(lake.read(spark, VISIT), as_of, settings.features.window_days)
