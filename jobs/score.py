@@ -1,4 +1,4 @@
-"""Score job: the champion models score every entity, distributed (broadcast model, mapInPandas)."""
+"""Score job: the champion models score every entity, distributed (broadcast model, scalar pandas UDFs)."""
 
 from __future__ import annotations
 
