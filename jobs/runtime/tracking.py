@@ -126,21 +126,34 @@ def champion_version(settings: Settings, entity: Entity):
     return mv
 
 
+# Registered versions loaded in this process: a version's artifact never changes, and the weekly run reads the
+# champion twice (score, then publish's explanations: ~3 s each at 1M persons). Keyed by registry, name, version
+# and the version's run and creation time, so a registry re-created at the same path is never confused with it.
+_LOADED: dict[tuple, object] = {}
+
+
+def load_version(name: str, version: str | int):
+    """The registered model ``name`` version ``version`` (loaded once per process)."""
+    import mlflow
+    from mlflow import MlflowClient
+
+    mv = MlflowClient().get_model_version(name, str(version))
+    key = (mlflow.get_registry_uri(), name, str(version), mv.run_id, mv.creation_timestamp)
+    if key not in _LOADED:
+        _LOADED[key] = mlflow.sklearn.load_model(f"models:/{name}/{version}")
+    return _LOADED[key]
+
+
 def load_champion(settings: Settings, entity: Entity):
     """(model, version) of the registered champion."""
-    import mlflow
-
     mv = champion_version(settings, entity)
-    model = mlflow.sklearn.load_model(f"models:/{entity.model_name}/{mv.version}")
-    return model, f"{entity.model_name}/{mv.version}"
+    return load_version(entity.model_name, mv.version), f"{entity.model_name}/{mv.version}"
 
 
 def load_scorer(settings: Settings, entity: Entity, model_version: str):
     """The forest that scored a week, from the ``model_version`` its scores carry ("name/version", maybe
     "+reranker/version"), when it is a whole model (``models.iforest.RiskForest``) that can explain itself;
     None for a bare forest registered by older code or a version the registry no longer has."""
-    import mlflow
-
     from models.iforest import RiskForest
 
     name, _, version = str(model_version).split("+")[0].partition("/")
@@ -148,7 +161,7 @@ def load_scorer(settings: Settings, entity: Entity, model_version: str):
         return None
     configure(settings, f"fundwatch-{entity.entity_type}")
     try:
-        model = mlflow.sklearn.load_model(f"models:/{name}/{version}")
+        model = load_version(name, version)
     except Exception as exc:  # a bare forest pickled by older code, or a deleted version
         log.warning(
             "%s v%s cannot explain its scores (%s): clues quote standout features", name, version, exc
@@ -160,7 +173,6 @@ def load_scorer(settings: Settings, entity: Entity, model_version: str):
 def load_reranker(settings: Settings, entity: Entity):
     """(model, version) of the promoted re-ranker (``models.reranker``), or (None, None) when none was
     promoted or it no longer fits the code's features and rules."""
-    import mlflow
     from mlflow import MlflowClient
 
     name = entity.reranker_name
@@ -175,7 +187,7 @@ def load_reranker(settings: Settings, entity: Entity):
             "%s v%s was trained on other features or rules: not used until retrained", name, mv.version
         )
         return None, None
-    return mlflow.sklearn.load_model(f"models:/{name}/{mv.version}"), f"{name}/{mv.version}"
+    return load_version(name, mv.version), f"{name}/{mv.version}"
 
 
 def has_champions(settings: Settings, entities) -> bool:
