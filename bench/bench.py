@@ -177,12 +177,13 @@ def bench_size(persons: int, work: Path, resume: bool = False) -> dict:
     """Backfill the year minus its last week, train, then time the weekly run on the week's delivery.
 
     Each finished step is recorded in ``<work>/size_<persons>/progress.json``; with ``resume`` a run that stopped
-    (a province takes hours) goes on from the first step not recorded there, on the lake as it was left."""
+    (a province takes hours) goes on from the first step not recorded there, on the lake as it was left; unless
+    the landing had to be generated again (another generator version): then it starts afresh."""
     landing, generated = cached_landing(persons)
     root = work / f"size_{persons}"
     progress = root / "progress.json"
     base, week, lake = root / "landing", root / "week", root / "lake"
-    if resume and progress.exists():
+    if resume and progress.exists() and generated is None:  # a regenerated landing makes the split stale
         result = json.loads(progress.read_text())
         print(
             f"{persons:>9,d} persons  resuming after {', '.join(result['stages']) or 'the split'}", flush=True
