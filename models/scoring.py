@@ -12,20 +12,26 @@ from models.entities import Entity
 from models.rules import apply_rules, risk_score, rules_for
 
 
-def reranker_inputs(features, scores, entity: Entity, keep=()):
-    """Per entity: ``entity_id``, the features, ``model_score``, ``evidence_tier`` and ``strength_<rule>`` for
-    each of the entity type's rules (0 when it did not fire): what ``models.reranker`` reads. ``features``
-    and ``scores`` are keyed by ``entity_id`` (and ``as_of`` when it is in ``keep``)."""
+def strength_inputs(entity: Entity) -> list:
+    """``strength_<rule>`` for each of the entity type's rules, from ``rule_strengths`` (0 when it did not fire):
+    the re-ranker's inputs beside the features (``models.reranker.inputs``)."""
     from pyspark.sql import functions as F
 
     from models.reranker import strength_columns
 
     ids = [r.rule_id for r in rules_for(entity.entity_type)]
-    keys = ["entity_id", *[c for c in keep if c == "as_of"]]
-    strengths = [
+    return [
         F.coalesce(F.col("rule_strengths")[r], F.lit(0.0)).alias(c)
         for r, c in zip(ids, strength_columns(ids), strict=True)
     ]
+
+
+def reranker_inputs(features, scores, entity: Entity, keep=()):
+    """Per entity: ``entity_id``, the features, ``model_score``, ``evidence_tier`` and ``strength_<rule>`` for
+    each of the entity type's rules (0 when it did not fire): what ``models.reranker`` reads. ``features``
+    and ``scores`` are keyed by ``entity_id`` (and ``as_of`` when it is in ``keep``)."""
+    keys = ["entity_id", *[c for c in keep if c == "as_of"]]
+    strengths = strength_inputs(entity)
     return features.select(*keys, *entity.features).join(
         scores.select(*keys, *[c for c in keep if c not in keys], "model_score", "evidence_tier", *strengths),
         keys,
@@ -73,18 +79,13 @@ def score_entities(
     else:
         brr = spark.sparkContext.broadcast(reranker)
         ids = [r.rule_id for r in rules_for(entity.entity_type)]
-        extra = rr.strength_columns(ids)
 
         @pandas_udf("double")
         def _learn(rows: pd.DataFrame) -> pd.Series:
             return pd.Series(rr.learned_score(brr.value, rows, cols, ids))
 
-        strengths = [
-            F.coalesce(F.col("rule_strengths")[r], F.lit(0.0)).alias(c)
-            for r, c in zip(ids, extra, strict=True)
-        ]
         scored = scored.withColumn(
-            "learned_score", _learn(F.struct(*cols, "model_score", "evidence_tier", *strengths))
+            "learned_score", _learn(F.struct(*cols, "model_score", "evidence_tier", *strength_inputs(entity)))
         )
         learned = F.col("learned_score")
     scored = scored.drop(*[c for c in cols if c not in keep])
