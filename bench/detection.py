@@ -125,20 +125,39 @@ def verdict(metrics: dict[str, dict[str, float]]) -> list[tuple[str, str, float,
     return rows
 
 
+OWN_DATA = [
+    "Data: the synthetic prefecture at {persons:,d} persons (seed 7, `jobs/synthetic/`); the labels it",
+    "writes are read only by the evaluation in `jobs/train.py`, never by features, rules or models.",
+    "The prefecture also holds legitimate look-alikes of the patterns, unlabelled (`Generator.lookalikes`):",
+    "unplanned readmissions 2-15 days after discharge, relatives buying a patient's own medicine during",
+    "the stay, families admitted together, purchases returned and refunded for real reasons; and",
+    "recruited groups arrive over two days. Precision is measured where it is hard.",
+]
+OTHER_DATA = [
+    "Data: `{landing}`, an extract not made by `jobs/synthetic/` ({persons:,d} persons), with its own",
+    "`labels.csv` (entity_type, entity_id, fraud_type, group_id), read only by the evaluation in `jobs/train.py`.",
+    "Its pattern names are its author's; the rules were not fitted to it.",
+]
+
+
 def write_page(
-    metrics, rows, out: Path, persons: int, seconds: float, command: str, rings: dict, codes: dict
+    metrics,
+    rows,
+    out: Path,
+    persons: int,
+    seconds: float,
+    command: str,
+    rings: dict | None,
+    codes: dict | None,
+    landing: Path | None = None,
 ) -> None:
     ok = all(r[4] for r in rows)
+    data = OWN_DATA if landing is None else OTHER_DATA
     lines = [
-        "# Detection quality (issue #3)",
+        "# Detection quality (issue #3)" if landing is None else "# Detection quality on another extract",
         "",
         f"Produced by `{command}` in {seconds:.0f} s on {machine()}.",
-        f"Data: the synthetic prefecture at {persons:,d} persons (seed 7, `jobs/synthetic/`); the labels it",
-        "writes are read only by the evaluation in `jobs/train.py`, never by features, rules or models.",
-        "The prefecture also holds legitimate look-alikes of the patterns, unlabelled (`Generator.lookalikes`):",
-        "unplanned readmissions 2-15 days after discharge, relatives buying a patient's own medicine during",
-        "the stay, families admitted together, purchases returned and refunded for real reasons; and",
-        "recruited groups arrive over two days. Precision is measured where it is hard.",
+        *[line.format(persons=persons, landing=landing) for line in data],
         "R-precision = precision within the top R of the risk ranking, R = number of injected entities.",
         "",
         f"**The bar {'holds' if ok else 'does NOT hold'}.**",
@@ -158,6 +177,9 @@ def write_page(
             lines.append(
                 f"| {entity} | {key.split('.', 1)[1]} | {value:.3f} | {'yes' if holds else '**no**'} |"
             )
+    if rings is None or codes is None:  # another extract: its patterns have their own names
+        out.write_text("\n".join([*lines, ""]), encoding="utf-8")
+        return
     lines += [
         "",
         f"Fraud rings (团伙, P11; issue #19): {rings['planted']:.0f} planted, {rings['reported']:.0f} groups reported "
@@ -193,11 +215,23 @@ def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--persons", type=int, default=100_000)
     p.add_argument("--work", type=Path, default=ROOT / "bench" / "work")
-    p.add_argument("--out", type=Path, default=ROOT / "docs" / "detection.md")
+    p.add_argument("--out", type=Path, help="the page (default docs/detection.md; with --landing, beside it)")
+    p.add_argument(
+        "--landing",
+        type=Path,
+        help="measure on this extract (a landing folder per the contract with a labels.csv of entity_type, "
+        "entity_id, fraud_type, group_id) instead of the generator's; --persons is then ignored",
+    )
     a = p.parse_args()
     t0 = time.time()
-    landing, _ = cached_landing(a.persons)
-    lake = a.work / f"detection_lake_{a.persons}"
+    if a.landing is None:
+        landing, _ = cached_landing(a.persons)
+        lake = a.work / f"detection_lake_{a.persons}"
+        out = a.out or ROOT / "docs" / "detection.md"
+    else:
+        landing = a.landing.resolve()
+        lake = a.work / f"detection_lake_{landing.name}"
+        out = a.out or ROOT / "docs" / f"detection_{landing.name}.md"
     shutil.rmtree(lake, ignore_errors=True)
     a.work.mkdir(parents=True, exist_ok=True)
     for stage, extra in (
@@ -205,34 +239,46 @@ def main() -> int:
         ("features", []),
         ("train", ["--labels", str(landing / "labels.csv"), "--promote"]),
     ):
-        r = run_stage([stage, "--lake", str(lake), *extra], a.work / f"detection_{a.persons}_{stage}.log")
+        r = run_stage([stage, "--lake", str(lake), *extra], a.work / f"detection_{lake.name}_{stage}.log")
         print(f"{stage:9s} {r['seconds']:8.1f}s", flush=True)
     metrics = latest_metrics(lake)
     rows = verdict(metrics)
-    rings = ring_metrics(lake, landing / "labels.csv")
-    rows += [
-        ("psn", f"rings.{k}", rings[k], RING_BAR, rings[k] >= RING_BAR) for k in ("found_share", "ring_share")
-    ]
+    rings = codes = None
+    if a.landing is None:  # the generator's own pattern names: rings and code rules measured apart
+        rings = ring_metrics(lake, landing / "labels.csv")
+        rows += [
+            ("psn", f"rings.{k}", rings[k], RING_BAR, rings[k] >= RING_BAR)
+            for k in ("found_share", "ring_share")
+        ]
 
-    from models.rules import RULE_BY_ID
+        from models.rules import RULE_BY_ID
 
-    codes = code_metrics(lake, landing / "labels.csv")
-    rows += [
-        (
-            RULE_BY_ID[rid].entity_type,
-            f"codes.false_alarms.{rid}",
-            codes[f"false.{rid}"],
-            0.0,
-            codes[f"false.{rid}"] == 0,
+        codes = code_metrics(lake, landing / "labels.csv")
+        rows += [
+            (
+                RULE_BY_ID[rid].entity_type,
+                f"codes.false_alarms.{rid}",
+                codes[f"false.{rid}"],
+                0.0,
+                codes[f"false.{rid}"] == 0,
+            )
+            for rid in CODE_PATTERNS
+        ]
+        command = (
+            "make detection" if a.persons == 100_000 else f"python bench/detection.py --persons {a.persons}"
         )
-        for rid in CODE_PATTERNS
-    ]
-    command = "make detection" if a.persons == 100_000 else f"python bench/detection.py --persons {a.persons}"
-    write_page(metrics, rows, a.out, a.persons, time.time() - t0, command, rings, codes)
+        persons = a.persons
+    else:
+        command = f"python bench/detection.py --landing {a.landing}"
+        from jobs.lake import Lake
+
+        persons = Lake(lake).table("silver/psn").count()
+    write_page(metrics, rows, out, persons, time.time() - t0, command, rings, codes, a.landing)
     for entity, key, value, bar, holds in rows:
         print(f"{entity:10s} {key:40s} {value:6.3f}  bar {bar:.2f}  {'ok' if holds else 'FAIL'}")
-    print(f"codes: {codes}")
-    print(f"wrote {a.out}")
+    if codes:
+        print(f"codes: {codes}")
+    print(f"wrote {out}")
     return 0 if all(r[4] for r in rows) else 1
 
 
