@@ -115,6 +115,28 @@ def code_metrics(lake: Path, labels: Path) -> dict[str, float]:
     return out
 
 
+def rule_firing(lake: Path, labels: Path) -> list[tuple[str, str, int, int]]:
+    """(rule, kind, labelled entities it fires on, unlabelled entities it fires on) for every rule at its default
+    threshold, in the newest week's feature tables: where the ranking's false positives come from."""
+    import pandas as pd
+
+    from jobs.lake import Lake
+    from models.rules import RULES
+
+    lab = pd.read_csv(labels, dtype=str)
+    lk = Lake(lake)
+    out = []
+    for entity, key in (("psn", "psn_no"), ("fixmedins", "fixmedins_code")):
+        feats = lk.read_arrow(f"gold/features_{entity}").to_pandas()
+        feats = feats[feats.as_of == feats.as_of.max()]
+        flagged = set(lab[lab.entity_type == entity].entity_id)
+        for rule in (r for r in RULES if r.entity_type == entity):
+            fired = feats[feats.eval(rule.sql().replace(" AND ", " and ").replace(" OR ", " or "))][key]
+            hit = int(fired.isin(flagged).sum())
+            out.append((rule.rule_id, rule.kind, hit, len(fired) - hit))
+    return out
+
+
 def verdict(metrics: dict[str, dict[str, float]]) -> list[tuple[str, str, float, float, bool]]:
     """(entity, measure, value, bar, holds) for every line of the bar."""
     rows = []
@@ -150,6 +172,7 @@ def write_page(
     rings: dict | None,
     codes: dict | None,
     landing: Path | None = None,
+    firing: list[tuple[str, str, int, int]] | None = None,
 ) -> None:
     ok = all(r[4] for r in rows)
     data = OWN_DATA if landing is None else OTHER_DATA
@@ -177,6 +200,16 @@ def write_page(
             lines.append(
                 f"| {entity} | {key.split('.', 1)[1]} | {value:.3f} | {'yes' if holds else '**no**'} |"
             )
+    if firing:
+        lines += [
+            "",
+            "Each rule at its default threshold in the last week: the entities it fires on, labelled or not",
+            "(unlabelled ones are the false alarms that compete for the top R):",
+            "",
+            "| rule | kind | labelled | unlabelled |",
+            "|---|---|---:|---:|",
+            *[f"| {rid} | {kind} | {hit:,d} | {miss:,d} |" for rid, kind, hit, miss in firing],
+        ]
     if rings is None or codes is None:  # another extract: its patterns have their own names
         out.write_text("\n".join([*lines, ""]), encoding="utf-8")
         return
@@ -273,7 +306,8 @@ def main() -> int:
         from jobs.lake import Lake
 
         persons = Lake(lake).table("silver/psn").count()
-    write_page(metrics, rows, out, persons, time.time() - t0, command, rings, codes, a.landing)
+    firing = rule_firing(lake, landing / "labels.csv")
+    write_page(metrics, rows, out, persons, time.time() - t0, command, rings, codes, a.landing, firing)
     for entity, key, value, bar, holds in rows:
         print(f"{entity:10s} {key:40s} {value:6.3f}  bar {bar:.2f}  {'ok' if holds else 'FAIL'}")
     if codes:
