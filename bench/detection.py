@@ -27,6 +27,7 @@ BAR = {"psn": 0.85, "fixmedins": 0.90}
 RECALL_BAR = 0.70
 RING_BAR = 0.80  # planted rings found, and reported groups that are rings (issue #19)
 LABEL = {"psn": "参保人 persons", "fixmedins": "定点医药机构 institutions"}
+HAND_MARK = "<!-- written by hand below this line; bench/detection.py keeps it -->"
 
 
 def latest_metrics(lake: Path) -> dict[str, dict[str, float]]:
@@ -211,7 +212,7 @@ def write_page(
             *[f"| {rid} | {kind} | {hit:,d} | {miss:,d} |" for rid, kind, hit, miss in firing],
         ]
     if rings is None or codes is None:  # another extract: its patterns have their own names
-        out.write_text("\n".join([*lines, ""]), encoding="utf-8")
+        write_keeping_notes(out, lines)
         return
     lines += [
         "",
@@ -241,7 +242,15 @@ def write_page(
         "not for this generator.",
         "",
     ]
-    out.write_text("\n".join(lines), encoding="utf-8")
+    write_keeping_notes(out, lines)
+
+
+def write_keeping_notes(out: Path, lines: list[str]) -> None:
+    """Write the measured part of the page; what was written by hand below ``HAND_MARK`` survives a re-run."""
+    notes = ""
+    if out.exists() and HAND_MARK in (old := out.read_text(encoding="utf-8")):
+        notes = "\n" + old[old.index(HAND_MARK) :]
+    out.write_text("\n".join(lines).rstrip("\n") + "\n" + notes, encoding="utf-8")
 
 
 def main() -> int:
