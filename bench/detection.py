@@ -81,6 +81,11 @@ def ring_metrics(lake: Path, labels: Path) -> dict[str, float]:
 CODE_PATTERNS = {"F06": "code_self_resale", "F07": "code_reflow", "P12": "drug_resale"}
 
 
+def fires(features, rule):
+    """Rows of a feature table (pandas) on which ``rule`` fires at its default thresholds."""
+    return features.eval(rule.sql().replace(" AND ", " and ").replace(" OR ", " or "))
+
+
 def code_metrics(lake: Path, labels: Path) -> dict[str, float]:
     """The traceability-code detectors (issue #20) against the planted patterns and their look-alikes.
 
@@ -103,7 +108,7 @@ def code_metrics(lake: Path, labels: Path) -> dict[str, float]:
         feats = lk.read_arrow(f"gold/features_{rule.entity_type}").to_pandas()
         feats = feats[feats.as_of == feats.as_of.max()]
         key = "psn_no" if rule.entity_type == "psn" else "fixmedins_code"
-        fired = set(feats[feats.eval(rule.sql().replace(" AND ", " and "))][key])
+        fired = set(feats[fires(feats, rule)][key])
         planted = set(lab[lab.fraud_type == pattern].entity_id)
         flagged = set(lab[lab.entity_type == rule.entity_type].entity_id)
         out[f"found.{rid}"] = len(fired & planted) / len(planted) if planted else float("nan")
@@ -132,7 +137,7 @@ def rule_firing(lake: Path, labels: Path) -> list[tuple[str, str, int, int]]:
         feats = feats[feats.as_of == feats.as_of.max()]
         flagged = set(lab[lab.entity_type == entity].entity_id)
         for rule in (r for r in RULES if r.entity_type == entity):
-            fired = feats[feats.eval(rule.sql().replace(" AND ", " and ").replace(" OR ", " or "))][key]
+            fired = feats[fires(feats, rule)][key]
             hit = int(fired.isin(flagged).sum())
             out.append((rule.rule_id, rule.kind, hit, len(fired) - hit))
     return out

@@ -43,7 +43,7 @@ def rule_hits(features: pd.DataFrame) -> dict[str, tuple[np.ndarray, np.ndarray]
 def r_precision(
     ids: np.ndarray, hits: dict, positives: set[str], changes: dict[str, tuple[str, float]] | None = None
 ) -> float:
-    from models.rules import HARD, RULE_BY_ID, within_score
+    from models.rules import HARD, RULE_BY_ID, risk_score
 
     changes = changes or {}
     tier = np.zeros(len(ids))
@@ -53,7 +53,7 @@ def r_precision(
         keep[kind if kind == HARD else "soft"] *= 1 - np.where(fired, weight * strength, 0.0)
         tier = np.maximum(tier, np.where(fired, 2 if kind == HARD else 1, 0))
     rule_score = np.where(tier == 2, 1 - keep[HARD], np.where(tier == 1, 1 - keep["soft"], 0.0))
-    score = tier + within_score(rule_score, 0.5)
+    score = risk_score(tier, rule_score, 0.5)
     top = ids[np.argsort(-score, kind="stable")[: len(positives)]]
     return float(np.mean([i in positives for i in top]))
 
