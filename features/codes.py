@@ -56,21 +56,48 @@ OPSP_MED_TYPE_PREFIX = "14"
 
 # Which drugs treat which registered chronic disease (门诊慢特病 用药范围), by ATC class. A western drug's
 # national code (医保药品编码) is "X" + its ATC code, e.g. XC08CAA001 苯磺酸氨氯地平片 → C08CA.
-# (ICD-10 prefix of opsp_dise_code, disease, ATC prefixes of the drugs the benefit covers for it)
-OPSP_DRUGS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
-    ("I10", "高血压", ("C02", "C03", "C07", "C08", "C09")),
-    ("I11", "高血压性心脏病", ("C02", "C03", "C07", "C08", "C09")),
-    ("E10", "1型糖尿病", ("A10",)),
-    ("E11", "2型糖尿病", ("A10",)),
-    ("I25", "冠心病", ("B01AC", "C01", "C07", "C08", "C10")),
-    ("I63", "脑梗死后遗症", ("B01AC", "C10", "N06BX")),
-    ("J44", "慢性阻塞性肺病", ("R03",)),
-    ("J45", "哮喘", ("R03",)),
-    ("N18", "慢性肾脏病", ("B03XA", "V03AE")),
-    ("C", "恶性肿瘤门诊治疗", ("L01", "L02", "L04", "A04")),
-    ("M05", "类风湿关节炎", ("M01", "L04", "H02")),
-    ("G20", "帕金森病", ("N04",)),
-    ("F20", "精神分裂症", ("N05", "N06")),
+# (ICD-10 prefixes of opsp_dise_code, disease, ATC prefixes of the drugs the benefit covers for it). A visit's
+# diagnosis and a registration name the same disease when they fall in one entry (I63 脑梗死 and I69.3 its
+# sequelae are one 病种), else when their first three characters agree.
+OPSP_DRUGS: tuple[tuple[tuple[str, ...], str, tuple[str, ...]], ...] = (
+    (("I10", "I11"), "高血压(含高血压性心脏病)", ("C02", "C03", "C07", "C08", "C09")),
+    (("E10", "E11"), "糖尿病", ("A10",)),
+    (("I25",), "冠心病", ("B01AC", "C01", "C07", "C08", "C10")),
+    (("I63", "I69"), "脑梗死(含后遗症)", ("B01AC", "C10", "N06BX", "N07XX")),
+    (
+        ("J44", "J45"),
+        "慢性阻塞性肺病、哮喘",
+        ("R03", "R05", "J01"),
+    ),  # expectorants and antibiotics for exacerbations
+    (("N18",), "慢性肾脏病", ("B03XA", "V03AE")),
+    (("C",), "恶性肿瘤门诊治疗", ("L01", "L02", "L04", "A04")),
+    (("M05",), "类风湿关节炎", ("M01", "L04", "H02")),
+    (("G20",), "帕金森病", ("N04",)),
+    (("F20",), "精神分裂症", ("N05", "N06")),
+)
+
+# Drugs for common, self-limiting illness (常见病用药: colds and flu, coughs, sore throats, stomach upsets and
+# diarrhoea, aches, skin and eye infections), by ATC class: seeds/004 item 7 (乱开药) names buying them with the
+# chronic-disease benefit (“购买流感、腹痛等常见病药品”). Classes a chronic disease's own regimen needs are not here
+# (proton-pump inhibitors protect the stomach of patients on aspirin; antivirals treat hepatitis B); a class
+# that one registration does cover (an NSAID for 类风湿关节炎) is judged by that registration.
+COMMON_ILLNESS_DRUGS: tuple[tuple[str, str], ...] = (
+    ("J01", "全身用抗菌药"),
+    ("J05AH", "神经氨酸酶抑制剂(流感)"),
+    ("R01", "鼻部用药"),
+    ("R02", "咽喉用药"),
+    ("R05", "镇咳祛痰及感冒药"),
+    ("R06", "全身用抗组胺药"),
+    ("N02BE", "对乙酰氨基酚及复方感冒药"),
+    ("M01A", "非甾体抗炎药"),
+    ("M02A", "外用关节肌肉痛药"),
+    ("A02A", "抗酸药"),
+    ("A03", "胃肠解痉药"),
+    ("A07", "止泻药、肠道抗感染药"),
+    ("D01", "皮肤用抗真菌药"),
+    ("D06", "皮肤用抗生素"),
+    ("S01A", "眼用抗感染药"),
+    ("G01", "妇科抗感染药"),
 )
 
 
@@ -81,15 +108,24 @@ def drug_atc(med_list_codg_col):
     return F.when(med_list_codg_col.startswith("X"), F.substring(med_list_codg_col, 2, 5))
 
 
+def opsp_disease(code_col):
+    """Spark column: the disease an ICD-10 code names for the chronic-disease benefit, comparable between a visit's
+    diagnosis and a registration's ``opsp_dise_code``: the ``OPSP_DRUGS`` entry it falls in (its first prefix),
+    else its first three characters (null for null)."""
+    from pyspark.sql import functions as F
+
+    out = F.substring(code_col, 1, 3)
+    for prefixes, _, _ in reversed(OPSP_DRUGS):
+        out = F.when(starts_with_any(code_col, prefixes), F.lit(prefixes[0])).otherwise(out)
+    return out
+
+
 def opsp_covered(dise_code_col, atc_col):
     """Spark predicate: the drug (ATC) is within the benefit's drug range for the registered disease."""
     from functools import reduce
 
-    from pyspark.sql import functions as F
-
     conds = [
-        F.coalesce(dise_code_col.startswith(dx), F.lit(False)) & starts_with_any(atc_col, atcs)
-        for dx, _, atcs in OPSP_DRUGS
+        starts_with_any(dise_code_col, dxs) & starts_with_any(atc_col, atcs) for dxs, _, atcs in OPSP_DRUGS
     ]
     return reduce(lambda a, b: a | b, conds)
 
@@ -97,6 +133,11 @@ def opsp_covered(dise_code_col, atc_col):
 def opsp_known_drug(atc_col):
     """Spark predicate: the drug is a chronic-disease drug of the reference table (others cannot be judged)."""
     return starts_with_any(atc_col, sorted({a for _, _, atcs in OPSP_DRUGS for a in atcs}))
+
+
+def common_illness_drug(atc_col):
+    """Spark predicate: the drug treats a common, self-limiting illness (``COMMON_ILLNESS_DRUGS``)."""
+    return starts_with_any(atc_col, [a for a, _ in COMMON_ILLNESS_DRUGS])
 
 
 # Diagnoses that only one sex can have (ICD-10 prefixes): gend 1 male, 2 female (0/9 unknown: not checked).

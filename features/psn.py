@@ -15,11 +15,13 @@ from features.codes import (
     DRUG_ITEM_TYPES,
     OPSP_MED_TYPE_PREFIX,
     PLANNED_READMISSION_DX,
+    common_illness_drug,
     drug_atc,
     dx_bound,
     dx_inconsistent,
     is_mild,
     opsp_covered,
+    opsp_disease,
     opsp_known_drug,
     starts_with_any,
 )
@@ -50,7 +52,10 @@ PSN_FEATURES = [
     "rx_days_supply",
     "rx_supply_ratio",
     "rx_max_drug_days",
+    "n_opsp_visits",
     "n_opsp_mismatch",
+    "n_opsp_off_disease",
+    "n_opsp_common",
     "n_refunded",
     "n_after_death",
     "n_dx_inconsistent",
@@ -165,34 +170,73 @@ def _routine_in_stay(lines: DataFrame, inside: DataFrame) -> DataFrame:
     )
 
 
-def _opsp_mismatch(lines: DataFrame, opsp_reg: DataFrame | None) -> DataFrame:
-    """(psn_no, mdtrt_id) of chronic-benefit (门诊慢特病) visits buying a chronic-disease drug that none of
-    the person's registrations active on that day covers (see ``features.codes.OPSP_DRUGS``).
+def _opsp_misuse(lines: DataFrame, visits: DataFrame, opsp_reg: DataFrame | None) -> dict[str, DataFrame]:
+    """(psn_no, mdtrt_id) of chronic-benefit (门诊慢特病) visits that bought a drug none of the person's
+    registrations active on that day covers (``features.codes.OPSP_DRUGS``), by the count they feed:
 
-    ``lines``: the window's fee lines with their visit's columns (``WindowInputs.lines``)."""
+    - ``n_opsp_mismatch`` (超范围): another chronic disease's drug;
+    - ``n_opsp_off_disease`` (超病种): of those, the visits whose own diagnosis is a disease the person holds no
+      active registration for (a null diagnosis is not judged);
+    - ``n_opsp_common`` (乱开药): a drug for a common, self-limiting illness (``COMMON_ILLNESS_DRUGS``).
+
+    ``lines``: the window's fee lines with their visit's columns (``WindowInputs.lines``); ``visits``: the
+    window's visits (their diagnoses)."""
+    atc = F.col("atc")
     lines = (
         lines.filter(
             F.col("med_type").startswith(OPSP_MED_TYPE_PREFIX)
             & F.col("med_chrgitm_type").isin(*DRUG_ITEM_TYPES)
         )
         .select("psn_no", "mdtrt_id", "adm_date", drug_atc(F.col("med_list_codg")).alias("atc"))
-        .filter(opsp_known_drug(F.col("atc")))
-    )
-    if opsp_reg is None:
-        return lines.select("psn_no", "mdtrt_id").distinct()
-    reg = opsp_reg.select(F.col("psn_no").alias("r_psn_no"), "opsp_dise_code", "begndate", "enddate")
-    covered = (
-        lines.join(
+        .withColumns({"common": common_illness_drug(atc), "chronic": opsp_known_drug(atc) & ~common_illness_drug(atc)})
+        .filter(F.col("common") | F.col("chronic"))
+    )  # fmt: skip
+    reg = None
+    if opsp_reg is not None:
+        reg = opsp_reg.select(
+            F.col("psn_no").alias("r_psn_no"),
+            "opsp_dise_code",
+            opsp_disease(F.col("opsp_dise_code")).alias("r_disease"),
+            "begndate",
+            "enddate",
+        )
+
+    def active(df: DataFrame) -> DataFrame:
+        """``df`` left-joined with the person's registrations active on the visit's day."""
+        return df.join(
             reg,
             (F.col("psn_no") == F.col("r_psn_no"))
             & (F.col("adm_date") >= F.col("begndate"))
             & (F.col("enddate").isNull() | (F.col("adm_date") <= F.col("enddate"))),
             "left",
         )
-        .groupBy("psn_no", "mdtrt_id", "atc")
-        .agg(F.max(F.coalesce(opsp_covered(F.col("opsp_dise_code"), F.col("atc")), F.lit(False))).alias("ok"))
+
+    if reg is None:
+        bad = lines
+    else:
+        ok = F.max(F.coalesce(opsp_covered(F.col("opsp_dise_code"), atc), F.lit(False)))
+        bad = (
+            active(lines)
+            .groupBy("psn_no", "mdtrt_id", "adm_date", "atc", "common", "chronic")
+            .agg(ok.alias("ok"))
+            .filter(~F.col("ok"))
+        )
+    mismatch = bad.filter("chronic").select("psn_no", "mdtrt_id", "adm_date").distinct()
+    dx = mismatch.join(visits.select("mdtrt_id", "dise_codg"), "mdtrt_id").filter(
+        F.col("dise_codg").isNotNull()
     )
-    return covered.filter(~F.col("ok")).select("psn_no", "mdtrt_id").distinct()
+    if reg is None:
+        off_disease = dx
+    else:
+        named = F.coalesce(F.col("r_disease") == opsp_disease(F.col("dise_codg")), F.lit(False))
+        off_disease = (
+            active(dx).groupBy("psn_no", "mdtrt_id").agg(F.max(named).alias("named")).filter(~F.col("named"))
+        )
+    return {
+        "n_opsp_mismatch": mismatch.select("psn_no", "mdtrt_id"),
+        "n_opsp_off_disease": off_disease.select("psn_no", "mdtrt_id"),
+        "n_opsp_common": bad.filter("common").select("psn_no", "mdtrt_id").distinct(),
+    }
 
 
 # The figures of a person's own visits and fee lines: they change only when that person's rows in the window
@@ -210,7 +254,10 @@ VISIT_FIGURES = [
     "n_overlap_stays",
     "n_visits_in_stay",
     "n_in_stay_routine",
+    "n_opsp_visits",
     "n_opsp_mismatch",
+    "n_opsp_off_disease",
+    "n_opsp_common",
     "n_refunded",
 ]
 VISIT_FIGURE_COLUMNS = ("psn_no", *VISIT_FIGURES, "first_visit", "visit_setl_ids")
@@ -245,6 +292,7 @@ def visit_figures(w: WindowInputs, readmit_days: int = 15, opsp_reg: DataFrame |
     o = v.groupBy("psn_no").agg(
         F.sum((~F.col("is_inpatient") & ~F.col("is_pharmacy")).cast("int")).alias("n_outpatient"),
         F.sum(F.col("is_pharmacy").cast("int")).alias("n_pharmacy"),
+        F.sum(F.col("med_type").startswith(OPSP_MED_TYPE_PREFIX).cast("int")).alias("n_opsp_visits"),
         F.sum("fund_pay_sumamt").cast("double").alias("fund_pay_total"),
         F.min("adm_date").alias("first_visit"),
     )
@@ -268,7 +316,7 @@ def visit_figures(w: WindowInputs, readmit_days: int = 15, opsp_reg: DataFrame |
     evidence = {
         "n_overlap_stays": _overlapping_stays(stays),
         "n_visits_in_stay": in_stay,
-        "n_opsp_mismatch": _opsp_mismatch(w.lines, opsp_reg),
+        **_opsp_misuse(w.lines, v, opsp_reg),
         "n_refunded": w.all_visits.filter(fully_refunded()).select("psn_no", "mdtrt_id"),
     }
     flagged = split_ids

@@ -6,7 +6,14 @@
 from __future__ import annotations
 
 from features.catalog import LABELS
-from features.codes import AGE_BOUND_DX, FEMALE_ONLY_DX, MALE_ONLY_DX, MILD_DX_PREFIXES, OPSP_DRUGS
+from features.codes import (
+    AGE_BOUND_DX,
+    COMMON_ILLNESS_DRUGS,
+    FEMALE_ONLY_DX,
+    MALE_ONLY_DX,
+    MILD_DX_PREFIXES,
+    OPSP_DRUGS,
+)
 from models.entities import ENTITIES
 from models.rules import LEARNED_WEIGHT, MODEL_ONLY, MODEL_ONLY_WEIGHT, RULES
 
@@ -99,12 +106,18 @@ def render() -> str:
         "- Age-bound diagnoses (P10): "
         + "; ".join(f"{name} {'/'.join(pre)} {lo}–{hi}岁" for pre, lo, hi, name in AGE_BOUND_DX),
         "",
-        "Chronic-disease benefit drug range (门诊慢特病 用药范围, P07): a drug bought under med_type 14 must fall in",
-        "the ATC classes of one of the person's active registrations.",
+        "Chronic-disease benefit drug range (门诊慢特病 用药范围, P07, P13, P14): a drug bought under med_type 14 must",
+        "fall in the ATC classes of one of the person's active registrations; a visit's diagnosis names the same",
+        "disease as a registration when both fall in one row (else when their first three characters agree).",
         "",
         "| registered disease (ICD-10 prefix) | 病种 | covered ATC classes |",
         "|---|---|---|",
     ]
-    out += [f"| {dx} | {name} | {', '.join(atcs)} |" for dx, name, atcs in OPSP_DRUGS]
-    out.append("")
+    out += [f"| {'/'.join(dxs)} | {name} | {', '.join(atcs)} |" for dxs, name, atcs in OPSP_DRUGS]
+    out += [
+        "",
+        "Common-illness drugs (常见病用药, P14; seeds/004 item 7 乱开药), by ATC class: "
+        + "; ".join(f"{atc} {name}" for atc, name in COMMON_ILLNESS_DRUGS),
+        "",
+    ]
     return "\n".join(out)

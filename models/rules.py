@@ -149,14 +149,21 @@ RULES: tuple[Rule, ...] = (
         "psn",
         "慢特病超范围用药",
         "n_opsp_mismatch >= {min_mismatch}",
-        ("n_opsp_mismatch", "n_outpatient"),
+        ("n_opsp_mismatch", "n_opsp_visits"),
         0.85,
-        "seeds/004 门诊慢特病 超范围、假病情；用药与备案病种不符(参照 features/codes.OPSP_DRUGS)",
-        {"min_mismatch": 2},
+        "seeds/004 门诊慢特病 超范围：用药与备案病种不符(参照 features/codes.OPSP_DRUGS)。多病共存者在主病种下"
+        "配齐全部慢性病用药，或本地慢特病目录宽于参照表时，多数慢病患者都会出现，故按本地区普遍程度降低强度",
+        {"min_mismatch": 2, "practice_share": 0.2},
         "慢特病待遇超范围使用、为他人购药",
-        kind=HARD,
-        strength="0.6 + 0.1 * n_opsp_mismatch",
-        strength_doc="0.8 at two visits, 1.0 from four",
+        kind=SOFT,
+        strength="(0.6 + 0.1 * n_opsp_mismatch) * GREATEST(0.05, 1 - "
+        "SUM(CAST(n_opsp_mismatch >= {min_mismatch} AS DOUBLE)) OVER (PARTITION BY insuplc_admdvs) "
+        "/ GREATEST(SUM(CAST(n_opsp_visits > 0 AS DOUBLE)) OVER (PARTITION BY insuplc_admdvs), 1) / {practice_share})",
+        strength_doc="0.8 at two visits, 1.0 from four; × how exceptional it is in the person's region: "
+        "1 − (share of the region's chronic-benefit patients on whom the rule fires) / practice_share, at least 0.05. "
+        "Where a fifth of them buy other chronic drugs on their registration, that is the region's dispensing practice "
+        "(multimorbid patients' whole regimen on one registration, or a local drug list wider than the reference "
+        "table), not one person's evidence",
     ),
     Rule(
         "P08",
@@ -230,6 +237,36 @@ RULES: tuple[Rule, ...] = (
         kind=SOFT,
         strength="0.5 + 0.1 * (boxes_resold - {min_boxes}) + 0.15 * (boxes_resold_shops - 1)",
         strength_doc="0.5 at two boxes, +0.1 per further box, +0.15 per further institution where they reappeared",
+    ),
+    Rule(
+        "P13",
+        "psn",
+        "慢特病超病种结算",
+        "n_opsp_off_disease >= {min_visits}",
+        ("n_opsp_off_disease", "n_opsp_mismatch", "n_opsp_visits"),
+        0.9,
+        "seeds/004 门诊慢特病 超病种、假病情：以慢特病待遇结算未备案病种的诊疗购药(就诊诊断本身不属于本人任何有效备案病种，"
+        "且所购药品不在备案病种用药范围内)",
+        {"min_visits": 2},
+        "慢特病待遇超病种使用、虚构病种、为他人购药",
+        kind=HARD,
+        strength="0.6 + 0.1 * n_opsp_off_disease",
+        strength_doc="0.8 at two visits, 1.0 from four",
+    ),
+    Rule(
+        "P14",
+        "psn",
+        "慢特病乱开药(常见病用药)",
+        "n_opsp_common >= {min_visits}",
+        ("n_opsp_common", "n_opsp_visits"),
+        0.85,
+        "seeds/004 乱开药：利用门诊大病待遇购买流感、腹痛等常见病药品(参照 features/codes.COMMON_ILLNESS_DRUGS，"
+        "本人备案病种用药范围内的不计)",
+        {"min_visits": 2},
+        "慢特病待遇购买常见病药品、违规用药",
+        kind=HARD,
+        strength="0.6 + 0.1 * n_opsp_common",
+        strength_doc="0.8 at two visits, 1.0 from four",
     ),
     Rule(
         "F01",

@@ -34,12 +34,21 @@ def _world() -> World:
     w.visit("EDGES", "H1", "21", 200, los=10, dx="M51.202")  # visits on admission and discharge day only
     w.visit("EDGES", "H3", "11", 200)
     w.visit("EDGES", "PH1", "41", 210, amount=80)
-    # P07 慢特病超范围: registered for hypertension, buys insulin under the chronic benefit
-    w.register("OPSPX", "I10.x00")
-    w.register("OPSPOK", "E11.900")
+    # P07 慢特病超范围: registered for hypertension, buys insulin under the chronic benefit on hypertension
+    # visits; P13 超病种: the same, on visits coded to diabetes, for which they hold no registration; P14 乱开药:
+    # amoxicillin and ibuprofen under the benefit. Covered: a diabetic's insulin, a COPD patient's antibiotic, a
+    # stroke patient (registered I63) buying aspirin on visits coded to its sequelae (I69.3)
+    for who, dise in (("OPSPX", "I10.x00"), ("OFFDX", "I10.x00"), ("COLDS", "I10.x00"), ("OPSPOK", "E11.900"),
+                      ("COPD", "J44.900"), ("STROKE", "I63.900")):  # fmt: skip
+        w.register(who, dise)
     for k in range(3):
-        w.visit("OPSPX", "H3", "14", 30 + 30 * k, amount=2850, drug="XA10AEG001", prd_days=30)
-        w.visit("OPSPOK", "H3", "14", 30 + 30 * k, amount=2850, drug="XA10AEG001", prd_days=30)
+        w.visit("OPSPX", "H3", "14", 30 + 30 * k, amount=2850, dx="I10.x00", drug="XA10AEG001", prd_days=30)
+        w.visit("OFFDX", "H3", "14", 30 + 30 * k, amount=2850, dx="E11.900", drug="XA10AEG001", prd_days=30)
+        w.visit("OPSPOK", "H3", "14", 30 + 30 * k, amount=2850, dx="E11.900", drug="XA10AEG001", prd_days=30)
+        w.visit("COPD", "H3", "14", 30 + 30 * k, amount=60, dx="J44.900", drug="XJ01CAA001", prd_days=7)
+        w.visit("STROKE", "H3", "14", 30 + 30 * k, amount=40, dx="I69.300", drug="XB01ACA001", prd_days=30)
+    w.visit("COLDS", "H3", "14", 40, amount=60, dx="I10.x00", drug="XJ01CAA001", prd_days=7)
+    w.visit("COLDS", "H3", "14", 90, amount=50, dx="I10.x00", drug="XM01AEB001", prd_days=7)
     # P08 退费套现: purchases refunded in full; an ordinary correction is refunded and settled again
     for k in range(4):
         w.visit("CASHOUT", "PH2", "41", 40 + 9 * k, amount=600, refund=True)
@@ -126,6 +135,8 @@ def test_person_detectors_fire_on_their_pattern_and_not_on_normal_care(playbook)
         "TWICE": ("n_overlap_stays", 2, "P05"),
         "AWAY": ("n_visits_in_stay", 2, "P06"),
         "OPSPX": ("n_opsp_mismatch", 3, "P07"),
+        "OFFDX": ("n_opsp_off_disease", 3, "P13"),
+        "COLDS": ("n_opsp_common", 2, "P14"),
         "CASHOUT": ("n_refunded", 4, "P08"),
         "GHOST": ("n_after_death", 1, "P09"),
         "MAN": ("n_dx_inconsistent", 1, "P10"),
@@ -135,7 +146,19 @@ def test_person_detectors_fire_on_their_pattern_and_not_on_normal_care(playbook)
         assert got[who][feature] == value, (who, feature, got[who][feature])
         assert rule in got[who].rules_fired, (who, got[who].rules_fired)
         assert got[who].evidence_setl_ids, who  # the verifier gets the settlements behind it
-    for who in ("XFER", "CHEMO", "TRANSFER", "EDGES", "OPSPOK", "CORRECTED", "DIED", "MOTHER"):
+    assert "P13" not in got["OPSPX"].rules_fired and "P14" not in got["OPSPX"].rules_fired
+    for who in (
+        "XFER",
+        "CHEMO",
+        "TRANSFER",
+        "EDGES",
+        "OPSPOK",
+        "COPD",
+        "STROKE",
+        "CORRECTED",
+        "DIED",
+        "MOTHER",
+    ):
         assert got[who].rules_fired == [], (who, got[who].rules_fired)
         assert got[who].evidence_setl_ids == [], who
     # the readmission count still sees the transfer and the chemotherapy, for the model
@@ -212,7 +235,12 @@ def test_hard_evidence_ranks_above_circumstantial_evidence_whatever_the_model_sa
         "SOFT_STRONG": (base | {"n_split_adm": 1.0, "split_score": 1.0}, 0.3),
         "NONE": (base, 1.0),
     }
-    df = spark.createDataFrame([{"psn_no": k, **feats, "model_score": m} for k, (feats, m) in rows.items()])
+    df = spark.createDataFrame(
+        [
+            {"psn_no": k, "insuplc_admdvs": "130321", **feats, "model_score": m}
+            for k, (feats, m) in rows.items()
+        ]
+    )
     scored = apply_rules(df, "psn").withColumn(
         "risk", risk_score(F.col("evidence_tier"), F.col("rule_score"), F.col("model_score"))
     )
@@ -225,6 +253,32 @@ def test_hard_evidence_ranks_above_circumstantial_evidence_whatever_the_model_sa
         and got["NONE"].evidence_tier == 0
     )
     assert got["MAN"].rule_strengths == {"P10": pytest.approx(0.9)}
+
+
+def test_chronic_drug_range_weighs_less_where_it_is_the_regions_practice(spark):
+    """P07 (another chronic disease's drugs on the chronic benefit) is graded by how exceptional it is among the
+    region's chronic-benefit patients: one in twenty keeps most of its strength, one in two is practice (the
+    floor); the hard rules beside it (超病种 P13, 乱开药 P14) do not depend on the region."""
+    from features.psn import PSN_FEATURES
+    from models.rules import RULE_BY_ID, apply_rules
+
+    base = dict.fromkeys(PSN_FEATURES, 0.0) | {"n_opsp_visits": 12.0}
+    fires = base | {"n_opsp_mismatch": 4.0}
+    rows = [("RARE0", "130321", fires), ("COMMON0", "130322", fires)]
+    rows += [(f"RARE{i}", "130321", base) for i in range(1, 20)]
+    rows += [(f"COMMON{i}", "130322", fires if i < 10 else base) for i in range(1, 20)]
+    rows += [
+        ("OFF", "130322", fires | {"n_opsp_off_disease": 4.0}),
+        ("NOTCHRONIC", "130321", dict.fromkeys(PSN_FEATURES, 0.0)),
+    ]
+    df = spark.createDataFrame([{"psn_no": p, "insuplc_admdvs": r, **f} for p, r, f in rows])
+    got = {r.psn_no: r for r in apply_rules(df, "psn").collect()}
+    practice = RULE_BY_ID["P07"].params["practice_share"]
+    # 1 of the 20 chronic patients of 130321 (the one without chronic visits is not counted): 1 - 0.05 / share
+    assert got["RARE0"].rule_strengths["P07"] == pytest.approx(1.0 * (1 - (1 / 20) / practice))
+    assert got["COMMON0"].rule_strengths["P07"] == pytest.approx(0.05)  # 11 of 21: the region's practice
+    assert got["RARE0"].evidence_tier == got["COMMON0"].evidence_tier == 1  # circumstantial
+    assert got["OFF"].evidence_tier == 2 and got["OFF"].rule_strengths["P13"] == pytest.approx(1.0)
 
 
 def test_learned_weights_move_a_rule_in_its_region_only(spark):
