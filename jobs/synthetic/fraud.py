@@ -12,12 +12,27 @@ import logging
 import numpy as np
 import pandas as pd
 
-from jobs.synthetic.world import CANCER_DX, CHRONIC, COUNTIES, INPATIENT_DX, LEVELS, MILD_DX, _amount
+from jobs.synthetic.world import (
+    CANCER_DX,
+    CHRONIC,
+    COUNTIES,
+    INPATIENT_DX,
+    LEVELS,
+    MILD_DX,
+    OTC_DRUGS,
+    _amount,
+)
 
 log = logging.getLogger(__name__)
 
 
-LOOKALIKES = ("lookalike_readmission", "lookalike_relative_purchase", "lookalike_family", "lookalike_refund")
+LOOKALIKES = (
+    "lookalike_readmission",
+    "lookalike_relative_purchase",
+    "lookalike_family",
+    "lookalike_refund",
+    "lookalike_comorbid_regimen",
+)
 PRACTICE_SPREAD = 1.0  # σ of the county factor of each look-alike kind (Generator.practice)
 
 
@@ -252,6 +267,20 @@ class Fraud:
             self.deaths.append(
                 (psn.psn_no.iat[i], self.t0 + np.timedelta64(int(rng.integers(30, days)), "D"))
             )
+        # 慢特病乱开药 (plan 004): cold, cough and pain medicine in bulk on chronic-benefit visits coded to the
+        # person's own registered disease, at the benefit's higher reimbursement
+        self._tag = "opsp_common_drugs"
+        common = [d[0] for d in OTC_DRUGS if d[0].startswith("X")]
+        for i in (idx := take(registered, 0.0008)):
+            own = next(c for c in CHRONIC if c[0] == reg_dx[psn.psn_no.iat[i]])
+            # COPD's exacerbations are treated with antibiotics and cough medicine on its benefit: not 乱开药
+            pool = [d for d in common if not (own[0].startswith("J44") and d[1:4] in ("J01", "R05"))]
+            k = int(rng.integers(3, 8))
+            self._add_visits(np.full(k, psn.psn_no.iat[i]), rng.choice(local(hosp, i), k), "14",
+                             self.t0 + np.sort(rng.integers(0, days, k)).astype("timedelta64[D]"),
+                             np.zeros(k, int), rng.uniform(120, 400, k), 0.65, own[0], own[1],
+                             drug=rng.choice(pool, k))  # fmt: skip
+        label(idx, "opsp_common_drugs")
         self._tag = ""
 
     def lookalikes(self, psn: pd.DataFrame, inst: pd.DataFrame, regs: pd.DataFrame, used: set[int]) -> None:
@@ -262,7 +291,10 @@ class Fraud:
         - a relative buying a chronic patient's own medicine while the patient is in hospital (挂床's);
         - families and villagers hurt or poisoned together, admitted and discharged within a day (同进同出's),
           at ordinary, varied amounts;
-        - purchases returned for real reasons and refunded in full, two or three in a year (套现's).
+        - purchases returned for real reasons and refunded in full, two or three in a year (套现's);
+        - a chronic patient's other diseases treated on the visits of the registered one: a hypertensive's
+          metformin on the hypertension benefit (慢特病超范围用药's; practice in many counties, the visit's
+          diagnosis is the registered disease).
 
         Practice differs from county to county (a county hospital that readmits its chemotherapy and dialysis
         patients, villages that buy medicine for each other, pharmacies with a generous return policy): each
@@ -324,6 +356,16 @@ class Fraud:
             self._add_visits(np.full(k, psn.psn_no.iat[i]), rng.choice(local(pharm, i), k), "41",
                              self.t0 + np.sort(rng.integers(0, days, k)).astype("timedelta64[D]"),
                              np.zeros(k, int), rng.uniform(60, 400, k), 0.6, None, None)  # fmt: skip
+        self._tag = "lookalike_comorbid_regimen"
+        for i in take(registered, 0.006):
+            own = next(c for c in CHRONIC if c[0] == reg_dx[psn.psn_no.iat[i]])
+            other = [c for c in CHRONIC if c[0] != own[0]]
+            drug = other[int(rng.integers(0, len(other)))][2][0]
+            k = int(rng.integers(3, 10))
+            self._add_visits(np.full(k, psn.psn_no.iat[i]), rng.choice(local(hosp, i), k), "14",
+                             self.t0 + np.sort(rng.integers(0, days, k)).astype("timedelta64[D]"),
+                             np.zeros(k, int), drug[2] * 30 * rng.uniform(1.0, 1.6, k) + 15, 0.65, own[0], own[1],
+                             drug=np.full(k, drug[0]))  # fmt: skip
         self._tag = ""
 
     def rings(self, psn: pd.DataFrame, inst: pd.DataFrame, used: set[int]) -> None:

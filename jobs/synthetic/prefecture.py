@@ -52,7 +52,9 @@ class Generator(World, Fraud):
         visits = _drop_conflicts(visits, deaths)
         setl, fees = self.settle(visits)
         fees = self.code_fraud(fees, visits, inst)
-        mdtrt = visits.drop(columns=["medfee_sumamt", "fulamt_ownpay_amt", "hifp_pay", "los", "_tag"])
+        mdtrt = visits.drop(
+            columns=["medfee_sumamt", "fulamt_ownpay_amt", "hifp_pay", "los", "_tag", "_drug"]
+        )
         mdtrt["adm_dept_codg"] = np.where(mdtrt.med_type == "21", "A03", None)
         mdtrt["atddr_no"] = np.char.add("D", mdtrt.fixmedins_code.str.slice(1).to_numpy().astype(str))
         labels = pd.DataFrame(

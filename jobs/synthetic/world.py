@@ -70,6 +70,7 @@ OTC_DRUGS = [
     ("XM01AEB001", "布洛芬缓释胶囊", 0.8),
     ("XJ01CAA001", "阿莫西林胶囊", 0.5),
 ]
+DRUG_BY_CODE = {d[0]: d for c in CHRONIC for d in c[2]} | {d[0]: d for d in OTC_DRUGS}
 # Hospital levels: hosp_lv code, inpatient cost per day, outpatient visit cost, fund ratio for inpatients
 LEVELS = {
     "02": (1400.0, 320.0, 0.62),
@@ -286,7 +287,11 @@ class World:
             out[m] = self.rng.choice(pool, m.sum())
         return out
 
-    def _add_visits(self, psn_no, inst, med_type, begn, los_days, medfee, ratio, dise, dise_name, hour=None):
+    def _add_visits(
+        self, psn_no, inst, med_type, begn, los_days, medfee, ratio, dise, dise_name, hour=None, drug=None
+    ):
+        """Append visits; ``drug`` (a drug code of ``CHRONIC`` or ``OTC_DRUGS``) overrides the drug that a
+        chronic or pharmacy visit's fee lines carry, which is otherwise the first drug of its diagnosis."""
         n = len(psn_no)
         rng = self.rng
         hour = rng.integers(8, 17, n) if hour is None else hour
@@ -313,6 +318,7 @@ class World:
                     "hifp_pay": hifp,
                     "los": np.asarray(los_days),
                     "_tag": self._tag,
+                    "_drug": drug,
                 }
             )
         )
@@ -594,7 +600,11 @@ class World:
             code = dv.dise_codg.to_numpy()
             chronic_codes = {c[0]: j for j, c in enumerate(CHRONIC)}
             j = np.array([chronic_codes.get(c, 0) for c in code])
-            drug = [CHRONIC[i][2][0] for i in j]
+            chosen = dv["_drug"].to_numpy() if "_drug" in dv else np.full(len(dv), None)
+            drug = [
+                DRUG_BY_CODE[o] if isinstance(o, str) else CHRONIC[i][2][0]
+                for i, o in zip(j, chosen, strict=True)
+            ]
             supply = np.where(
                 dv.med_type.to_numpy() == "41",
                 np.where(

@@ -9,6 +9,7 @@ from features.trace import CODE_PATTERN
 from jobs.ingest.contract import TABLES
 from jobs.synthetic import GenConfig, Generator, generate, is_current
 from jobs.synthetic.prefecture import PROVINCE_PREFECTURES
+from jobs.synthetic.world import CHRONIC
 
 
 @pytest.mark.parametrize("persons,seed", [(200, 1), (257, 3), (400, 2), (1500, 7)])
@@ -96,3 +97,25 @@ def test_a_province_is_written_one_prefecture_at_a_time_and_they_share_no_identi
 def test_a_province_too_large_for_its_prefectures_is_refused(tmp_path):
     with pytest.raises(ValueError, match="chunk-persons"):
         generate(tmp_path, persons=11 * 300, chunk_persons=300)
+
+
+def test_chronic_benefit_fraud_and_its_comorbid_look_alike_are_both_in_the_world():
+    """乱开药 (labelled) buys cold and pain medicine on visits coded to the registered disease; the look-alike
+    (unlabelled) buys another chronic disease's drug there; neither codes the visit to another disease."""
+    t = Generator(GenConfig(persons=20_000, seed=5)).run()
+    lines = t["fee_list"].merge(t["mdtrt"], on="mdtrt_id")
+    lines = lines[lines.med_type == "14"].merge(t["opsp_reg"], on="psn_no")
+    lines = lines[lines.med_list_codg.str.startswith("X")]
+    on_own = lines.dise_codg == lines.opsp_dise_code
+    labels = t["labels"]
+    cheaters = set(labels[labels.fraud_type == "opsp_common_drugs"].entity_id)
+    assert len(cheaters) >= 10
+    common = lines.med_list_codg.isin(["XR05CAA001", "XM01AEB001", "XJ01CAA001"])
+    by_cheaters = lines[common & on_own].groupby("psn_no").mdtrt_id.nunique()
+    assert set(by_cheaters[by_cheaters >= 3].index) == cheaters
+    chronic_drugs = {d[0]: c[0] for c in CHRONIC for d in c[2]}
+    other = lines.med_list_codg.map(chronic_drugs).notna() & (
+        lines.med_list_codg.map(chronic_drugs) != lines.opsp_dise_code
+    )
+    comorbid = set(lines[other & on_own].psn_no) - set(labels.entity_id)
+    assert len(comorbid) >= 0.003 * 20_000
