@@ -158,8 +158,9 @@ OWN_DATA = [
     "writes are read only by the evaluation in `jobs/train.py`, never by features, rules or models.",
     "The prefecture also holds legitimate look-alikes of the patterns, unlabelled (`Generator.lookalikes`):",
     "unplanned readmissions 2-15 days after discharge, relatives buying a patient's own medicine during",
-    "the stay, families admitted together, purchases returned and refunded for real reasons; and",
-    "recruited groups arrive over two days. Precision is measured where it is hard.",
+    "the stay, families admitted together, purchases returned and refunded for real reasons, a chronic",
+    "patient's other diseases treated on the registered disease's benefit visits; and recruited groups",
+    "arrive over two days. Precision is measured where it is hard.",
 ]
 OTHER_DATA = [
     "Data: `{landing}`, an extract not made by `jobs/synthetic/` ({persons:,d} persons), with its own",

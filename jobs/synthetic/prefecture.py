@@ -109,7 +109,7 @@ def _drop_conflicts(visits: pd.DataFrame, deaths: pd.DataFrame) -> pd.DataFrame:
 MIN_PERSONS = 200
 # Bumped whenever generated data changes (patterns, distributions): cached landings (make bench, make
 # quality) are regenerated when their generator.json names another version.
-GENERATOR_VERSION = 10  # 10: the admdvs reference table (region names)
+GENERATOR_VERSION = 11  # 11: 慢特病乱开药 and the comorbid-regimen look-alike; 10: the admdvs table
 DECIMAL_COLS = {
     *SETL_AMOUNTS,
     "cnt",
