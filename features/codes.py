@@ -232,5 +232,44 @@ def dx_bound(dise_codg_col):
     return starts_with_any(dise_codg_col, prefixes)
 
 
+# Departments bound to an age or a sex (national department codes of the 医保 code standard, 科室代码: A07 儿科,
+# A08 小儿外科, A09 儿童保健科, A05 妇产科, A06 妇女保健科). A visit there on a card whose holder cannot be its
+# patient is someone else's care on that card (冒名就医: a child seen on a parent's card). Local codes that are
+# not the national ones match nothing and are not judged.
+AGE_BOUND_DEPT: tuple[tuple[tuple[str, ...], int, int, str], ...] = ((("A07", "A08", "A09"), 0, 17, "儿科"),)
+# (department prefixes, the sex it serves, the age from which that holds: newborns lie in obstetric wards)
+SEX_BOUND_DEPT: tuple[tuple[tuple[str, ...], str, int, str], ...] = (
+    (("A05", "A06"), "2", 12, "妇产科、妇女保健科"),
+)
+
+
+def dept_bound(dept_col):
+    """Spark predicate: the visit's department serves one age range or one sex (a cheap filter)."""
+    prefixes = tuple(p for pre, *_ in AGE_BOUND_DEPT + SEX_BOUND_DEPT for p in pre)
+    return starts_with_any(dept_col, prefixes)
+
+
+def dept_inconsistent(dept_col, gend_col, age_col):
+    """Spark predicate: the department cannot have treated the card's holder (their age or sex): 就诊科室与
+    年龄/性别不符. An unknown sex (0/9) or a null department is not judged."""
+    from functools import reduce
+
+    from pyspark.sql import functions as F
+
+    conds = [
+        starts_with_any(dept_col, pre) & ~age_col.between(lo, hi) for pre, lo, hi, _ in AGE_BOUND_DEPT
+    ] + [
+        starts_with_any(dept_col, pre) & gend_col.isin("1", "2") & (gend_col != sex) & (age_col >= from_age)
+        for pre, sex, from_age, _ in SEX_BOUND_DEPT
+    ]
+    return F.coalesce(reduce(lambda a, b: a | b, conds), F.lit(False))
+
+
+def urban_district(admdvs_col):
+    """Spark predicate: the 6-digit division is a city district (市辖区: its last two digits 01-20, GB/T 2260);
+    two districts of one city are neighbours, two counties usually are not."""
+    return admdvs_col.substr(5, 2).cast("int").between(1, 20)
+
+
 # Diagnoses excluded from split-admission checks: planned readmissions for cancer treatment cycles (放化疗).
 PLANNED_READMISSION_DX = ("C", "Z51")

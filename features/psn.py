@@ -16,6 +16,8 @@ from features.codes import (
     OPSP_MED_TYPE_PREFIX,
     PLANNED_READMISSION_DX,
     common_illness_drug,
+    dept_bound,
+    dept_inconsistent,
     drug_atc,
     dx_bound,
     dx_inconsistent,
@@ -24,6 +26,7 @@ from features.codes import (
     opsp_disease,
     opsp_known_drug,
     starts_with_any,
+    urban_district,
 )
 from features.rings import RING_FEATURES
 from features.trace import PERSON_CODE_FEATURES
@@ -57,8 +60,11 @@ PSN_FEATURES = [
     "n_opsp_off_disease",
     "n_opsp_common",
     "n_refunded",
+    "n_place_conflict",
+    "place_conflict_score",
     "n_after_death",
     "n_dx_inconsistent",
+    "n_dept_inconsistent",
     *RING_FEATURES,
     *PERSON_CODE_FEATURES,
 ]
@@ -239,6 +245,53 @@ def _opsp_misuse(lines: DataFrame, visits: DataFrame, opsp_reg: DataFrame | None
     }
 
 
+CONFLICT_MINUTES = 60  # [features] conflict_minutes
+
+
+def _place_conflicts(visits: DataFrame, places: DataFrame, minutes: int) -> DataFrame:
+    """(psn_no, mdtrt_id, conflict) of visits that began within ``minutes`` of the person's previous visit, at an
+    institution of another county (``fix_blng_admdvs``): one card in two places at once (异地同时就医: a card
+    lent or borrowed, 冒名就医). Both visits of a pair are returned; ``conflict`` (on the later one, 0 on the
+    earlier) is how strongly the pair says it:
+
+    - closeness in time: 1.0 at the same minute, 0.5 at ``minutes`` apart;
+    - × 0.5 when one of them is a pharmacy purchase (a relative fetching medicine on the card is common and
+      tolerated; a doctor's visit needs the patient there);
+    - × 0.5 when both institutions are districts of one city (neighbours: a referral across the street).
+
+    Inpatient stays take part by their admission time (the visits inside a stay are ``n_visits_in_stay``'s)."""
+    p = places.select("fixmedins_code", F.col("fix_blng_admdvs").alias("_county"))
+    v = visits.select("psn_no", "mdtrt_id", "fixmedins_code", "begntime", "is_pharmacy").join(
+        F.broadcast(p), "fixmedins_code"
+    )
+    prev = Window.partitionBy("psn_no").orderBy("begntime", "mdtrt_id")
+    v = v.withColumns(
+        {
+            "_p_id": F.lag("mdtrt_id").over(prev),
+            "_p_county": F.lag("_county").over(prev),
+            "_p_time": F.lag("begntime").over(prev),
+            "_p_pharmacy": F.lag("is_pharmacy").over(prev),
+        }
+    )
+    gap = (F.col("begntime").cast("long") - F.col("_p_time").cast("long")) / 60.0
+    pair = v.filter(
+        (F.col("_county") != F.col("_p_county")) & (gap <= minutes) & (F.col("_p_id") != F.col("mdtrt_id"))
+    )
+    same_city = (
+        urban_district(F.col("_county"))
+        & urban_district(F.col("_p_county"))
+        & (F.col("_county").substr(1, 4) == F.col("_p_county").substr(1, 4))
+    )
+    strength = (
+        (F.lit(1.0) - gap / F.lit(2.0 * max(minutes, 1)))
+        * F.when(F.col("is_pharmacy") | F.col("_p_pharmacy"), 0.5).otherwise(1.0)
+        * F.when(same_city, 0.5).otherwise(1.0)
+    )
+    later = pair.select("psn_no", "mdtrt_id", strength.alias("conflict"))
+    earlier = pair.select("psn_no", F.col("_p_id").alias("mdtrt_id"), F.lit(0.0).alias("conflict"))
+    return later.unionByName(earlier)
+
+
 # The figures of a person's own visits and fee lines: they change only when that person's rows in the window
 # change, so the weekly run computes them for the people a week touched and carries them over for everyone else
 # (``jobs/build_features``). Beside them ``first_visit`` (for ``rx_supply_ratio``) and ``visit_setl_ids`` (their
@@ -259,6 +312,8 @@ VISIT_FIGURES = [
     "n_opsp_off_disease",
     "n_opsp_common",
     "n_refunded",
+    "n_place_conflict",
+    "place_conflict_score",
 ]
 VISIT_FIGURE_COLUMNS = ("psn_no", *VISIT_FIGURES, "first_visit", "visit_setl_ids")
 
@@ -283,10 +338,19 @@ def _flag_counts(evidence: dict[str, DataFrame]) -> DataFrame:
     return flagged.distinct().groupBy("psn_no").pivot("_kind", list(evidence)).count()
 
 
-def visit_figures(w: WindowInputs, readmit_days: int = 15, opsp_reg: DataFrame | None = None) -> DataFrame:
+def visit_figures(
+    w: WindowInputs,
+    readmit_days: int = 15,
+    opsp_reg: DataFrame | None = None,
+    places: DataFrame | None = None,
+    conflict_minutes: int = CONFLICT_MINUTES,
+) -> DataFrame:
     """``VISIT_FIGURE_COLUMNS``, one row per person with a visit in ``w`` (settled or refunded): what a person's
     own visits and fee lines say. ``w`` may hold some people only (all of their window rows): each person's
-    figures depend on their own rows alone, never on whom else ``w`` holds."""
+    figures depend on their own rows alone, never on whom else ``w`` holds.
+
+    ``places``: the institutions (fixmedins_code, fix_blng_admdvs), for visits in two counties within
+    ``conflict_minutes`` (``_place_conflicts``); None: not judged."""
     v = w.visits
     stays = _split_admissions(w.stays, readmit_days)
     o = v.groupBy("psn_no").agg(
@@ -319,6 +383,11 @@ def visit_figures(w: WindowInputs, readmit_days: int = 15, opsp_reg: DataFrame |
         **_opsp_misuse(w.lines, v, opsp_reg),
         "n_refunded": w.all_visits.filter(fully_refunded()).select("psn_no", "mdtrt_id"),
     }
+    conflict_score = None
+    if places is not None:
+        conflicts = _place_conflicts(v, places, conflict_minutes)
+        evidence["n_place_conflict"] = conflicts
+        conflict_score = conflicts.groupBy("psn_no").agg(F.sum("conflict").alias("place_conflict_score"))
     flagged = split_ids
     for df in evidence.values():
         flagged = flagged.unionByName(df.select("psn_no", "mdtrt_id"))
@@ -331,10 +400,15 @@ def visit_figures(w: WindowInputs, readmit_days: int = 15, opsp_reg: DataFrame |
         .join(routine, "psn_no", "left")
         .join(_setl_ids_of(flagged, w.all_visits, "visit_setl_ids"), "psn_no", "left")
     )
-    counts = [c for c in VISIT_FIGURES if c != "fund_pay_total"]
+    if conflict_score is not None:
+        people = people.join(conflict_score, "psn_no", "left")
+    for c in VISIT_FIGURES:  # a count whose evidence was not judged (no places): zero
+        if c not in people.columns:
+            people = people.withColumn(c, F.lit(0.0))
+    counts = [c for c in VISIT_FIGURES if c not in ("fund_pay_total", "place_conflict_score")]
     return (
         people.fillna(0, subset=counts)
-        .fillna(0.0, subset=["fund_pay_total"])
+        .fillna(0.0, subset=["fund_pay_total", "place_conflict_score"])
         .select(
             "psn_no",
             *[F.col(c).cast("double").alias(c) for c in VISIT_FIGURES],
@@ -357,6 +431,8 @@ def psn_features(
     rings: DataFrame | None = None,
     codes: DataFrame | None = None,
     own: DataFrame | None = None,
+    fixmedins: DataFrame | None = None,
+    conflict_minutes: int = CONFLICT_MINUTES,
 ) -> DataFrame:
     """One row per insured person, every person in ``psn`` (zeros where nothing happened).
 
@@ -379,10 +455,13 @@ def psn_features(
         own: the people's ``visit_figures`` when the caller has them (the weekly run carries last week's over
             for the people the week did not touch); computed from ``inputs`` otherwise. ``inputs`` then
             serves the stays and the visits the other figures filter (the fee lines are not read).
+        fixmedins: silver institutions, for visits in two counties at once (``visit_figures``' places) when
+            ``own`` is computed here; None: not judged.
+        conflict_minutes: visits this close in time, in two counties, are one card in two places.
     """
     w = inputs or window_inputs(visits, fee_list, psn, as_of, window_days)
     if own is None:
-        own = visit_figures(w, readmit_days, opsp_reg)
+        own = visit_figures(w, readmit_days, opsp_reg, fixmedins, conflict_minutes)
     v = w.visits
     stays = _split_admissions(w.stays, readmit_days)
     # 同进同出 from one village or household: group members who share the person's village (live_addr)
@@ -428,7 +507,17 @@ def psn_features(
                 )
             )
             .select("psn_no", "mdtrt_id")
-        )
+        ),
+        "n_dept_inconsistent": (
+            v.filter(dept_bound(F.col("adm_dept_codg")))  # children's and women's departments only
+            .join(people, "psn_no")
+            .filter(
+                dept_inconsistent(
+                    F.col("adm_dept_codg"), F.col("gend"), F.floor(F.months_between("adm_date", "brdy") / 12)
+                )
+            )
+            .select("psn_no", "mdtrt_id")
+        ),
     }
     if psn_death is not None:
         evidence["n_after_death"] = (

@@ -22,6 +22,7 @@ VISIT_COLUMNS = (
     "adm_date",
     "dscg_date",
     "dise_codg",
+    "adm_dept_codg",
     "los_days",
     "is_inpatient",
     "is_pharmacy",

@@ -201,6 +201,7 @@ def own_basis(settings: Settings) -> dict[str, str]:
     return {
         "window_days": str(f.window_days),
         "readmit_days": str(f.readmit_days),
+        "conflict_minutes": str(f.conflict_minutes),
         "figures": ",".join([*VISIT_FIGURE_COLUMNS, *PATIENT_FIGURE_COLUMNS, *BUY_COLUMNS]),
     }
 
@@ -298,17 +299,18 @@ def touched_people(spark, lake: Lake, commit: dict, as_of: dt.date, window_days:
 
 def own_tables(settings: Settings) -> dict:
     """The figures that depend on each person's own window rows alone, carried over week to week for the
-    people a week did not touch: table → how to compute them from ``WindowInputs`` (and the registrations)."""
-    readmit = settings.features.readmit_days
+    people a week did not touch: table → how to compute them from ``WindowInputs``, the registrations and
+    the institutions (their counties)."""
+    readmit, minutes = settings.features.readmit_days, settings.features.conflict_minutes
     return {
-        PSN_OWN: lambda w, opsp: visit_figures(w, readmit, opsp),
-        FIX_PATIENTS: lambda w, opsp: patient_figures(w),
-        PHARMACY_BUYS: lambda w, opsp: pharmacy_buys(w.lines),
+        PSN_OWN: lambda w, opsp, fix: visit_figures(w, readmit, opsp, fix, minutes),
+        FIX_PATIENTS: lambda w, opsp, fix: patient_figures(w),
+        PHARMACY_BUYS: lambda w, opsp, fix: pharmacy_buys(w.lines),
     }
 
 
 def write_own_figures(
-    spark, lake: Lake, settings: Settings, as_of: dt.date, inputs: WindowInputs, opsp, basis: dict, since
+    spark, lake: Lake, settings: Settings, as_of: dt.date, inputs: WindowInputs, opsp, fix, basis: dict, since
 ) -> dict:
     """The own figures (``own_tables``) of ``as_of``, each written to its table and returned (read back) for
     the feature transforms. ``since``: (the previous week's date, the people touched since: psn_no) to build
@@ -324,7 +326,7 @@ def write_own_figures(
         mine = WindowInputs(kept_visits.filter("settled"), kept_visits, kept_stays, inputs.lines)
     for name, compute in own_tables(settings).items():
         t0 = time.time()
-        rows = compute(mine, opsp)
+        rows = compute(mine, opsp, fix)
         if since is not None:
             kept = (
                 lake.read(spark, name)
@@ -395,7 +397,7 @@ def run(spark, settings: Settings, as_of: dt.date) -> dict[str, int]:
     log.info("window: %d visits, %d stays, %d fee lines cached in %.1fs", *n, time.time() - t0)
     members = write_rings(spark, lake, settings, as_of, ring_stays(inputs.stays, psn, fix))
     inst_codes, psn_codes = write_code_resales(spark, lake, settings, as_of, visits)
-    own = write_own_figures(spark, lake, settings, as_of, inputs, opsp, basis, since)
+    own = write_own_figures(spark, lake, settings, as_of, inputs, opsp, fix, basis, since)
     out = {
         FEATURES_PSN: psn_features(
             psn,

@@ -270,6 +270,39 @@ RULES: tuple[Rule, ...] = (
         strength_doc="0.8 at two visits, 1.0 from four",
     ),
     Rule(
+        "P15",
+        "psn",
+        "冒名就医(就诊科室与年龄/性别不符)",
+        "n_dept_inconsistent >= {min_visits}",
+        ("n_dept_inconsistent", "n_outpatient", "n_adm"),
+        0.9,
+        "seeds/002 杜绝冒名就诊、冒名住院；国家医保科室代码(A07儿科、A08小儿外科、A09儿童保健科收治0-17岁；A05妇产科、"
+        "A06妇女保健科12岁起只收治女性，features/codes.AGE_BOUND_DEPT、SEX_BOUND_DEPT)：成人卡在儿科就诊即他人(多为子女)"
+        "使用本人医保卡",
+        {"min_visits": 1},
+        "冒名就医、借用他人医保卡",
+        kind=HARD,
+        strength="0.7 + 0.1 * n_dept_inconsistent",
+        strength_doc="0.8 for one such visit, +0.1 per further one (1.0 from three)",
+    ),
+    Rule(
+        "P16",
+        "psn",
+        "异地同时就医(借卡/冒名)",
+        "place_conflict_score >= {min_score}",
+        ("n_place_conflict", "place_conflict_score", "n_outpatient", "n_pharmacy"),
+        0.85,
+        "seeds/002 杜绝冒名就诊；同一参保人同一时段在不同地点就医：一张卡在两个县区的机构相隔不足 conflict_minutes"
+        "(默认60分钟)就诊或购药，一人不能同时身处两地",
+        {"min_score": 0.5},
+        "借卡、冒名就医",
+        kind=SOFT,
+        strength="place_conflict_score",
+        strength_doc="per pair of visits (features.psn._place_conflicts) 1.0 at the same minute, 0.5 at conflict_minutes apart, "
+        "halved when one is a pharmacy purchase (a relative fetching medicine) and when both places are districts of one city "
+        "(neighbours); summed over the person's pairs",
+    ),
+    Rule(
         "F01",
         "fixmedins",
         "入院时间集中/同进同出",

@@ -87,16 +87,18 @@ class World:
         minute=0,
         codes=None,
         trdn=None,
+        dept=None,
     ):
         """One visit with its settlement; ``refund`` reverses it, ``resettle`` then settles it again.
-        ``codes``: the drug line's traceability codes (comma-separated), ``trdn``: its 拆零标志."""
+        ``codes``: the drug line's traceability codes (comma-separated), ``trdn``: its 拆零标志; ``dept``: the
+        department (adm_dept_codg)."""
         mid = f"M{len(self.mdtrt)}"
         if psn_no not in self.persons:
             self.person(psn_no)
         if inst not in self.insts:
             self.inst(inst, kind="2" if med_type == "41" else "1", level=None if med_type == "41" else "08")
         begn, end = _d(day, hour, minute), _d(day + los, 10)
-        self.mdtrt.append((mid, psn_no, inst, med_type, begn, end, dx, None, None, None))
+        self.mdtrt.append((mid, psn_no, inst, med_type, begn, end, dx, None, dept, None))
         a = D(str(amount))
         self._settle(f"S{mid}", mid, psn_no, inst, med_type, end, a, "0")
         if refund:

@@ -40,6 +40,7 @@ class FeatureSettings:
     readmit_days: int = 15
     co_adm_tolerance_days: int = 1
     swipe_tolerance_minutes: int = 30
+    conflict_minutes: int = 60
     ring_min_episodes: int = 2
     ring_crowd_cap: int = 30
     ring_local_edges: int = 2_000_000
@@ -118,6 +119,7 @@ RANGES: dict[str, tuple[float | None, float | None]] = {
     "features.readmit_days": (1, 365),
     "features.co_adm_tolerance_days": (0, 30),
     "features.swipe_tolerance_minutes": (0, 1440),
+    "features.conflict_minutes": (0, 1440),
     "features.ring_min_episodes": (2, None),
     "features.ring_crowd_cap": (2, None),
     "features.ring_local_edges": (0, None),

@@ -32,6 +32,7 @@ LOOKALIKES = (
     "lookalike_family",
     "lookalike_refund",
     "lookalike_comorbid_regimen",
+    "lookalike_traveller",
 )
 PRACTICE_SPREAD = 1.0  # σ of the county factor of each look-alike kind (Generator.practice)
 
@@ -206,6 +207,29 @@ class Fraud:
             self._stays(psn, inst, np.array([i, i]), np.array([start, start + int(rng.integers(1, 5))]),
                         levels=lv_of[[a, b]].to_numpy(), los=rng.integers(6, 12, 2), insts=np.array([a, b]))  # fmt: skip
         label(idx, "identity_borrowing")
+        # 借卡: the holder is seen at home while someone else is seen on the card in another county, 5-55
+        # minutes apart, two to five times a year
+        clinics = inst[(inst.fixmedins_type == "1") & inst.hosp_lv.isin(["02", "05", "06", "08", "11"])]
+        for i in (idx := take(adults, 0.001)):
+            away = clinics[clinics.fix_blng_admdvs != county[i]].fixmedins_code.to_numpy()
+            k = int(rng.integers(2, 6))
+            first = self.t0 + (np.sort(rng.choice(days, k, replace=False)) * 86400 + rng.integers(8, 16, k) * 3600
+                               + rng.integers(0, 3600, k)).astype("timedelta64[s]")  # fmt: skip
+            second = first + (rng.integers(5, 56, k) * 60).astype("timedelta64[s]")
+            for when, where in ((first, rng.choice(local(clinics, i), k)), (second, rng.choice(away, k))):
+                self._add_visits(np.full(k, psn.psn_no.iat[i]), where, "11", when, np.zeros(k, int),
+                                 rng.lognormal(np.log(150), 0.5, k), 0.5, "J06.900", "急性上呼吸道感染",
+                                 exact=True)  # fmt: skip
+        label(idx, "identity_borrowing")
+        # 冒名就医: a child seen in a children's department (A07) on a parent's card, three to eight times
+        self._tag = "identity_child"
+        for i in (idx := take(np.flatnonzero((age >= 25) & (age < 50)), 0.0008)):
+            k = int(rng.integers(3, 9))
+            self._add_visits(np.full(k, psn.psn_no.iat[i]), rng.choice(local(hosp, i), k), "11",
+                             self.t0 + np.sort(rng.integers(0, days, k)).astype("timedelta64[D]"), np.zeros(k, int),
+                             rng.lognormal(np.log(220), 0.4, k), 0.5, "J20.900", "急性支气管炎")  # fmt: skip
+        label(idx, "identity_borrowing")
+        self._tag = "bed_blocking"
         # 挂床: in hospital on paper, meanwhile buying at a pharmacy or seen in an outpatient clinic
         for i in (idx := take(np.flatnonzero(age >= 45), 0.0015)):
             self._tag = "bed_blocking"
@@ -295,6 +319,8 @@ class Fraud:
         - a chronic patient's other diseases treated on the visits of the registered one: a hypertensive's
           metformin on the hypertension benefit (慢特病超范围用药's; practice in many counties, the visit's
           diagnosis is the registered disease).
+        - travellers seen in two counties on one day, two to six hours apart, and people whose relative buys
+          medicine on their card in another county within the hour of their own visit, once (借卡's).
 
         Practice differs from county to county (a county hospital that readmits its chemotherapy and dialysis
         patients, villages that buy medicine for each other, pharmacies with a generous return policy): each
@@ -366,6 +392,22 @@ class Fraud:
                              self.t0 + np.sort(rng.integers(0, days, k)).astype("timedelta64[D]"),
                              np.zeros(k, int), drug[2] * 30 * rng.uniform(1.0, 1.6, k) + 15, 0.65, own[0], own[1],
                              drug=np.full(k, drug[0]))  # fmt: skip
+        self._tag = "lookalike_traveller"
+        clinics = inst[(inst.fixmedins_type == "1") & inst.hosp_lv.isin(["02", "05", "06", "08", "11"])]
+        for i in take(np.flatnonzero(age >= 18), 0.003):
+            first = self.t0 + np.timedelta64(
+                int(rng.integers(0, days)) * 86400 + int(rng.integers(7, 11)) * 3600, "s"
+            )
+            relative = rng.random() < 0.4  # a relative at a pharmacy within the hour, instead of a journey
+            gap = int(rng.integers(10, 60)) if relative else int(rng.integers(120, 361))
+            away_pool = pharm if relative else clinics
+            away = away_pool[away_pool.fix_blng_admdvs != county[i]].fixmedins_code.to_numpy()
+            when = np.array([first, first + np.timedelta64(gap * 60, "s")])
+            where = np.array([rng.choice(local(clinics, i)), rng.choice(away)])
+            self._add_visits(np.full(2, psn.psn_no.iat[i]), where, np.array(["11", "41" if relative else "11"]),
+                             when, np.zeros(2, int), rng.lognormal(np.log(150), 0.5, 2), 0.5,
+                             np.array(["J06.900", None if relative else "M54.500"]),
+                             np.array(["急性上呼吸道感染", None if relative else "腰痛"]), exact=True)  # fmt: skip
         self._tag = ""
 
     def rings(self, psn: pd.DataFrame, inst: pd.DataFrame, used: set[int]) -> None:

@@ -55,7 +55,7 @@ class Generator(World, Fraud):
         mdtrt = visits.drop(
             columns=["medfee_sumamt", "fulamt_ownpay_amt", "hifp_pay", "los", "_tag", "_drug"]
         )
-        mdtrt["adm_dept_codg"] = np.where(mdtrt.med_type == "21", "A03", None)
+        mdtrt["adm_dept_codg"] = _departments(visits, psn)
         mdtrt["atddr_no"] = np.char.add("D", mdtrt.fixmedins_code.str.slice(1).to_numpy().astype(str))
         labels = pd.DataFrame(
             self.labels, columns=["entity_type", "entity_id", "fraud_type"]
@@ -107,9 +107,23 @@ def _drop_conflicts(visits: pd.DataFrame, deaths: pd.DataFrame) -> pd.DataFrame:
 
 
 MIN_PERSONS = 200
+
+
 # Bumped whenever generated data changes (patterns, distributions): cached landings (make bench, make
 # quality) are regenerated when their generator.json names another version.
-GENERATOR_VERSION = 11  # 11: 慢特病乱开药 and the comorbid-regimen look-alike; 10: the admdvs table
+def _departments(visits: pd.DataFrame, psn: pd.DataFrame) -> np.ndarray:
+    """adm_dept_codg of each visit (national 科室 codes): a children's department (A07 儿科) for the hospital
+    visits of people under 18 and for a child seen on a parent's card (``_tag`` identity_child), internal
+    medicine (A03) for other stays, none for other outpatient visits and pharmacy purchases."""
+    brdy = visits.psn_no.map(psn.set_index("psn_no").brdy)
+    age = (pd.to_datetime(visits.begntime) - pd.to_datetime(brdy)).dt.days / 365.25
+    hospital = visits.med_type.isin(["11", "13", "21"]).to_numpy()
+    child = (hospital & (age < 18).to_numpy()) | (visits._tag == "identity_child").to_numpy()
+    return np.where(child, "A07", np.where(visits.med_type == "21", "A03", None))
+
+
+GENERATOR_VERSION = 12  # 12: identity borrowing by cards lent across counties and children on a parent's
+# card (儿科), the traveller look-alike, departments on hospital visits; 11: 慢特病乱开药 and the comorbid-regimen look-alike; 10: the admdvs table
 DECIMAL_COLS = {
     *SETL_AMOUNTS,
     "cnt",

@@ -288,16 +288,18 @@ class World:
         return out
 
     def _add_visits(
-        self, psn_no, inst, med_type, begn, los_days, medfee, ratio, dise, dise_name, hour=None, drug=None
-    ):
+        self, psn_no, inst, med_type, begn, los_days, medfee, ratio, dise, dise_name, hour=None, drug=None,
+        exact=False,
+    ):  # fmt: skip
         """Append visits; ``drug`` (a drug code of ``CHRONIC`` or ``OTC_DRUGS``) overrides the drug that a
-        chronic or pharmacy visit's fee lines carry, which is otherwise the first drug of its diagnosis."""
+        chronic or pharmacy visit's fee lines carry, which is otherwise the first drug of its diagnosis.
+        ``exact``: ``begn`` is the start to the second (no hour of the day drawn)."""
         n = len(psn_no)
         rng = self.rng
         hour = rng.integers(8, 17, n) if hour is None else hour
-        begn = begn.astype("datetime64[s]") + (hour * 3600 + rng.integers(0, 3600, n)).astype(
-            "timedelta64[s]"
-        )
+        begn = begn.astype("datetime64[s]")
+        if not exact:
+            begn = begn + (hour * 3600 + rng.integers(0, 3600, n)).astype("timedelta64[s]")
         end = begn + (np.asarray(los_days) * 86400 + rng.integers(600, 7200, n)).astype("timedelta64[s]")
         medfee = _amount(medfee)
         ownpay = _amount(medfee * rng.uniform(0.0, 0.08, n))

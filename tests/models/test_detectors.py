@@ -68,6 +68,36 @@ def _world() -> World:
     w.visit("WOMAN", "H1", "21", 150, los=6, dx="N40.x00")
     w.person("MOTHER", gend="2", birth_year=1995)
     w.visit("MOTHER", "H1", "21", 150, los=3, dx="O80.000")
+    # P15 冒名就医: a 45-year-old's card seen twice in a children's department; a 15-year-old there is its
+    # patient, and a newborn boy in the obstetric ward is too
+    w.person("PARENT", gend="2", birth_year=1980)
+    w.person("TEEN", gend="1", birth_year=2010)
+    w.person("NEWBORN", gend="1", birth_year=2025)
+    for d in (60, 140):
+        w.visit("PARENT", "H1", "11", d, amount=180, dx="J06.900", dept="A07")
+    w.visit("TEEN", "H1", "11", 60, amount=180, dx="J06.900", dept="A07.01")
+    w.visit("NEWBORN", "H1", "21", 40, los=3, dx="Z38.000", dept="A05.02")
+    # P16 异地同时就医: a clinic in county 130321 at 09:00 and a hospital in county 130324 at 09:25 on one card;
+    # a traveller seen in two counties four hours apart, and a visit then a pharmacy in one county, are not
+    # two districts of one city (130302, 130303) are neighbours: a pair there weighs half
+    for code, admdvs in (
+        ("C1", "130321"),
+        ("C2", "130324"),
+        ("PC1", "130321"),
+        ("D1", "130302"),
+        ("D2", "130303"),
+    ):
+        pharmacy = code.startswith("P")
+        w.inst(code, kind="2" if pharmacy else "1", level=None if pharmacy else "11", admdvs=admdvs)
+    for d in (30, 90):
+        w.visit("LENT", "C1", "11", d, amount=120, dx="J06.900", hour=9)
+        w.visit("LENT", "C2", "11", d, amount=150, dx="M54.500", hour=9, minute=25)
+    w.visit("TRAVEL", "C1", "11", 30, amount=120, dx="J06.900", hour=8)
+    w.visit("TRAVEL", "C2", "11", 30, amount=150, dx="J06.900", hour=12)
+    w.visit("NEARBY", "C1", "11", 30, amount=120, dx="J06.900", hour=9)
+    w.visit("NEARBY", "PC1", "41", 30, amount=60, hour=9, minute=20)
+    w.visit("DISTRICTS", "D1", "11", 30, amount=120, dx="J06.900", hour=9)
+    w.visit("DISTRICTS", "D2", "11", 30, amount=150, dx="J06.900", hour=9, minute=10)
     # institutions: three peer clinics-level hospitals in one city
     for code in ("PEER1", "PEER2", "DEAR", "ADMIT"):
         w.inst(code, level="11")
@@ -117,7 +147,8 @@ def playbook(spark):
     w = _world()
     psn, visits, fee = w.frames(spark)
     opsp, death = w.optional(spark)
-    pf = psn_features(psn, visits, fee, AS_OF, opsp_reg=opsp, psn_death=death).cache()
+    places = w.institutions(spark)
+    pf = psn_features(psn, visits, fee, AS_OF, opsp_reg=opsp, psn_death=death, fixmedins=places).cache()
     ff = fixmedins_features(w.institutions(spark), psn, visits, fee, AS_OF).cache()
     yield pf, ff, w
     pf.unpersist()
@@ -141,6 +172,8 @@ def test_person_detectors_fire_on_their_pattern_and_not_on_normal_care(playbook)
         "GHOST": ("n_after_death", 1, "P09"),
         "MAN": ("n_dx_inconsistent", 1, "P10"),
         "WOMAN": ("n_dx_inconsistent", 1, "P10"),
+        "PARENT": ("n_dept_inconsistent", 2, "P15"),
+        "LENT": ("n_place_conflict", 4, "P16"),
     }
     for who, (feature, value, rule) in expect.items():
         assert got[who][feature] == value, (who, feature, got[who][feature])
@@ -158,11 +191,21 @@ def test_person_detectors_fire_on_their_pattern_and_not_on_normal_care(playbook)
         "CORRECTED",
         "DIED",
         "MOTHER",
+        "TEEN",
+        "NEWBORN",
+        "TRAVEL",
+        "NEARBY",
     ):
         assert got[who].rules_fired == [], (who, got[who].rules_fired)
         assert got[who].evidence_setl_ids == [], who
     # the readmission count still sees the transfer and the chemotherapy, for the model
     assert got["CHEMO"].n_readmit == 1 and got["CHEMO"].n_split_adm == 0
+    # two pairs 25 minutes apart in two counties: 2 × (1 − 25 / 120); one pair 10 minutes apart in two
+    # districts of one city: half of 1 − 10 / 120, under P16's threshold
+    assert got["LENT"].place_conflict_score == pytest.approx(2 * (1 - 25 / 120))
+    assert got["DISTRICTS"].place_conflict_score == pytest.approx(0.5 * (1 - 10 / 120))
+    assert got["DISTRICTS"].rules_fired == []  # its two settlements are listed, should the model name it
+    assert got["NEARBY"].n_place_conflict == 0 and got["TRAVEL"].n_place_conflict == 0
     # evidence is exactly the settlement after death, not the one before it
     assert got["GHOST"].evidence_setl_ids == [f"S{_visit_id(playbook[2], 'GHOST', 150)}"]
 

@@ -99,10 +99,15 @@ def test_a_province_too_large_for_its_prefectures_is_refused(tmp_path):
         generate(tmp_path, persons=11 * 300, chunk_persons=300)
 
 
-def test_chronic_benefit_fraud_and_its_comorbid_look_alike_are_both_in_the_world():
+@pytest.fixture(scope="module")
+def world20k():
+    return Generator(GenConfig(persons=20_000, seed=5)).run()
+
+
+def test_chronic_benefit_fraud_and_its_comorbid_look_alike_are_both_in_the_world(world20k):
     """乱开药 (labelled) buys cold and pain medicine on visits coded to the registered disease; the look-alike
     (unlabelled) buys another chronic disease's drug there; neither codes the visit to another disease."""
-    t = Generator(GenConfig(persons=20_000, seed=5)).run()
+    t = world20k
     lines = t["fee_list"].merge(t["mdtrt"], on="mdtrt_id")
     lines = lines[lines.med_type == "14"].merge(t["opsp_reg"], on="psn_no")
     lines = lines[lines.med_list_codg.str.startswith("X")]
@@ -119,3 +124,34 @@ def test_chronic_benefit_fraud_and_its_comorbid_look_alike_are_both_in_the_world
     )
     comorbid = set(lines[other & on_own].psn_no) - set(labels.entity_id)
     assert len(comorbid) >= 0.003 * 20_000
+
+
+def test_borrowed_cards_and_their_look_alikes_are_both_in_the_world(world20k):
+    """借卡/冒名 (labelled identity_borrowing): a child seen in a children's department (A07) on an adult's card,
+    and one card seen in two counties under an hour apart; travellers (unlabelled) are seen in two counties
+    hours apart, or a relative buys at a pharmacy in another county within the hour, once."""
+    t = world20k
+    v = (
+        t["mdtrt"]
+        .merge(t["psn"][["psn_no", "brdy"]], on="psn_no")
+        .merge(t["fixmedins"][["fixmedins_code", "fix_blng_admdvs"]], on="fixmedins_code")
+    )
+    borrowed = set(t["labels"].query("fraud_type == 'identity_borrowing'").entity_id)
+    age = (pd.to_datetime(v.begntime) - pd.to_datetime(v.brdy)).dt.days / 365.25
+    in_children_dept = v.adm_dept_codg.fillna("").str.startswith("A07")
+    assert in_children_dept[age < 14].mean() > 0.5  # children are seen there
+    adults_there = set(v[in_children_dept & (age >= 18)].psn_no)
+    assert len(adults_there) >= 10 and adults_there <= borrowed
+    v = v.sort_values(["psn_no", "begntime"])
+    prev = v.groupby("psn_no")[["begntime", "fix_blng_admdvs", "med_type"]].shift()
+    minutes = (pd.to_datetime(v.begntime) - pd.to_datetime(prev.begntime)).dt.total_seconds() / 60
+    two_counties = prev.fix_blng_admdvs.notna() & (v.fix_blng_admdvs != prev.fix_blng_admdvs)
+    clinics = (v.med_type == "11") & (prev.med_type == "11")
+    within_hour = set(v[two_counties & clinics & (minutes <= 60)].psn_no)
+    assert len(within_hour & borrowed) >= 10
+    hours_apart = set(v[two_counties & minutes.between(120, 360)].psn_no) - set(t["labels"].entity_id)
+    assert len(hours_apart) >= 0.002 * 20_000
+    relatives = set(v[two_counties & (v.med_type == "41") & (minutes <= 60)].psn_no) - set(
+        t["labels"].entity_id
+    )
+    assert len(relatives) >= 10
