@@ -33,7 +33,7 @@ import pandas as pd
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
-from features.codes import is_mild
+from features.codes import PLANNED_READMISSION_DX, is_mild, starts_with_any
 from features.windows import shifted
 
 MIN_EPISODES = 2  # [features] ring_min_episodes: stays together before two people are linked
@@ -275,6 +275,7 @@ def ring_groups(
             "_village",
             "_inst_county",
             is_mild(F.col("dise_codg")).cast("double").alias("_mild"),
+            (~starts_with_any(F.col("dise_codg"), PLANNED_READMISSION_DX)).cast("double").alias("_unplanned"),
             (F.col("_county") != F.col("_inst_county")).cast("double").alias("_out_county"),
             (F.substring("_county", 1, 4) != F.substring("_inst_county", 1, 4))
             .cast("double")
@@ -292,6 +293,7 @@ def ring_groups(
             "institutions": by.fixmedins_code.nunique(),
             "villages": by._village.nunique(),
             "mild_share": by._mild.mean(),
+            "_unplanned_share": by._unplanned.mean(),
             "out_of_county_share": by._out_county.mean(),
             "out_of_city_share": by._out_city.mean(),
             "fund_amount": by._fund.sum().round(2),
@@ -302,6 +304,7 @@ def ring_groups(
     )
     out = pd.concat([sizes, episodes, figures], axis=1, join="inner").rename_axis("group").reset_index()
     out["strength"] = ring_strength(out)
+    out = out.drop(columns="_unplanned_share")
     return out, members[members.group.isin(out.group)].reset_index(drop=True)
 
 
@@ -312,15 +315,24 @@ GROUP_FIGURES = (
 
 
 def ring_strength(groups: pd.DataFrame) -> pd.Series:
-    """How much a group looks organised, in [0, 1]: meeting again and again (0.4 at four occasions or more),
-    at more than one institution (0.3), for mild conditions (0.3 × their share), scaled by the group's size up
-    to ``FULL_SIZE`` members (three people meeting twice by chance is common among frequent patients of one
-    hospital; a recruited group is larger); fewer than two occasions say nothing. A chemotherapy cohort (one
-    hospital, serious diagnoses) stays at or below 0.4."""
-    again = np.minimum(1.0, (groups.episodes - 1) / 3.0)
+    """How much a group looks organised, in [0, 1]: meeting again and again (0.4 at three occasions or more),
+    at more than one institution (0.3), and for what no schedule explains (0.3 × the share of such stays),
+    scaled by the group's size up to ``FULL_SIZE`` members (three people meeting twice by chance is common among
+    frequent patients of one hospital; a recruited group is larger); fewer than two occasions say nothing.
+
+    What no schedule explains: for people of several villages, any stay but planned treatment cycles
+    (``PLANNED_READMISSION_DX``: the same five strangers do not fall ill together three times a year, but a
+    chemotherapy cohort is admitted together on its schedule); for people of one village or address (a nursing
+    home's outbreaks, a family), mild conditions only (``_unplanned_share``, when the groups carry it; mild
+    share otherwise). A chemotherapy cohort or a nursing home's pneumonia at their local hospital stays at or
+    below 0.4."""
+    again = np.minimum(1.0, (groups.episodes - 1) / 2.0)
     moved = (groups.institutions >= 2).astype(float)
     size = np.minimum(1.0, groups["size"] / FULL_SIZE)
     mild = groups.mild_share.fillna(0.0)
+    if "_unplanned_share" in groups:
+        strangers = groups.villages.fillna(0) >= 2
+        mild = np.maximum(mild, groups["_unplanned_share"].fillna(0.0).where(strangers, 0.0))
     strength = ((0.4 * again + 0.3 * moved + 0.3 * mild) * size).round(4)
     return strength.where(groups.episodes >= 2, 0.0).astype(float)
 

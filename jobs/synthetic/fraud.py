@@ -415,7 +415,8 @@ class Fraud:
 
         A **ring**: a recruiter's 5-10 people from two or three villages, brought into hospital together (within
         a day, and sent home within a day) three to six times a year, each time at one of two to four ordinary
-        hospitals, for mild conditions at ordinary, varied amounts; not every member comes every time. Labelled
+        hospitals, for mild conditions at ordinary, varied amounts; not every member comes every time. Every
+        third ring keeps to one hospital and is billed for acute conditions (pneumonia, bronchitis): a crew. Labelled
         ``fraud_ring`` with the ring's ``group_id``. Its **look-alikes** (unlabelled): chemotherapy or dialysis
         cohorts on one schedule at one hospital, and residents of one nursing home taken to their local
         hospital together in an outbreak, two or three times a year.
@@ -429,6 +430,7 @@ class Fraud:
         big = inst[(inst.fixmedins_type == "1") & inst.hosp_lv.isin(["02", "05"])]
         lv_of = inst.set_index("fixmedins_code").hosp_lv
         mild = [INPATIENT_DX.index(d) for d in MILD_DX]
+        acute = [i for i, d in enumerate(INPATIENT_DX) if d[2] == "acute" and not d[6]]
         adults = np.flatnonzero(age >= 35)
         self.groups: list[tuple[str, str]] = []
 
@@ -453,16 +455,16 @@ class Fraud:
             codes = small.fixmedins_code.to_numpy()
             free = codes[~np.isin(codes, list(hosted))]
             codes = free if len(free) >= 2 else codes
-            hosps = rng.choice(codes, min(len(codes), int(rng.integers(2, 5))), replace=False)
+            crew = r % 3 == 2
+            hosps = rng.choice(codes, 1 if crew else min(len(codes), int(rng.integers(2, 5))), replace=False)
             hosted.update(hosps)
             k = int(rng.integers(3, 7))
             for day in np.sort(rng.choice(np.arange(0, days - 20, 25), k, replace=False)):
                 came = members[rng.random(len(members)) < 0.85]
                 if len(came) < 3:
                     came = members[:3]
-                together(
-                    came, rng.choice(hosps), int(day), rng.choice(mild, len(came)), int(rng.integers(6, 10))
-                )
+                dx = rng.choice(acute if crew else mild, len(came))
+                together(came, rng.choice(hosps), int(day), dx, int(rng.integers(6, 10)))
         self._tag = "lookalike_cohort"  # chemotherapy / dialysis on one schedule at one hospital
         for _ in range(max(2, int(n * 0.00005))):
             members = self._take(np.flatnonzero(age >= 45), int(rng.integers(4, 8)), used)

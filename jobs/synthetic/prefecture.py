@@ -123,7 +123,7 @@ def _departments(visits: pd.DataFrame, psn: pd.DataFrame) -> np.ndarray:
 
 
 GENERATOR_VERSION = 12  # 12: identity borrowing by cards lent across counties and children on a parent's
-# card (儿科), the traveller look-alike, departments on hospital visits; 11: 慢特病乱开药 and the comorbid-regimen look-alike; 10: the admdvs table
+# card (儿科), the traveller look-alike, departments on hospital visits, crews (rings at one hospital); 11: 慢特病乱开药 and the comorbid-regimen look-alike; 10: the admdvs table
 DECIMAL_COLS = {
     *SETL_AMOUNTS,
     "cnt",

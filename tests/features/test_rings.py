@@ -74,14 +74,26 @@ def test_a_ring_moving_between_hospitals_is_found_and_its_lookalikes_are_not(spa
             w.visit(p, "H3", "21", 30 + 21 * c, los=3, dx="C34.900")
     for p in ("FAM1", "FAM2", "FAM3"):  # a family hurt together once
         w.visit(p, "H1", "21", 300, los=5, dx="S72.000")
+    # five strangers (five villages) admitted together three times at one hospital for pneumonia: a crew; five
+    # residents of one nursing home taken there in three outbreaks: not
+    crew, home = [f"CREW{i}" for i in range(5)], [f"HOME{i}" for i in range(5)]
+    for i in range(5):
+        w.person(crew[i], addr=f"卢龙县{'东西南北中'[i]}村{i}号")
+        w.person(home[i], addr="卢龙县敬老院社区1号")
+    for start in (40, 120, 260):
+        for i in range(5):
+            w.visit(crew[i], "H3", "21", start + i % 2, los=8, dx="J18.900")
+            w.visit(home[i], "H3", "21", start + 5 + i % 2, los=8, dx="J18.900")
     psn, visits, fee = w.frames(spark)
     stays = rings.ring_stays(window_inputs(visits, fee, psn, AS_OF, 365).stays, psn, w.institutions(spark))
     groups, members = rings.find_rings(stays)
     by_member = members.merge(groups, on="group").set_index("psn_no")
-    assert set(members.psn_no) == set(ring) | set(cohort)  # the family met once: no group
+    assert set(members.psn_no) == set(ring) | set(cohort) | set(crew) | set(home)  # the family met once
     assert (by_member.loc[ring, "episodes"] == 4).all() and (by_member.loc[ring, "institutions"] == 2).all()
     assert (by_member.loc[ring, "strength"] >= 0.9).all()
     assert (by_member.loc[cohort, "strength"] <= 0.4).all()  # one hospital, a serious diagnosis
+    assert (by_member.loc[home, "strength"] <= 0.4).all()  # one hospital, one address, not mild
+    assert (by_member.loc[crew, "strength"] >= 0.7).all()  # one hospital, strangers, no schedule
     # the rhythm: the chemotherapy cohort meets every 21 days exactly, the ring 60, 70 and 80 days apart
     assert (by_member.loc[cohort, "gap_days"] == 21).all() and (
         by_member.loc[cohort, "periodicity"] == 1
@@ -92,6 +104,7 @@ def test_a_ring_moving_between_hospitals_is_found_and_its_lookalikes_are_not(spa
     assert np.allclose(by_member.loc[ring, "out_of_county_share"], 0.5)
     assert (by_member.loc[ring, "out_of_city_share"] == 0).all()
     assert set(groups.inst_admdvs.map(tuple)) == {("130302", "130322"), ("130322",)}
+    assert "_unplanned_share" not in groups  # the gold table's columns stay as they are
     # the person's ring figures reach the features and the ring rule P11 fires for the ring alone
     mine = spark.createDataFrame(rings.person_rings(members, groups))
     from features.psn import psn_features
@@ -100,7 +113,7 @@ def test_a_ring_moving_between_hospitals_is_found_and_its_lookalikes_are_not(spa
     fired = {
         r.psn_no for r in apply_rules(feats, "psn").filter(F.array_contains("rules_fired", "P11")).collect()
     }
-    assert fired == set(ring)
+    assert fired == set(ring) | set(crew)
 
 
 def test_a_ring_keeps_its_id_while_its_core_stays():
