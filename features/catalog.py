@@ -62,6 +62,7 @@ LABELS: dict[str, tuple[str, str, int]] = {
     "adm_rate_peer": ("住院率为同类机构中位数的", "倍", 2),
     "swipe_groups": ("约一小时内多人购买同一药品且金额相同的组数", "组", 0),
     "swipe_share": ("疑似空刷购药占比", "", 2),
+    "round_swipe_groups": ("约一小时内≥5张不同医保卡各付整数金额(10元整倍数)的组数", "组", 0),
     "refund_share": ("全额退费的门诊/购药占比", "", 2),
     "boxes_resold": ("本人购买后又在他处售给他人的药盒数(追溯码)", "盒", 0),
     "boxes_resold_shops": ("这些药盒再次售出的机构数", "家", 0),

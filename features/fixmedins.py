@@ -43,6 +43,7 @@ FIXMEDINS_FEATURES = [
     "adm_rate_peer",
     "swipe_groups",
     "swipe_share",
+    "round_swipe_groups",
     "refund_share",
     *INSTITUTION_CODE_FEATURES,
 ]
@@ -58,6 +59,10 @@ PEER_RATIOS = {
 SWIPE_MIN_PERSONS = 5
 SWIPE_BUCKET_MINUTES = 10
 SWIPE_TOLERANCE_MINUTES = 30  # [features] swipe_tolerance_minutes
+# 空刷套现: a purchase whose total is a whole multiple of ROUND_TOTAL_YUAN (from ROUND_MIN_YUAN up) is a sum
+# chosen by the one swiping, not the price of what was bought (drug prices run to the fen)
+ROUND_TOTAL_YUAN = 10
+ROUND_MIN_YUAN = 50
 MAX_EVIDENCE_SETL = 500  # settlements kept per institution as evidence (the clue lists the first ones)
 
 
@@ -146,6 +151,11 @@ def fixmedins_features(
         F.sum("n_purchases").alias("_swiped"),
         F.flatten(F.collect_list("setl_ids")).alias("_swipe_ev"),
     )
+    rounds = swipe_groups(round_total_buys(v), swipe_tolerance_minutes)
+    rsw = rounds.groupBy("fixmedins_code").agg(
+        F.count("*").alias("round_swipe_groups"),
+        F.flatten(F.collect_list("setl_ids")).alias("_round_ev"),
+    )
     out = (
         fixmedins.select(
             "fixmedins_code",
@@ -157,6 +167,7 @@ def fixmedins_features(
         .join(s, "fixmedins_code", "left")
         .join(pharm, "fixmedins_code", "left")
         .join(sw, "fixmedins_code", "left")
+        .join(rsw, "fixmedins_code", "left")
     )
     if codes is not None:
         out = out.join(codes, "fixmedins_code", "left")
@@ -176,6 +187,7 @@ def fixmedins_features(
                     F.array_distinct(
                         F.concat(
                             F.coalesce("_swipe_ev", F.array().cast("array<string>")),
+                            F.coalesce("_round_ev", F.array().cast("array<string>")),
                             F.coalesce("_stay_ev", F.array().cast("array<string>")),
                             F.coalesce("code_setl_ids", F.array().cast("array<string>")),
                         )
@@ -256,6 +268,23 @@ def pharmacy_buys(lines: DataFrame) -> DataFrame:
         & F.col("med_chrgitm_type").isin(*DRUG_ITEM_TYPES)
         & F.col("det_item_fee_sumamt").isNotNull()
     ).select(*BUY_COLUMNS)
+
+
+def round_total_buys(visits: DataFrame) -> DataFrame:
+    """``BUY_COLUMNS`` of the pharmacy purchases whose total is a round sum (``ROUND_TOTAL_YUAN``), all as one
+    item: ``swipe_groups`` over them finds bursts of different cards each paying a round sum (空刷套现: cards
+    collected and swiped in a batch, for sums chosen to be paid out, whatever the drugs on the receipt)."""
+    total = F.col("medfee_sumamt")
+    return visits.filter(
+        F.col("is_pharmacy") & (total >= ROUND_MIN_YUAN) & (total % ROUND_TOTAL_YUAN == 0)
+    ).select(
+        "fixmedins_code",
+        "psn_no",
+        F.lit("*").alias("med_list_codg"),
+        F.lit(None).cast("decimal(18,2)").alias("det_item_fee_sumamt"),
+        "begntime",
+        "setl_ids",
+    )
 
 
 def with_peer_ratios(out: DataFrame) -> DataFrame:

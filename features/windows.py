@@ -28,6 +28,7 @@ VISIT_COLUMNS = (
     "is_pharmacy",
     "settled",
     "n_refund",
+    "medfee_sumamt",
     "hifp_pay",
     "fund_pay_sumamt",
     "setl_ids",

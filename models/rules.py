@@ -361,6 +361,21 @@ RULES: tuple[Rule, ...] = (
         strength_doc="0.6 at two groups, +0.1 per further group",
     ),
     Rule(
+        "F08",
+        "fixmedins",
+        "药店集中刷卡套现(整数金额)",
+        "round_swipe_groups >= {min_groups}",
+        ("round_swipe_groups", "swipe_groups", "refund_share", "n_visits"),
+        0.8,
+        "seeds/003 药店空刷医保卡、套取医保基金：前后半小时内(swipe_tolerance_minutes)≥5张不同医保卡各结算一笔整数金额"
+        "(≥50元且为10元整倍数，features/fixmedins.ROUND_TOTAL_YUAN)为一组；药价精确到分，成批的整数金额是刷卡人定的数",
+        {"min_groups": 2},
+        "空刷医保卡、套现",
+        kind=SOFT,
+        strength="0.4 + 0.1 * round_swipe_groups",
+        strength_doc="0.6 at two groups, +0.1 per further group",
+    ),
+    Rule(
         "F05",
         "fixmedins",
         "住院率远超同类机构",

@@ -320,7 +320,8 @@ class Fraud:
           metformin on the hypertension benefit (慢特病超范围用药's; practice in many counties, the visit's
           diagnosis is the registered disease).
         - travellers seen in two counties on one day, two to six hours apart, and people whose relative buys
-          medicine on their card in another county within the hour of their own visit, once (借卡's).
+          medicine on their card in another county within the hour of their own visit, once (借卡's);
+        - pharmacies selling a fixed-price package (100 yuan) all day long: round sums from many cards (空刷套现's).
 
         Practice differs from county to county (a county hospital that readmits its chemotherapy and dialysis
         patients, villages that buy medicine for each other, pharmacies with a generous return policy): each
@@ -408,6 +409,17 @@ class Fraud:
                              when, np.zeros(2, int), rng.lognormal(np.log(150), 0.5, 2), 0.5,
                              np.array(["J06.900", None if relative else "M54.500"]),
                              np.array(["急性上呼吸道感染", None if relative else "腰痛"]), exact=True)  # fmt: skip
+        # pharmacies that sell a fixed-price package (a 100-yuan herbal decoction course) to walk-in customers all
+        # day long: round sums, from many cards, but spread over the day (空刷套现's)
+        self._tag = "lookalike_priced_package"
+        shops = pharm.fixmedins_code.to_numpy()
+        for code in rng.choice(shops, min(len(shops), 2), replace=False):
+            for d in rng.choice(days, 40, replace=False):
+                k = int(rng.integers(3, 7))
+                buyers = psn.psn_no.to_numpy()[rng.choice(np.flatnonzero(age >= 18), k, replace=False)]
+                self._add_visits(buyers, np.full(k, code), "41", self.t0 + np.full(k, int(d)).astype("timedelta64[D]"),
+                                 np.zeros(k, int), np.full(k, 100.0), 0.6, None, None,
+                                 hour=rng.integers(8, 21, k), drug=np.full(k, "ZA01AAB001"))  # fmt: skip
         self._tag = ""
 
     def rings(self, psn: pd.DataFrame, inst: pd.DataFrame, used: set[int]) -> None:
@@ -544,9 +556,24 @@ class Fraud:
             self._stays(psn, inst, idx, rng.integers(0, days - 15, k), dx=rng.choice(mild, k),
                         levels=np.full(k, h.hosp_lv), insts=np.full(k, h.fixmedins_code))  # fmt: skip
             self.labels.append(("fixmedins", h.fixmedins_code, "induced_admission"))
-        # 药店空刷/倒卖药品: on a few days, a batch of different cards buys the same drug for the same amount
+        # 药店空刷/倒卖药品: on a few days, a batch of different cards buys the same drug for the same amount;
+        # every other such pharmacy cashes collected cards out instead: late in the evening, eight to twenty cards
+        # from all over the prefecture within the hour, each for a round sum and whatever drug is at hand
         self._tag = "card_swiping"
-        for _, ph in pick(inst[inst.fixmedins_type == "2"], 0.03).iterrows():
+        shops = inst[inst.fixmedins_type == "2"]
+        for j, (_, ph) in enumerate(pick(shops, max(0.03, 2 / max(len(shops), 1))).iterrows()):  # both kinds
+            if j % 2 == 1:
+                for day in rng.choice(days, int(rng.integers(4, 9)), replace=False):
+                    k = int(rng.integers(8, 21))
+                    when = self.t0 + np.timedelta64(int(day) * 86400 + int(rng.integers(20, 23)) * 3600, "s")
+                    when = when + (np.sort(rng.integers(0, 3600, k))).astype("timedelta64[s]")
+                    drug = rng.choice([d[0] for d in OTC_DRUGS], k)
+                    self._add_visits(psn.psn_no.to_numpy()[rng.choice(adults, k, replace=False)],
+                                     np.full(k, ph.fixmedins_code), "41", when, np.zeros(k, int),
+                                     rng.choice([100.0, 150.0, 200.0, 300.0, 500.0], k), 0.6, None, None, drug=drug,
+                                     exact=True)  # fmt: skip
+                self.labels.append(("fixmedins", ph.fixmedins_code, "card_swiping"))
+                continue
             people = residents(ph.fix_blng_admdvs)
             drug = CHRONIC[int(rng.integers(0, len(CHRONIC)))]
             amount = round(drug[2][0][2] * 30 * rng.uniform(2, 4), 0)  # a multiple of the pack price

@@ -139,6 +139,16 @@ def _world() -> World:
         w.visit(f"BUY{k}", "PHOK", "41", 60, amount=30 + 7 * k, drug="XR05CAA001", prd_days=5, hour=8 + k % 9)
     for k in range(6):  # and one drug bought for the same amount all day long, three hours apart
         w.visit(f"DAY{k}", "PHOK", "41", 90, amount=58, drug="XR05CAA001", prd_days=5, hour=6 + 3 * k)
+    # F08: at NIGHT, on three nights, six cards in forty minutes each pay a round sum for whatever drug; at
+    # PRICED, a 100-yuan package sells all day long, two hours apart, and six odd sums come in one hour
+    drugs = ("XR05CAA001", "XM01AEB001", "XJ01CAA001")
+    for g, d in enumerate((70, 150, 230)):
+        for k in range(6):
+            w.visit(f"NIGHT{g}{k}", "NIGHT", "41", d, amount=(100, 150, 200)[k % 3], drug=drugs[k % 3],
+                    prd_days=5, hour=22, minute=8 * k)  # fmt: skip
+    for k in range(7):
+        w.visit(f"PKG{k}", "PRICED", "41", 100, amount=100, drug="XR05CAA001", prd_days=5, hour=7 + 2 * k)
+        w.visit(f"ODD{k}", "PRICED", "41", 120, amount=61.35 + k, drug=drugs[k % 3], prd_days=5, minute=8 * k)
     return w
 
 
@@ -221,6 +231,8 @@ def test_institution_detectors_compare_with_peers(playbook):
     assert got["DEAR"].cost_per_stay_peer >= 2.5 and "F03" in got["DEAR"].rules_fired
     assert got["ADMIT"].adm_rate_peer >= 2 and "F05" in got["ADMIT"].rules_fired
     assert got["SWIPE"].swipe_groups == 3 and "F04" in got["SWIPE"].rules_fired
+    assert got["NIGHT"].round_swipe_groups == 3 and got["NIGHT"].rules_fired == ["F08"]
+    assert got["PRICED"].round_swipe_groups == 0 and got["PRICED"].rules_fired == []
     assert got["TEMPLATE"].amt_peak_share >= 0.9 and got["TEMPLATE"].rules_fired == ["F02"]
     assert len(got["SWIPE"].evidence_setl_ids) == 18
     for code in ("PEER1", "PEER2", "PHOK"):

@@ -155,3 +155,19 @@ def test_borrowed_cards_and_their_look_alikes_are_both_in_the_world(world20k):
         t["labels"].entity_id
     )
     assert len(relatives) >= 10
+
+
+def test_cards_cashed_out_in_batches_and_a_priced_package_are_both_in_the_world(world20k):
+    """空刷套现 (labelled card_swiping): bursts of five or more cards within the hour, each paying a round sum; a
+    pharmacy selling a 100-yuan package (unlabelled) takes round sums from as many cards, spread over the day."""
+    t = world20k
+    paid = t["setl"][t["setl"].refd_setl_flag == "0"][["mdtrt_id", "medfee_sumamt"]]
+    buys = t["mdtrt"][t["mdtrt"].med_type == "41"].merge(paid, on="mdtrt_id")
+    buys = buys[(buys.medfee_sumamt >= 50) & (buys.medfee_sumamt % 10 == 0)].copy()
+    buys["hour"] = pd.to_datetime(buys.begntime).dt.floor("h")
+    per_hour = buys.groupby(["fixmedins_code", "hour"]).psn_no.nunique()
+    bursts = per_hour[per_hour >= 5].groupby(level=0).size()
+    swiping = set(t["labels"].query("fraud_type == 'card_swiping'").entity_id)
+    assert set(bursts[bursts >= 2].index) & swiping  # the cash-out kind
+    packages = buys.groupby("fixmedins_code").psn_no.nunique()
+    assert len(set(packages[packages >= 100].index) - swiping) >= 2
