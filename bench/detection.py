@@ -270,6 +270,12 @@ def main() -> int:
         help="measure on this extract (a landing folder per the contract with a labels.csv of entity_type, "
         "entity_id, fraud_type, group_id) instead of the generator's; --persons is then ignored",
     )
+    p.add_argument(
+        "--reuse-ingest",
+        action="store_true",
+        help="keep the lake a previous run ingested (same extract) and run features and train again: a changed "
+        "feature or rule measured without re-ingesting",
+    )
     a = p.parse_args()
     t0 = time.time()
     if a.landing is None:
@@ -280,10 +286,12 @@ def main() -> int:
         landing = a.landing.resolve()
         lake = a.work / f"detection_lake_{landing.name}"
         out = a.out or ROOT / "docs" / f"detection_{landing.name}.md"
-    shutil.rmtree(lake, ignore_errors=True)
+    reuse = a.reuse_ingest and (lake / "silver").exists()
+    if not reuse:
+        shutil.rmtree(lake, ignore_errors=True)
     a.work.mkdir(parents=True, exist_ok=True)
     for stage, extra in (
-        ("ingest", ["--landing", str(landing)]),
+        *([] if reuse else [("ingest", ["--landing", str(landing)])]),
         ("features", []),
         ("train", ["--labels", str(landing / "labels.csv"), "--promote"]),
     ):

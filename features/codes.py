@@ -256,9 +256,8 @@ def dept_inconsistent(dept_col, gend_col, age_col):
 
     from pyspark.sql import functions as F
 
-    conds = [
-        starts_with_any(dept_col, pre) & ~age_col.between(lo, hi) for pre, lo, hi, _ in AGE_BOUND_DEPT
-    ] + [
+    # older than the department serves (a visit dated before birth is a date error, not someone else's care)
+    conds = [starts_with_any(dept_col, pre) & (age_col > hi) for pre, _, hi, _ in AGE_BOUND_DEPT] + [
         starts_with_any(dept_col, pre) & gend_col.isin("1", "2") & (gend_col != sex) & (age_col >= from_age)
         for pre, sex, from_age, _ in SEX_BOUND_DEPT
     ]

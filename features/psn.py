@@ -487,9 +487,10 @@ def psn_features(
                 "co_adm_village_max"
             ),
             F.sum(F.col("co_adm_grouped").cast("int")).alias("co_adm_stays"),
-            F.max(F.when(F.col("co_adm_grouped"), F.col("_co_amt_n") - 1).otherwise(0)).alias(
-                "co_adm_same_amt_max"
-            ),
+            # an equal bill that is the institution's price (单病种) is not the group's
+            F.max(
+                F.when(F.col("co_adm_grouped") & ~F.col("_co_amt_price"), F.col("_co_amt_n") - 1).otherwise(0)
+            ).alias("co_adm_same_amt_max"),
             F.sum(F.col("amt_peak").cast("int")).alias("amt_peak_stays"),
         )
         .join(per_inst, "psn_no", "left")

@@ -139,7 +139,10 @@ def co_admitted(stays: DataFrame, tolerance_days: int = CO_ADM_TOLERANCE_DAYS) -
     admission and discharged within ``tolerance_days`` of its discharge, the stay itself included (同进同出;
     recruiters bring a group in over a day or two, not all on one date): ``co_adm_n`` of any patients,
     ``_co_village_n`` of patients from the stay's village (``_village``; 0 without one) and ``_co_amt_n`` of
-    stays billed within about 1% of it (two 0.5% ``amt_bin``s).
+    stays billed within about 1% of it (two 0.5% ``amt_bin``s), and ``_co_amt_price`` where that amount may be the
+    institution's price (its ``amt_bin_n`` counts far more stays in the window than the group's:
+    ``PRICE_MIN_OTHERS``): the person's equal bill then says nothing of them (P03), while the institution's
+    groups still count (F01: recruited groups billed one template look the same).
 
     Stays are first counted per cell (institution, admission day, discharge day, village, amount bin); each
     cell then adds the counts of the cells within the tolerance, in one join on exact keys. The work grows
@@ -177,11 +180,21 @@ def co_admitted(stays: DataFrame, tolerance_days: int = CO_ADM_TOLERANCE_DAYS) -
         )
     )
     counts = ("co_adm_n", "_co_village_n", "_co_amt_n")
-    return (
+    out = (
         stays.join(near, cell, "left")
         .withColumns({c: F.coalesce(F.col(c), F.lit(0)).cast("long") for c in counts})
         .drop("_v", "_b")
     )
+    # an amount the institution bills on other days too may be its price (a 单病种 package: a cataract day's
+    # patients all pay 3,800): the person shares it with whoever else had that treatment, not with a group
+    price = F.lit(False)
+    if "amt_bin_n" in stays.columns:
+        price = F.coalesce(F.col("amt_bin_n") >= 2 * F.col("_co_amt_n") + PRICE_MIN_OTHERS, F.lit(False))
+    return out.withColumn("_co_amt_price", price)
+
+
+# An amount bin holding this many more of the institution's stays than twice the group's is a price
+PRICE_MIN_OTHERS = 3
 
 
 CO_ADM_MIN_GROUP = 3

@@ -321,7 +321,8 @@ class Fraud:
           diagnosis is the registered disease).
         - travellers seen in two counties on one day, two to six hours apart, and people whose relative buys
           medicine on their card in another county within the hour of their own visit, once (借卡's);
-        - pharmacies selling a fixed-price package (100 yuan) all day long: round sums from many cards (空刷套现's).
+        - pharmacies selling a fixed-price package (100 yuan) all day long: round sums from many cards (空刷套现's);
+        - 单病种 package prices: cataract days whose patients come and go together at one price (同进同出's).
 
         Practice differs from county to county (a county hospital that readmits its chemotherapy and dialysis
         patients, villages that buy medicine for each other, pharmacies with a generous return policy): each
@@ -399,16 +400,40 @@ class Fraud:
             first = self.t0 + np.timedelta64(
                 int(rng.integers(0, days)) * 86400 + int(rng.integers(7, 11)) * 3600, "s"
             )
-            relative = rng.random() < 0.4  # a relative at a pharmacy within the hour, instead of a journey
-            gap = int(rng.integers(10, 60)) if relative else int(rng.integers(120, 361))
-            away_pool = pharm if relative else clinics
+            kind = rng.random()
+            relative = kind < 0.4  # a relative at a pharmacy within the hour, instead of a journey
+            # or an appointment at the city hospital booked online while at the local clinic (the registration
+            # is the visit's start): two counties within the hour, once
+            booked = 0.4 <= kind < 0.6
+            gap = int(rng.integers(10, 60)) if relative or booked else int(rng.integers(120, 361))
+            away_pool = pharm if relative else clinics[clinics.hosp_lv == "02"] if booked else clinics
             away = away_pool[away_pool.fix_blng_admdvs != county[i]].fixmedins_code.to_numpy()
+            if len(away) == 0:
+                away = clinics[clinics.fix_blng_admdvs != county[i]].fixmedins_code.to_numpy()
             when = np.array([first, first + np.timedelta64(gap * 60, "s")])
             where = np.array([rng.choice(local(clinics, i)), rng.choice(away)])
             self._add_visits(np.full(2, psn.psn_no.iat[i]), where, np.array(["11", "41" if relative else "11"]),
                              when, np.zeros(2, int), rng.lognormal(np.log(150), 0.5, 2), 0.5,
                              np.array(["J06.900", None if relative else "M54.500"]),
                              np.array(["急性上呼吸道感染", None if relative else "腰痛"]), exact=True)  # fmt: skip
+        # 单病种 package prices: a cataract day at a city hospital, four to eight patients admitted together, home
+        # two days later, every one billed the package's 3,800 yuan (同进同出 with equal amounts: the price)
+        self._tag = "lookalike_package_day"
+        city = inst[(inst.fixmedins_type == "1") & inst.hosp_lv.isin(["02"])].fixmedins_code.to_numpy()
+        elderly = np.flatnonzero(age >= 60)
+        for code in rng.choice(city, min(len(city), 2), replace=False):
+            for d in rng.choice(np.arange(0, days - 5, 7), max(3, int(n * 0.0002)), replace=False):
+                k = int(rng.integers(4, 9))
+                who = self._take(elderly, k, used)
+                if len(who) == 0:
+                    continue
+                k = len(who)
+                self._add_visits(psn.psn_no.to_numpy()[who], np.full(k, code), "21",
+                                 self.t0 + np.full(k, int(d)).astype("timedelta64[D]"), np.full(k, 2), np.full(k, 3800.0),
+                                 LEVELS[lv_of[code]][2], "H25.900", "老年性白内障")  # fmt: skip
+                last = self.visits[-1]
+                last["fulamt_ownpay_amt"] = 0.0
+                last["hifp_pay"] = _amount(last.medfee_sumamt * LEVELS[lv_of[code]][2])
         # pharmacies that sell a fixed-price package (a 100-yuan herbal decoction course) to walk-in customers all
         # day long: round sums, from many cards, but spread over the day (空刷套现's)
         self._tag = "lookalike_priced_package"

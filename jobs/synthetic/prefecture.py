@@ -50,6 +50,9 @@ class Generator(World, Fraud):
         visits = visits[visits.begntime < self.t0 + np.timedelta64(self.cfg.days, "D")].reset_index(drop=True)
         deaths = pd.DataFrame(self.deaths, columns=["psn_no", "death_date"]).drop_duplicates("psn_no")
         visits = _drop_conflicts(visits, deaths)
+        # nobody is seen before they are born (a baby born in the year has care from its birth on)
+        born = visits.psn_no.map(psn.set_index("psn_no").brdy)
+        visits = visits[visits.begntime.dt.normalize() >= pd.to_datetime(born)].reset_index(drop=True)
         setl, fees = self.settle(visits)
         fees = self.code_fraud(fees, visits, inst)
         mdtrt = visits.drop(
@@ -122,8 +125,11 @@ def _departments(visits: pd.DataFrame, psn: pd.DataFrame) -> np.ndarray:
     return np.where(child, "A07", np.where(visits.med_type == "21", "A03", None))
 
 
-GENERATOR_VERSION = 12  # 12: identity borrowing by cards lent across counties and children on a parent's
-# card (儿科), the traveller look-alike, departments on hospital visits, crews (rings at one hospital); 11: 慢特病乱开药 and the comorbid-regimen look-alike; 10: the admdvs table
+# 12: identity borrowing by cards lent across counties and children on a parent's card (儿科), departments on
+# hospital visits, crews (rings at one hospital), evening cash-out swiping; look-alikes: travellers, appointments
+# booked from the clinic, cataract package days, priced packages at pharmacies; no visits before birth.
+# 11: 慢特病乱开药 and the comorbid-regimen look-alike; 10: the admdvs table
+GENERATOR_VERSION = 12
 DECIMAL_COLS = {
     *SETL_AMOUNTS,
     "cnt",

@@ -77,6 +77,8 @@ def _world() -> World:
         w.visit("PARENT", "H1", "11", d, amount=180, dx="J06.900", dept="A07")
     w.visit("TEEN", "H1", "11", 60, amount=180, dx="J06.900", dept="A07.01")
     w.visit("NEWBORN", "H1", "21", 40, los=3, dx="Z38.000", dept="A05.02")
+    w.person("MISDATED", gend="1", birth_year=2026)  # a children's visit dated before birth: a date error
+    w.visit("MISDATED", "H1", "11", 300, amount=180, dx="J06.900", dept="A07")
     # P16 异地同时就医: a clinic in county 130321 at 09:00 and a hospital in county 130324 at 09:25 on one card;
     # a traveller seen in two counties four hours apart, and a visit then a pharmacy in one county, are not
     # two districts of one city (130302, 130303) are neighbours: a pair there weighs half
@@ -203,6 +205,7 @@ def test_person_detectors_fire_on_their_pattern_and_not_on_normal_care(playbook)
         "MOTHER",
         "TEEN",
         "NEWBORN",
+        "MISDATED",
         "TRAVEL",
         "NEARBY",
     ):

@@ -149,6 +149,7 @@ def test_borrowed_cards_and_their_look_alikes_are_both_in_the_world(world20k):
     clinics = (v.med_type == "11") & (prev.med_type == "11")
     within_hour = set(v[two_counties & clinics & (minutes <= 60)].psn_no)
     assert len(within_hour & borrowed) >= 10
+    assert len(within_hour - set(t["labels"].entity_id)) >= 5  # a city appointment booked from the clinic
     hours_apart = set(v[two_counties & minutes.between(120, 360)].psn_no) - set(t["labels"].entity_id)
     assert len(hours_apart) >= 0.002 * 20_000
     relatives = set(v[two_counties & (v.med_type == "41") & (minutes <= 60)].psn_no) - set(
@@ -171,3 +172,15 @@ def test_cards_cashed_out_in_batches_and_a_priced_package_are_both_in_the_world(
     assert set(bursts[bursts >= 2].index) & swiping  # the cash-out kind
     packages = buys.groupby("fixmedins_code").psn_no.nunique()
     assert len(set(packages[packages >= 100].index) - swiping) >= 2
+
+
+def test_package_priced_cataract_days_come_and_go_together_at_one_price(world20k):
+    """单病种 (unlabelled): four or more patients admitted on one day at one hospital, all billed 3,800."""
+    t = world20k
+    stays = t["mdtrt"][t["mdtrt"].dise_codg == "H25.900"].merge(t["setl"][["mdtrt_id", "medfee_sumamt"]])
+    stays["day"] = pd.to_datetime(stays.begntime).dt.date
+    days = stays.groupby(["fixmedins_code", "day"]).agg(
+        n=("psn_no", "nunique"), amounts=("medfee_sumamt", "nunique")
+    )
+    assert ((days.n >= 4) & (days.amounts == 1)).sum() >= 3
+    assert not set(stays.psn_no) & set(t["labels"].entity_id)
