@@ -159,8 +159,11 @@ OWN_DATA = [
     "The prefecture also holds legitimate look-alikes of the patterns, unlabelled (`Generator.lookalikes`):",
     "unplanned readmissions 2-15 days after discharge, relatives buying a patient's own medicine during",
     "the stay, families admitted together, purchases returned and refunded for real reasons, a chronic",
-    "patient's other diseases treated on the registered disease's benefit visits; and recruited groups",
-    "arrive over two days. Precision is measured where it is hard.",
+    "patient's other diseases treated on the registered disease's benefit visits, travellers seen in two",
+    "counties hours apart, an appointment booked from the clinic (two counties within the hour, once),",
+    "cataract package days (admitted together at one price), a pharmacy's 100-yuan package sold all day,",
+    "chemotherapy cohorts and nursing-home outbreaks; and recruited groups arrive over two days. Precision is",
+    "measured where it is hard.",
 ]
 OTHER_DATA = [
     "Data: `{landing}`, an extract not made by `jobs/synthetic/` ({persons:,d} persons), with its own",
