@@ -212,17 +212,37 @@ AGE_BOUND_DX: tuple[tuple[tuple[str, ...], int, int, str], ...] = (
 )
 
 
-def dx_inconsistent(dise_codg_col, gend_col, age_col):
-    """Spark predicate: the diagnosis contradicts the person's sex or age (诊断与性别/年龄不符)."""
+# A newborn's care is settled on the mother's card until the baby is insured (新生儿随母结算, in most provinces
+# for the first months): a perinatal diagnosis (P, Z38 liveborn) or a neonatal department (A07.01 新生儿专业) on
+# the card of a woman of childbearing age is her baby's, not someone else's care.
+NEWBORN_DX = ("P", "Z38")
+NEWBORN_DEPT = ("A07.01",)
+MOTHER_AGES = (14, 55)
+
+
+def newborn_with_mother(dise_codg_col, dept_col, gend_col, age_col):
+    """Spark predicate: a newborn's care on its mother's card (``NEWBORN_DX``, ``NEWBORN_DEPT``, ``MOTHER_AGES``)."""
+    from pyspark.sql import functions as F
+
+    newborn = starts_with_any(dise_codg_col, NEWBORN_DX) | starts_with_any(dept_col, NEWBORN_DEPT)
+    return F.coalesce(newborn & (gend_col == "2") & age_col.between(*MOTHER_AGES), F.lit(False))
+
+
+def dx_inconsistent(dise_codg_col, gend_col, age_col, dept_col=None):
+    """Spark predicate: the diagnosis contradicts the person's sex or age (诊断与性别/年龄不符); a newborn's care
+    on its mother's card is not (``newborn_with_mother``)."""
     from functools import reduce
 
     from pyspark.sql import functions as F
 
+    if dept_col is None:
+        dept_col = F.lit(None).cast("string")
     conds = [
         (gend_col == "2") & starts_with_any(dise_codg_col, MALE_ONLY_DX),
         (gend_col == "1") & starts_with_any(dise_codg_col, FEMALE_ONLY_DX),
     ] + [starts_with_any(dise_codg_col, pre) & ~age_col.between(lo, hi) for pre, lo, hi, _ in AGE_BOUND_DX]
-    return F.coalesce(reduce(lambda a, b: a | b, conds), F.lit(False))
+    mother = newborn_with_mother(dise_codg_col, dept_col, gend_col, age_col)
+    return F.coalesce(reduce(lambda a, b: a | b, conds), F.lit(False)) & ~mother
 
 
 def dx_bound(dise_codg_col):
@@ -249,9 +269,10 @@ def dept_bound(dept_col):
     return starts_with_any(dept_col, prefixes)
 
 
-def dept_inconsistent(dept_col, gend_col, age_col):
+def dept_inconsistent(dept_col, gend_col, age_col, dise_codg_col=None):
     """Spark predicate: the department cannot have treated the card's holder (their age or sex): 就诊科室与
-    年龄/性别不符. An unknown sex (0/9) or a null department is not judged."""
+    年龄/性别不符. An unknown sex (0/9) or a null department is not judged, nor a newborn's care on its mother's
+    card (``newborn_with_mother``)."""
     from functools import reduce
 
     from pyspark.sql import functions as F
@@ -261,7 +282,10 @@ def dept_inconsistent(dept_col, gend_col, age_col):
         starts_with_any(dept_col, pre) & gend_col.isin("1", "2") & (gend_col != sex) & (age_col >= from_age)
         for pre, sex, from_age, _ in SEX_BOUND_DEPT
     ]
-    return F.coalesce(reduce(lambda a, b: a | b, conds), F.lit(False))
+    if dise_codg_col is None:
+        dise_codg_col = F.lit(None).cast("string")
+    mother = newborn_with_mother(dise_codg_col, dept_col, gend_col, age_col)
+    return F.coalesce(reduce(lambda a, b: a | b, conds), F.lit(False)) & ~mother
 
 
 def urban_district(admdvs_col):

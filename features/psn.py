@@ -504,7 +504,10 @@ def psn_features(
             .join(people, "psn_no")
             .filter(
                 dx_inconsistent(
-                    F.col("dise_codg"), F.col("gend"), F.floor(F.months_between("adm_date", "brdy") / 12)
+                    F.col("dise_codg"),
+                    F.col("gend"),
+                    F.floor(F.months_between("adm_date", "brdy") / 12),
+                    F.col("adm_dept_codg"),
                 )
             )
             .select("psn_no", "mdtrt_id")
@@ -514,7 +517,10 @@ def psn_features(
             .join(people, "psn_no")
             .filter(
                 dept_inconsistent(
-                    F.col("adm_dept_codg"), F.col("gend"), F.floor(F.months_between("adm_date", "brdy") / 12)
+                    F.col("adm_dept_codg"),
+                    F.col("gend"),
+                    F.floor(F.months_between("adm_date", "brdy") / 12),
+                    F.col("dise_codg"),
                 )
             )
             .select("psn_no", "mdtrt_id")

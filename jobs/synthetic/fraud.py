@@ -322,7 +322,9 @@ class Fraud:
         - travellers seen in two counties on one day, two to six hours apart, and people whose relative buys
           medicine on their card in another county within the hour of their own visit, once (借卡's);
         - pharmacies selling a fixed-price package (100 yuan) all day long: round sums from many cards (空刷套现's);
-        - 单病种 package prices: cataract days whose patients come and go together at one price (同进同出's).
+        - 单病种 package prices: cataract days whose patients come and go together at one price (同进同出's);
+        - a newborn's jaundice in the neonatal department settled on the mother's card after her delivery (新生儿随母
+          结算: 冒名就医's and 诊断与年龄不符's).
 
         Practice differs from county to county (a county hospital that readmits its chemotherapy and dialysis
         patients, villages that buy medicine for each other, pharmacies with a generous return policy): each
@@ -434,6 +436,19 @@ class Fraud:
                 last = self.visits[-1]
                 last["fulamt_ownpay_amt"] = 0.0
                 last["hifp_pay"] = _amount(last.medfee_sumamt * LEVELS[lv_of[code]][2])
+        # 新生儿随母结算: a mother's delivery, then her newborn's jaundice treated in the neonatal department and
+        # settled on her card (a perinatal diagnosis on an adult woman's card: P10's and P15's look-alike)
+        self._tag = "lookalike_newborn_with_mother"
+        delivery = INPATIENT_DX.index(next(d for d in INPATIENT_DX if d[0].startswith("O80")))
+        mothers = np.flatnonzero((psn.gend.to_numpy() == "2") & (age >= 22) & (age < 40))
+        for i in self._take(mothers, max(3, int(n * 0.0008)), used):
+            h, day = rng.choice(local(hosp, i)), int(rng.integers(0, days - 20))
+            self._stays(psn, inst, np.array([i]), np.array([day]), dx=np.array([delivery]),
+                        levels=np.array([lv_of[h]]), los=np.array([3]), insts=np.array([h]))  # fmt: skip
+            self._add_visits(np.array([psn.psn_no.iat[i]]), np.array([h]), "21",
+                             self.t0 + np.array([day + int(rng.integers(3, 8))]).astype("timedelta64[D]"),
+                             np.array([int(rng.integers(3, 7))]), np.array([1800.0]), LEVELS[lv_of[h]][2],
+                             "P59.900", "新生儿黄疸")  # fmt: skip
         # pharmacies that sell a fixed-price package (a 100-yuan herbal decoction course) to walk-in customers all
         # day long: round sums, from many cards, but spread over the day (空刷套现's)
         self._tag = "lookalike_priced_package"

@@ -116,18 +116,22 @@ MIN_PERSONS = 200
 # quality) are regenerated when their generator.json names another version.
 def _departments(visits: pd.DataFrame, psn: pd.DataFrame) -> np.ndarray:
     """adm_dept_codg of each visit (national 科室 codes): a children's department (A07 儿科) for the hospital
-    visits of people under 18 and for a child seen on a parent's card (``_tag`` identity_child), internal
-    medicine (A03) for other stays, none for other outpatient visits and pharmacy purchases."""
+    visits of people under 18 and for a child seen on a parent's card (``_tag`` identity_child), the neonatal
+    department (A07.01) for a newborn's care on its mother's card, internal medicine (A03) for other stays, none
+    for other outpatient visits and pharmacy purchases."""
     brdy = visits.psn_no.map(psn.set_index("psn_no").brdy)
     age = (pd.to_datetime(visits.begntime) - pd.to_datetime(brdy)).dt.days / 365.25
     hospital = visits.med_type.isin(["11", "13", "21"]).to_numpy()
     child = (hospital & (age < 18).to_numpy()) | (visits._tag == "identity_child").to_numpy()
-    return np.where(child, "A07", np.where(visits.med_type == "21", "A03", None))
+    newborn = visits.dise_codg.fillna("").str.startswith("P").to_numpy()  # on the mother's card (随母)
+    dept = np.where(child, "A07", np.where(visits.med_type == "21", "A03", None))
+    return np.where(newborn, "A07.01", dept)
 
 
 # 12: identity borrowing by cards lent across counties and children on a parent's card (儿科), departments on
 # hospital visits, crews (rings at one hospital), evening cash-out swiping; look-alikes: travellers, appointments
-# booked from the clinic, cataract package days, priced packages at pharmacies; no visits before birth.
+# booked from the clinic, cataract package days, priced packages at pharmacies, newborns settled on the
+# mother's card; no visits before birth.
 # 11: 慢特病乱开药 and the comorbid-regimen look-alike; 10: the admdvs table
 GENERATOR_VERSION = 12
 DECIMAL_COLS = {

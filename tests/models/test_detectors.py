@@ -77,6 +77,10 @@ def _world() -> World:
         w.visit("PARENT", "H1", "11", d, amount=180, dx="J06.900", dept="A07")
     w.visit("TEEN", "H1", "11", 60, amount=180, dx="J06.900", dept="A07.01")
     w.visit("NEWBORN", "H1", "21", 40, los=3, dx="Z38.000", dept="A05.02")
+    # a newborn's jaundice in the neonatal department, settled on its mother's card after her delivery (随母)
+    w.person("MUM", gend="2", birth_year=1994)
+    w.visit("MUM", "H1", "21", 120, los=3, dx="O80.000", dept="A05.02")
+    w.visit("MUM", "H1", "21", 124, los=3, dx="P59.900", dept="A07.01")
     w.person("MISDATED", gend="1", birth_year=2026)  # a children's visit dated before birth: a date error
     w.visit("MISDATED", "H1", "11", 300, amount=180, dx="J06.900", dept="A07")
     # P16 异地同时就医: a clinic in county 130321 at 09:00 and a hospital in county 130324 at 09:25 on one card;
@@ -205,6 +209,7 @@ def test_person_detectors_fire_on_their_pattern_and_not_on_normal_care(playbook)
         "MOTHER",
         "TEEN",
         "NEWBORN",
+        "MUM",
         "MISDATED",
         "TRAVEL",
         "NEARBY",

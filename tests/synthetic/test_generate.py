@@ -138,7 +138,10 @@ def test_borrowed_cards_and_their_look_alikes_are_both_in_the_world(world20k):
     )
     borrowed = set(t["labels"].query("fraud_type == 'identity_borrowing'").entity_id)
     age = (pd.to_datetime(v.begntime) - pd.to_datetime(v.brdy)).dt.days / 365.25
-    in_children_dept = v.adm_dept_codg.fillna("").str.startswith("A07")
+    dept = v.adm_dept_codg.fillna("")
+    in_children_dept = dept.str.startswith("A07") & ~dept.str.startswith(
+        "A07.01"
+    )  # not a newborn on its mother's card
     assert in_children_dept[age < 14].mean() > 0.5  # children are seen there
     adults_there = set(v[in_children_dept & (age >= 18)].psn_no)
     assert len(adults_there) >= 10 and adults_there <= borrowed
@@ -184,3 +187,14 @@ def test_package_priced_cataract_days_come_and_go_together_at_one_price(world20k
     )
     assert ((days.n >= 4) & (days.amounts == 1)).sum() >= 3
     assert not set(stays.psn_no) & set(t["labels"].entity_id)
+
+
+def test_newborns_settled_on_their_mothers_card_are_in_the_world(world20k):
+    """新生儿随母结算 (unlabelled): a neonatal stay (A07.01, perinatal diagnosis) on a woman's card after her delivery."""
+    t = world20k
+    v = t["mdtrt"].merge(t["psn"][["psn_no", "gend"]], on="psn_no")
+    newborn = v[(v.adm_dept_codg == "A07.01") & v.dise_codg.str.startswith("P")]
+    assert len(newborn) >= 10 and (newborn.gend == "2").all()
+    delivered = set(v[v.dise_codg.fillna("").str.startswith("O80")].psn_no)
+    assert set(newborn.psn_no) <= delivered
+    assert not set(newborn.psn_no) & set(t["labels"].entity_id)
