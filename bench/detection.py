@@ -162,8 +162,8 @@ OWN_DATA = [
     "patient's other diseases treated on the registered disease's benefit visits, travellers seen in two",
     "counties hours apart, an appointment booked from the clinic (two counties within the hour, once),",
     "cataract package days (admitted together at one price), a pharmacy's 100-yuan package sold all day,",
-    "chemotherapy cohorts and nursing-home outbreaks; and recruited groups arrive over two days. Precision is",
-    "measured where it is hard.",
+    "chemotherapy cohorts, nursing-home outbreaks, newborns settled on their mothers' cards; and recruited groups",
+    "arrive over two days. Precision is measured where it is hard.",
 ]
 OTHER_DATA = [
     "Data: `{landing}`, an extract not made by `jobs/synthetic/` ({persons:,d} persons), with its own",
