@@ -40,6 +40,7 @@ MIN_EPISODES = 2  # [features] ring_min_episodes: stays together before two peop
 CROWD_CAP = 30  # [features] ring_crowd_cap: stays in a larger co-admission crowd are not paired
 MIN_MEMBERS = 3  # a group smaller than this is not a ring
 FULL_SIZE = 5  # a group this large or larger has its full strength (ring_strength)
+LEIDEN_SEED = 20240701  # Leiden's random choices: fixed, so that the same graph gives the same groups
 MAX_ITERATIONS = 40  # of large-star / small-star; the number needed grows with log(graph size)
 # [features] ring_local_edges: up to this many edges the graph steps (3, 4) run on the driver: each star round is
 # a few Spark jobs of fixed cost, and a province's ring graph (a few edges per thousand people) is far smaller
@@ -149,14 +150,20 @@ def connected_components(edges: DataFrame, max_iterations: int = MAX_ITERATIONS)
 
 def _leiden(pdf: pd.DataFrame) -> pd.DataFrame:
     """The communities of one component (``a``, ``b``, ``episodes``, ``component``): node, group."""
+    import random
+
     import igraph
 
     comp = pdf.component.iat[0]
-    nodes = pd.unique(pd.concat([pdf.a, pdf.b], ignore_index=True))
+    # the same graph in the same order, and Leiden's random choices from a fixed seed: a week re-run, or rows
+    # arriving in another order from Spark, finds the same groups
+    pdf = pdf.sort_values(["a", "b"], kind="stable")
+    nodes = np.sort(pd.unique(pd.concat([pdf.a, pdf.b], ignore_index=True)).astype(str))
     if len(nodes) <= MIN_MEMBERS + 1:
         return pd.DataFrame({"node": nodes, "group": comp})
     index = {n: i for i, n in enumerate(nodes)}
     g = igraph.Graph(n=len(nodes), edges=list(zip(pdf.a.map(index), pdf.b.map(index), strict=True)))
+    igraph.set_random_number_generator(random.Random(LEIDEN_SEED))
     parts = g.community_leiden(
         objective_function="modularity", weights=pdf.episodes.astype(float).tolist(), n_iterations=-1
     )
