@@ -154,3 +154,25 @@ def test_the_graph_steps_on_the_driver_find_the_same_components_and_groups(spark
         by_group = found.groupby("group").psn_no.apply(frozenset)
         assert {frozenset(first), frozenset(second)} <= set(by_group)
     assert rings.local_communities(pdf.iloc[:0]).empty
+
+
+def test_leiden_finds_the_same_groups_whatever_the_row_order():
+    """Six tight groups joined by weak links: Leiden splits them the same way however Spark orders the edges,
+    and however far Python's own random state has moved (a re-run week must find the same rings)."""
+    import random
+
+    rng = np.random.default_rng(1)
+    rows = []
+    for g in range(6):
+        members = [f"p{g}_{i}" for i in range(6)]
+        rows += [(a, b, int(rng.integers(2, 5))) for k, a in enumerate(members) for b in members[k + 1 :]]
+    rows += [(f"p{g}_0", f"p{g + 1}_0", 2) for g in range(5)]
+    edges = pd.DataFrame(rows, columns=["a", "b", "episodes"]).assign(component="c")
+    found = set()
+    for k in range(8):
+        random.seed(k)  # whatever the process drew before
+        groups = rings._leiden(edges.sample(frac=1, random_state=k)).sort_values("node")
+        found.add(tuple(groups.group))
+    assert len(found) == 1
+    (membership,) = found
+    assert len(set(membership)) == 6  # the six groups, not one component
