@@ -497,33 +497,17 @@ def psn_features(
     )
     age_now = F.floor(F.months_between(F.lit(as_of), F.col("brdy")) / 12).cast("int")
     people = psn.select("psn_no", "gend", "brdy")
-    # hard evidence read from the person's record or the deaths: recomputed every week
+    # hard evidence read from the person's record or the deaths: recomputed every week. The few visits with a
+    # sex- or age-bound diagnosis or department meet the person's sex and birth date once, for both checks
+    dx, dept, gend = F.col("dise_codg"), F.col("adm_dept_codg"), F.col("gend")
+    at_visit = F.floor(F.months_between("adm_date", "brdy") / 12)
+    bound = v.filter(dx_bound(dx) | dept_bound(dept)).join(people, "psn_no")
     evidence = {
-        "n_dx_inconsistent": (
-            v.filter(dx_bound(F.col("dise_codg")))  # the few visits with a sex- or age-bound diagnosis
-            .join(people, "psn_no")
-            .filter(
-                dx_inconsistent(
-                    F.col("dise_codg"),
-                    F.col("gend"),
-                    F.floor(F.months_between("adm_date", "brdy") / 12),
-                    F.col("adm_dept_codg"),
-                )
-            )
-            .select("psn_no", "mdtrt_id")
+        "n_dx_inconsistent": bound.filter(dx_inconsistent(dx, gend, at_visit, dept)).select(
+            "psn_no", "mdtrt_id"
         ),
-        "n_dept_inconsistent": (
-            v.filter(dept_bound(F.col("adm_dept_codg")))  # children's and women's departments only
-            .join(people, "psn_no")
-            .filter(
-                dept_inconsistent(
-                    F.col("adm_dept_codg"),
-                    F.col("gend"),
-                    F.floor(F.months_between("adm_date", "brdy") / 12),
-                    F.col("dise_codg"),
-                )
-            )
-            .select("psn_no", "mdtrt_id")
+        "n_dept_inconsistent": bound.filter(dept_inconsistent(dept, gend, at_visit, dx)).select(
+            "psn_no", "mdtrt_id"
         ),
     }
     if psn_death is not None:

@@ -330,16 +330,15 @@ def ring_strength(groups: pd.DataFrame) -> pd.Series:
     What no schedule explains: for people of several villages, any stay but planned treatment cycles
     (``PLANNED_READMISSION_DX``: the same five strangers do not fall ill together three times a year, but a
     chemotherapy cohort is admitted together on its schedule); for people of one village or address (a nursing
-    home's outbreaks, a family), mild conditions only (``_unplanned_share``, when the groups carry it; mild
-    share otherwise). A chemotherapy cohort or a nursing home's pneumonia at their local hospital stays at or
-    below 0.4."""
+    home's outbreaks, a family), mild conditions only. ``groups`` carries ``_unplanned_share`` (``ring_groups``
+    adds it for this and drops it after). A chemotherapy cohort or a nursing home's pneumonia at their local
+    hospital stays at or below 0.4."""
     again = np.minimum(1.0, (groups.episodes - 1) / 2.0)
     moved = (groups.institutions >= 2).astype(float)
     size = np.minimum(1.0, groups["size"] / FULL_SIZE)
-    mild = groups.mild_share.fillna(0.0)
-    if "_unplanned_share" in groups:
-        strangers = groups.villages.fillna(0) >= 2
-        mild = np.maximum(mild, groups["_unplanned_share"].fillna(0.0).where(strangers, 0.0))
+    strangers = groups.villages.fillna(0) >= 2
+    unplanned = groups["_unplanned_share"].fillna(0.0).where(strangers, 0.0)
+    mild = np.maximum(groups.mild_share.fillna(0.0), unplanned)
     strength = ((0.4 * again + 0.3 * moved + 0.3 * mild) * size).round(4)
     return strength.where(groups.episodes >= 2, 0.0).astype(float)
 
