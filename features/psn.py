@@ -21,6 +21,7 @@ from features.codes import (
     drug_atc,
     dx_bound,
     dx_inconsistent,
+    is_inpatient,
     is_mild,
     opsp_covered,
     opsp_disease,
@@ -60,6 +61,8 @@ PSN_FEATURES = [
     "n_opsp_off_disease",
     "n_opsp_common",
     "n_refunded",
+    "n_fund_over_fee",
+    "n_split_visits",
     "n_place_conflict",
     "place_conflict_score",
     "n_after_death",
@@ -246,6 +249,41 @@ def _opsp_misuse(lines: DataFrame, visits: DataFrame, opsp_reg: DataFrame | None
 
 
 CONFLICT_MINUTES = 60  # [features] conflict_minutes
+# The fund pays a share of a visit's fees, never more. Net of refunds, a visit whose fund payment exceeds its fees
+# by more than this (yuan; rounding of the shares stays far below) had its fees refunded while the fund's share
+# stayed paid: the fund's money went back to the patient as cash (退费套现).
+FUND_OVER_FEE_YUAN = 1.0
+
+
+# 分解就诊/分解处方: an outpatient visit that begins within this many minutes of the same person's previous
+# outpatient visit at the same institution (and department, when both are known) is one consultation settled as
+# two, each within its per-visit limits. Two departments of one hospital on one morning are not.
+SPLIT_VISIT_MINUTES = 30
+
+
+def _split_visits(visits: DataFrame) -> DataFrame:
+    """(psn_no, mdtrt_id) of both visits of each outpatient pair ``SPLIT_VISIT_MINUTES`` apart at one institution
+    and department (see above); pharmacy purchases and stays take no part."""
+    v = visits.filter(~F.col("is_inpatient") & ~F.col("is_pharmacy")).select(
+        "psn_no", "mdtrt_id", "fixmedins_code", "adm_dept_codg", "begntime"
+    )
+    prev = Window.partitionBy("psn_no", "fixmedins_code").orderBy("begntime", "mdtrt_id")
+    v = v.withColumns(
+        {
+            "_p_id": F.lag("mdtrt_id").over(prev),
+            "_p_dept": F.lag("adm_dept_codg").over(prev),
+            "_p_time": F.lag("begntime").over(prev),
+        }
+    )
+    gap = F.col("begntime").cast("long") - F.col("_p_time").cast("long")
+    pair = v.filter(
+        (gap <= SPLIT_VISIT_MINUTES * 60)
+        & ~F.coalesce(F.col("adm_dept_codg") != F.col("_p_dept"), F.lit(False))
+        & (F.col("_p_id") != F.col("mdtrt_id"))
+    )
+    return pair.select("psn_no", "mdtrt_id").unionByName(
+        pair.select("psn_no", F.col("_p_id").alias("mdtrt_id"))
+    )
 
 
 def _place_conflicts(visits: DataFrame, places: DataFrame, minutes: int) -> DataFrame:
@@ -294,9 +332,10 @@ def _place_conflicts(visits: DataFrame, places: DataFrame, minutes: int) -> Data
 
 # The figures of a person's own visits and fee lines: they change only when that person's rows in the window
 # change, so the weekly run computes them for the people a week touched and carries them over for everyone else
-# (``jobs/build_features``). Beside them ``first_visit`` (for ``rx_supply_ratio``) and ``visit_setl_ids`` (their
-# evidence). Everything else in a person's row is recomputed each week: the stays' figures (co-admission and
-# amount peaks depend on other people's stays), sex- and age-bound diagnoses (on the person's record),
+# (``jobs/build_features``). Beside them ``visit_setl_ids`` (their evidence), and in a table of their own each
+# person's supply of each drug (``drug_supply``). Everything else in a person's row is recomputed each week: the
+# stays' figures (co-admission and amount peaks depend on other people's stays), the supply ratio (against each
+# drug's reference), sex- and age-bound diagnoses (on the person's record),
 # settlements after death, rings, resold codes, age.
 VISIT_FIGURES = [
     "n_outpatient",
@@ -312,10 +351,12 @@ VISIT_FIGURES = [
     "n_opsp_off_disease",
     "n_opsp_common",
     "n_refunded",
+    "n_fund_over_fee",
+    "n_split_visits",
     "n_place_conflict",
     "place_conflict_score",
 ]
-VISIT_FIGURE_COLUMNS = ("psn_no", *VISIT_FIGURES, "first_visit", "visit_setl_ids")
+VISIT_FIGURE_COLUMNS = ("psn_no", *VISIT_FIGURES, "visit_setl_ids")
 
 
 def _setl_ids_of(flagged: DataFrame, all_visits: DataFrame, name: str) -> DataFrame:
@@ -338,6 +379,70 @@ def _flag_counts(evidence: dict[str, DataFrame]) -> DataFrame:
     return flagged.distinct().groupBy("psn_no").pivot("_kind", list(evidence)).count()
 
 
+# 超量开药: per person and drug bought on SUPPLY_MIN_FILLS days or more, the supply bought before the last purchase
+# over the days from the first purchase to the last (the medication possession ratio of pharmacy-claims research:
+# 1 when bought as used, 3 when a month's supply is fetched every ten days; the days between are at least
+# SUPPLY_MIN_SPAN_DAYS). Two purchases are not yet a habit: a second box for a relative, a lost pack. A drug's
+# reference is the median ratio of its buyers when at least SUPPLY_REF_MIN_BUYERS of them exist: where its 周期天数 is recorded as the pack
+# size or a local dispensing habit, every regular buyer sits above 1, and the person is measured against that.
+DRUG_SUPPLY_COLUMNS = ("psn_no", "med_list_codg", "n_fills", "days_before_last", "span_days")
+SUPPLY_MIN_FILLS = 3
+SUPPLY_MIN_SPAN_DAYS = 7
+SUPPLY_REF_MIN_BUYERS = 20
+
+
+def drug_supply(lines: DataFrame) -> DataFrame:
+    """``DRUG_SUPPLY_COLUMNS``: one row per person and drug bought outside a stay on ``SUPPLY_MIN_FILLS`` days of
+    the window or more (``WindowInputs.lines``; one day's purchases are one fill, so a prescription split into two
+    settlements is one). A returned line (negative amount) takes its days back."""
+    days = F.coalesce("prd_days", F.lit(0)) * F.signum("det_item_fee_sumamt")
+    fills = (
+        lines.filter(F.col("med_chrgitm_type").isin(*DRUG_ITEM_TYPES) & ~is_inpatient(F.col("med_type")))
+        .groupBy("psn_no", "med_list_codg", "adm_date")
+        .agg(F.greatest(F.sum(days), F.lit(0)).alias("days"))
+    )
+    return (
+        fills.groupBy("psn_no", "med_list_codg")
+        .agg(
+            F.count("*").alias("n_fills"),
+            F.sum("days").alias("_days"),
+            F.max_by("days", "adm_date").alias("_last_days"),
+            F.datediff(F.max("adm_date"), F.min("adm_date")).alias("span_days"),
+        )
+        .filter(F.col("n_fills") >= SUPPLY_MIN_FILLS)
+        .select(
+            "psn_no",
+            "med_list_codg",
+            F.col("n_fills").cast("int").alias("n_fills"),
+            (F.col("_days") - F.col("_last_days")).cast("double").alias("days_before_last"),
+            F.col("span_days").cast("int").alias("span_days"),
+        )
+    )
+
+
+def supply_ratio(supply: DataFrame) -> DataFrame:
+    """(psn_no, rx_supply_ratio): each person's highest ratio, over their drugs, of the supply bought before the
+    last purchase to the days it covered, against the drug's reference (``drug_supply``)."""
+    s = supply.withColumn(
+        "_mpr", F.col("days_before_last") / F.greatest(F.col("span_days"), F.lit(SUPPLY_MIN_SPAN_DAYS))
+    )
+    ref = (
+        s.groupBy("med_list_codg")
+        .agg(F.percentile_approx("_mpr", 0.5).alias("_median"), F.count("*").alias("_buyers"))
+        .select(
+            "med_list_codg",
+            F.when(F.col("_buyers") >= SUPPLY_REF_MIN_BUYERS, F.greatest(F.col("_median"), F.lit(1.0)))
+            .otherwise(1.0)
+            .alias("_ref"),
+        )
+    )
+    return (
+        s.join(F.broadcast(ref), "med_list_codg", "left")
+        .groupBy("psn_no")
+        .agg(F.max(F.col("_mpr") / F.coalesce(F.col("_ref"), F.lit(1.0))).alias("rx_supply_ratio"))
+    )
+
+
 def visit_figures(
     w: WindowInputs,
     readmit_days: int = 15,
@@ -358,7 +463,6 @@ def visit_figures(
         F.sum(F.col("is_pharmacy").cast("int")).alias("n_pharmacy"),
         F.sum(F.col("med_type").startswith(OPSP_MED_TYPE_PREFIX).cast("int")).alias("n_opsp_visits"),
         F.sum("fund_pay_sumamt").cast("double").alias("fund_pay_total"),
-        F.min("adm_date").alias("first_visit"),
     )
     drugs = (
         w.lines.filter(F.col("med_chrgitm_type").isin(*DRUG_ITEM_TYPES))
@@ -382,6 +486,10 @@ def visit_figures(
         "n_visits_in_stay": in_stay,
         **_opsp_misuse(w.lines, v, opsp_reg),
         "n_refunded": w.all_visits.filter(fully_refunded()).select("psn_no", "mdtrt_id"),
+        "n_split_visits": _split_visits(v),
+        "n_fund_over_fee": w.all_visits.filter(
+            F.col("fund_pay_sumamt") > F.col("medfee_sumamt") + FUND_OVER_FEE_YUAN
+        ).select("psn_no", "mdtrt_id"),
     }
     conflict_score = None
     if places is not None:
@@ -412,7 +520,6 @@ def visit_figures(
         .select(
             "psn_no",
             *[F.col(c).cast("double").alias(c) for c in VISIT_FIGURES],
-            "first_visit",
             F.coalesce("visit_setl_ids", F.array().cast("array<string>")).alias("visit_setl_ids"),
         )
     )
@@ -433,6 +540,7 @@ def psn_features(
     own: DataFrame | None = None,
     fixmedins: DataFrame | None = None,
     conflict_minutes: int = CONFLICT_MINUTES,
+    supply: DataFrame | None = None,
 ) -> DataFrame:
     """One row per insured person, every person in ``psn`` (zeros where nothing happened).
 
@@ -458,6 +566,8 @@ def psn_features(
         fixmedins: silver institutions, for visits in two counties at once (``visit_figures``' places) when
             ``own`` is computed here; None: not judged.
         conflict_minutes: visits this close in time, in two counties, are one card in two places.
+        supply: the people's ``drug_supply`` when the caller has them (carried over like ``own``); computed from
+            ``inputs`` otherwise.
     """
     w = inputs or window_inputs(visits, fee_list, psn, as_of, window_days)
     if own is None:
@@ -546,11 +656,9 @@ def psn_features(
             F.coalesce(c, no_ids) for c in ("visit_setl_ids", "_record_ev", "_code_ev")
         ]))),
     )  # fmt: skip
-    # supply per elapsed day since the first visit in the window (a 30-day supply bought every week → ~4)
-    elapsed = F.greatest(F.datediff(F.lit(as_of), F.col("first_visit")) + 1, F.lit(30))
-    out = out.withColumn("rx_supply_ratio", F.coalesce(F.col("rx_max_drug_days") / elapsed, F.lit(0.0)))
+    out = out.join(supply_ratio(drug_supply(w.lines) if supply is None else supply), "psn_no", "left")
     counts_cols = [c for c in PSN_FEATURES if c not in ("fund_pay_total", "rx_supply_ratio")]
-    out = out.fillna(0, subset=counts_cols).fillna(0.0, subset=["fund_pay_total"])
+    out = out.fillna(0, subset=counts_cols).fillna(0.0, subset=["fund_pay_total", "rx_supply_ratio"])
     return out.select(
         "psn_no",
         "insuplc_admdvs",

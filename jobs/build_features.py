@@ -15,7 +15,7 @@ from features.fixmedins import (
     patient_figures,
     pharmacy_buys,
 )
-from features.psn import VISIT_FIGURE_COLUMNS, psn_features, visit_figures
+from features.psn import DRUG_SUPPLY_COLUMNS, VISIT_FIGURE_COLUMNS, drug_supply, psn_features, visit_figures
 from features.rings import find_rings, person_rings, ring_stays, stable_ids
 from features.trace import institution_code_features, person_code_features, resale_candidates, resales
 from features.windows import WindowInputs, window_inputs, window_start
@@ -29,6 +29,7 @@ from jobs.lake.tables import (
     FIX_PATIENTS,
     PHARMACY_BUYS,
     PROVINCE,
+    PSN_DRUG_SUPPLY,
     PSN_OWN,
     RING_MEMBERS,
     RINGS,
@@ -202,7 +203,9 @@ def own_basis(settings: Settings) -> dict[str, str]:
         "window_days": str(f.window_days),
         "readmit_days": str(f.readmit_days),
         "conflict_minutes": str(f.conflict_minutes),
-        "figures": ",".join([*VISIT_FIGURE_COLUMNS, *PATIENT_FIGURE_COLUMNS, *BUY_COLUMNS]),
+        "figures": ",".join(
+            [*VISIT_FIGURE_COLUMNS, *DRUG_SUPPLY_COLUMNS, *PATIENT_FIGURE_COLUMNS, *BUY_COLUMNS]
+        ),
     }
 
 
@@ -304,6 +307,7 @@ def own_tables(settings: Settings) -> dict:
     readmit, minutes = settings.features.readmit_days, settings.features.conflict_minutes
     return {
         PSN_OWN: lambda w, opsp, fix: visit_figures(w, readmit, opsp, fix, minutes),
+        PSN_DRUG_SUPPLY: lambda w, opsp, fix: drug_supply(w.lines),
         FIX_PATIENTS: lambda w, opsp, fix: patient_figures(w),
         PHARMACY_BUYS: lambda w, opsp, fix: pharmacy_buys(w.lines),
     }
@@ -342,6 +346,7 @@ def write_own_figures(
             partition_by=["as_of"],
             replace=[("as_of", "=", as_of.isoformat())],
             metadata=meta,
+            retired_columns=True,  # a figure no longer computed: null from this week (own_basis changed)
         )
         oldest = as_of - dt.timedelta(weeks=OWN_WEEKS_KEPT)
         lake.delete(name, f"as_of < '{oldest.isoformat()}'", metadata={"stage": "features"})
@@ -412,6 +417,7 @@ def run(spark, settings: Settings, as_of: dt.date) -> dict[str, int]:
             rings=members,
             codes=psn_codes,
             own=own[PSN_OWN],
+            supply=own[PSN_DRUG_SUPPLY],
         ),
         FEATURES_FIXMEDINS: fixmedins_features(
             fix,
@@ -436,6 +442,7 @@ def run(spark, settings: Settings, as_of: dt.date) -> dict[str, int]:
             partition_by=["as_of"],
             replace=[("as_of", "=", as_of.isoformat())],
             metadata={"stage": "features", "as_of": as_of.isoformat()},
+            retired_columns=True,  # a feature retired since earlier weeks: null from this week
         )
         counts[name] = lake.table(name).count()
         log.info("wrote %s for as_of %s", name, as_of)

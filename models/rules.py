@@ -110,7 +110,9 @@ RULES: tuple[Rule, ...] = (
         "rx_supply_ratio >= {min_supply_ratio}",
         ("rx_supply_ratio", "rx_max_drug_days", "n_pharmacy"),
         0.7,
-        "seeds/001 超量开药、频繁开药；seeds/004 倒卖药品、乱开药。单一药品供应天数超过经过天数2倍",
+        "seeds/001 超量开药、频繁开药；seeds/004 倒卖药品、乱开药。单一药品末次购药前的供应天数超过首末次购药间隔2倍"
+        "(药品持有率 MPR)，并与本地该药常规购药者的中位数相比(周期天数按包装量登记等本地习惯不算超量，"
+        "features/psn.supply_ratio)",
         {"min_supply_ratio": 2.0},
         "超量开药、前次药品未用完即再次购药、倒卖药品",
         kind=SOFT,
@@ -180,6 +182,38 @@ RULES: tuple[Rule, ...] = (
         kind=SOFT,
         strength="0.3 + 0.2 * (n_refunded - {min_refunded})",
         strength_doc="0.3 at the threshold, +0.2 per further refund (returns for real reasons rarely reach three)",
+    ),
+    Rule(
+        "P17",
+        "psn",
+        "退费未退回统筹基金(套现)",
+        "n_fund_over_fee >= {min_visits}",
+        ("n_fund_over_fee", "n_refunded", "fund_pay_total"),
+        0.95,
+        "seeds/004 退费套取现金；contract 5203 refd_setl_flag：退费冲销原结算。扣除退费后基金支付仍大于医疗费总额"
+        "(features/psn.FUND_OVER_FEE_YUAN，默认1元)，即费用已退而统筹部分未退回、转为现金",
+        {"min_visits": 1},
+        "退费套现、套取统筹基金",
+        kind=HARD,
+        strength="0.8 + 0.1 * n_fund_over_fee",
+        strength_doc="0.9 for one such visit, 1.0 from two: the fund cannot pay more than the fees, so its share "
+        "left as cash",
+    ),
+    Rule(
+        "P18",
+        "psn",
+        "分解就诊(频繁门诊)",
+        "n_split_visits >= {min_visits}",
+        ("n_split_visits", "n_outpatient"),
+        0.8,
+        "seeds/README 频繁门诊；seeds/002 分解收费。同一人在同一机构同一科室30分钟内(features/psn.SPLIT_VISIT_MINUTES)"
+        "连续两次以上门诊结算，即一次诊疗拆成多次结算；反复出现(默认≥6次，约3次拆分)才计",
+        {"min_visits": 6},
+        "分解处方、分解收费、虚增门诊人次",
+        kind=SOFT,
+        strength="0.4 + 0.05 * (n_split_visits - {min_visits})",
+        strength_doc="0.4 at six visits in such pairs (three consultations split), +0.05 per further visit; one "
+        "split is a second prescription forgotten, again and again is the way the clinic bills",
     ),
     Rule(
         "P09",

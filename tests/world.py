@@ -65,10 +65,10 @@ class World:
     def death(self, psn_no, when):
         self.deaths.append((psn_no, day(when), "民政"))
 
-    def _settle(self, sid, mid, psn_no, inst, med_type, when, a, flag):
-        self.setl.append(
-            (sid, mid, psn_no, inst, med_type, when, a, D(0), a * D("0.7"), a * D("0.7"), D(0), a * D("0.3"), "390", flag)
-        )  # fmt: skip
+    def _settle(self, sid, mid, psn_no, inst, med_type, when, a, flag, fund=None):
+        """A settlement of ``a`` yuan, the fund paying 70% (or ``fund``) and the person the rest in cash."""
+        f = a * D("0.7") if fund is None else fund
+        self.setl.append((sid, mid, psn_no, inst, med_type, when, a, D(0), f, f, D(0), a - f, "390", flag))
 
     def visit(
         self,
@@ -81,6 +81,7 @@ class World:
         dx="J18.900",
         refund=False,
         resettle=False,
+        fund_kept=False,
         drug=None,
         prd_days=None,
         hour=9,
@@ -89,7 +90,8 @@ class World:
         trdn=None,
         dept=None,
     ):
-        """One visit with its settlement; ``refund`` reverses it, ``resettle`` then settles it again.
+        """One visit with its settlement; ``refund`` reverses it, ``resettle`` then settles it again;
+        ``fund_kept``: the refund returns the fees in cash but leaves the fund's share paid (退费套现).
         ``codes``: the drug line's traceability codes (comma-separated), ``trdn``: its 拆零标志; ``dept``: the
         department (adm_dept_codg)."""
         mid = f"M{len(self.mdtrt)}"
@@ -102,7 +104,7 @@ class World:
         a = D(str(amount))
         self._settle(f"S{mid}", mid, psn_no, inst, med_type, end, a, "0")
         if refund:
-            self._settle(f"R{mid}", mid, psn_no, inst, med_type, end, -a, "1")
+            self._settle(f"R{mid}", mid, psn_no, inst, med_type, end, -a, "1", D(0) if fund_kept else None)
         if resettle:
             self._settle(f"B{mid}", mid, psn_no, inst, med_type, end, a, "0")
         if drug:

@@ -256,6 +256,7 @@ class Lake:
         replace: Sequence[PartitionFilter] | None = None,
         app_id: str | None = None,
         metadata: dict | None = None,
+        retired_columns: bool = False,
     ) -> int | None:
         """Write a Spark DataFrame as one Delta commit.
 
@@ -269,6 +270,8 @@ class Lake:
             app_id: Idempotency key. When a commit with this key is already in the table the write is
                 skipped, so a re-run after a crash never commits the same batch twice.
             metadata: Stored in the commit info (job, run, row counts).
+            retired_columns: columns of the table that ``df`` lacks are written as nulls (a derived table whose
+                code no longer computes a column; the earlier rows keep theirs). Otherwise they are an error.
 
         Returns:
             The new table version, or ``None`` when skipped because ``app_id`` was already committed.
@@ -278,7 +281,7 @@ class Lake:
         if app_id is not None and self.committed(name, app_id) is not None:
             return None
         if self.exists(name):
-            df, partition_by = self._conform(df, name, partition_by)
+            df, partition_by = self._conform(df, name, partition_by, retired_columns)
         table_path = self.path(name)
         staging = table_path / "_staging" / uuid.uuid4().hex
         table_path.mkdir(parents=True, exist_ok=True)
@@ -358,8 +361,11 @@ class Lake:
         )
         return int(metrics.get("num_deleted_rows", 0))
 
-    def _conform(self, df, name: str, partition_by: Sequence[str]):
+    def _conform(self, df, name: str, partition_by: Sequence[str], retired_columns: bool = False):
         """Order the columns as the table has them and use the table's own partitioning."""
+        from pyspark.sql import functions as F
+        from pyspark.sql.pandas.types import from_arrow_schema
+
         dt = self.table(name)
         columns = [f.name for f in dt.schema().fields]
         table_partitions = list(dt.metadata().partition_columns)
@@ -367,6 +373,10 @@ class Lake:
             raise LakeError(f"{name!r} is partitioned by {table_partitions}, not {list(partition_by)}")
         missing = [c for c in columns if c not in df.columns]
         extra = [c for c in df.columns if c not in columns]
+        if missing and retired_columns:
+            types = from_arrow_schema(pa.schema(dt.schema().to_arrow()))
+            df = df.withColumns({c: F.lit(None).cast(types[c].dataType) for c in missing})
+            missing = []
         if extra and not missing:  # a newer contract or feature set: the table gains the columns
             self.add_columns(name, [f for f in _nullable(_arrow_schema(df.select(*extra)))])
             columns, extra = columns + extra, []

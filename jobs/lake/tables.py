@@ -50,6 +50,9 @@ PSN_OWN = "gold/psn_visit_figures"  # per person (features.psn.visit_figures)
 FIX_PATIENTS = (
     "gold/fixmedins_patient_figures"  # per institution and patient (features.fixmedins.patient_figures)
 )
+PSN_DRUG_SUPPLY = (
+    "gold/psn_drug_supply"  # per person and drug bought twice or more (features.psn.drug_supply)
+)
 PHARMACY_BUYS = "gold/pharmacy_buys"  # pharmacy drug purchases, the swipe groups' input (features.fixmedins)
 RINGS = "gold/rings"  # suspected groups (团伙) per as_of: size, episodes, institutions, strength …
 RING_MEMBERS = "gold/ring_members"  # as_of, ring_id, psn_no

@@ -33,6 +33,7 @@ LOOKALIKES = (
     "lookalike_refund",
     "lookalike_comorbid_regimen",
     "lookalike_traveller",
+    "lookalike_two_departments",
 )
 PRACTICE_SPREAD = 1.0  # σ of the county factor of each look-alike kind (Generator.practice)
 
@@ -257,7 +258,8 @@ class Fraud:
                              np.zeros(k, int), other[j][2][0][2] * 30 * rng.uniform(1.0, 1.6, k) + 15, 0.65,
                              other[j][0], other[j][1])  # fmt: skip
         label(idx, "opsp_misuse")
-        # 购药后退费套现: purchases refunded in full a day or two later (settle() writes the refunds)
+        # 购药后退费套现: purchases refunded a day or two later (settle() writes the refunds; for half of the cards
+        # the refund returns the fees in cash but not the fund's share)
         self._tag = "refund_cashout"
         for i in (idx := take(adults, 0.0015)):
             k = int(rng.integers(4, 9))
@@ -265,6 +267,24 @@ class Fraud:
                              self.t0 + np.sort(rng.integers(0, days, k)).astype("timedelta64[D]"),
                              np.zeros(k, int), rng.uniform(300, 900, k), 0.6, None, None)  # fmt: skip
         label(idx, "refund_cashout")
+        # 分解就诊/频繁门诊: a clinic sees the patient on 25-60 days a year and settles many of those consultations
+        # as two or three visits minutes apart in one department (each under the per-visit limit)
+        self._tag = "split_visits"
+        for i in (idx := take(adults, 0.001)):
+            k = int(rng.integers(25, 61))
+            first = self.t0 + np.sort(rng.choice(days, k, replace=False)).astype("timedelta64[D]")
+            first = first + (rng.integers(8, 17, k) * 3600 + rng.integers(0, 3600, k)).astype(
+                "timedelta64[s]"
+            )
+            parts = np.where(rng.random(k) < 0.4, rng.integers(2, 4, k), 1)
+            when = np.repeat(first, parts) + np.concatenate(
+                [np.cumsum(np.r_[0, rng.integers(3, 20, m - 1)]) for m in parts]
+            ).astype("timedelta64[m]")
+            m = len(when)
+            self._add_visits(np.full(m, psn.psn_no.iat[i]), np.full(m, rng.choice(local(hosp, i))), "11", when,
+                             np.zeros(m, int), rng.lognormal(np.log(90), 0.3, m), 0.5, "J06.900", "急性上呼吸道感染",
+                             exact=True)  # fmt: skip
+        label(idx, "split_visits")
         # 冒用已故人员身份: the card keeps buying after its holder died (psn_death)
         self._tag = "after_death"
         for i in (idx := take(np.flatnonzero(age >= 60), 0.0008)):
@@ -418,6 +438,20 @@ class Fraud:
                              when, np.zeros(2, int), rng.lognormal(np.log(150), 0.5, 2), 0.5,
                              np.array(["J06.900", None if relative else "M54.500"]),
                              np.array(["急性上呼吸道感染", None if relative else "腰痛"]), exact=True)  # fmt: skip
+        # two departments of one hospital on one morning, a few times a year (a check-up of the eyes after the
+        # internal medicine follow-up): consecutive visits minutes apart, but not one consultation split
+        self._tag = "lookalike_two_departments"
+        for i in take(np.flatnonzero(age >= 50), 0.002):
+            k = int(rng.integers(2, 6))
+            first = self.t0 + (
+                rng.choice(days, k, replace=False) * 86400 + rng.integers(8, 11, k) * 3600
+            ).astype("timedelta64[s]")
+            when = np.concatenate([first, first + rng.integers(5, 40, k).astype("timedelta64[m]")])
+            h = rng.choice(local(clinics, i))
+            dx = np.repeat(np.array(["I10.x00", "H25.900"]), k)
+            self._add_visits(np.full(2 * k, psn.psn_no.iat[i]), np.full(2 * k, h), "11", when, np.zeros(2 * k, int),
+                             rng.lognormal(np.log(120), 0.4, 2 * k), 0.5, dx,
+                             np.where(dx == "H25.900", "老年性白内障", "高血压"), exact=True)  # fmt: skip
         # 单病种 package prices: a cataract day at a city hospital, four to eight patients admitted together, home
         # two days later, every one billed the package's 3,800 yuan (同进同出 with equal amounts: the price)
         self._tag = "lookalike_package_day"

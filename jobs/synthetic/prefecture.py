@@ -117,23 +117,34 @@ MIN_PERSONS = 200
 def _departments(visits: pd.DataFrame, psn: pd.DataFrame) -> np.ndarray:
     """adm_dept_codg of each visit (national 科室 codes): a children's department (A07 儿科) for the hospital
     visits of people under 18 and for a child seen on a parent's card (``_tag`` identity_child), the neonatal
-    department (A07.01) for a newborn's care on its mother's card, internal medicine (A03) for other stays, none
-    for other outpatient visits and pharmacy purchases."""
+    department (A07.01) for a newborn's care on its mother's card, internal medicine (A03) for other stays and the
+    split consultations, A03 or A10 for the two-department look-alike, none for other outpatient visits and
+    pharmacy purchases."""
     brdy = visits.psn_no.map(psn.set_index("psn_no").brdy)
     age = (pd.to_datetime(visits.begntime) - pd.to_datetime(brdy)).dt.days / 365.25
     hospital = visits.med_type.isin(["11", "13", "21"]).to_numpy()
     child = (hospital & (age < 18).to_numpy()) | (visits._tag == "identity_child").to_numpy()
     newborn = visits.dise_codg.fillna("").str.startswith("P").to_numpy()  # on the mother's card (随母)
     dept = np.where(child, "A07", np.where(visits.med_type == "21", "A03", None))
+    # the split consultations in internal medicine; the two-department mornings in internal medicine and
+    # ophthalmology (A10 眼科)
+    two = (visits._tag == "lookalike_two_departments").to_numpy()
+    dept = np.where(
+        (visits._tag == "split_visits").to_numpy() | (two & (visits.dise_codg == "I10.x00")), "A03", dept
+    )
+    dept = np.where(two & (visits.dise_codg == "H25.900").to_numpy(), "A10", dept)
     return np.where(newborn, "A07.01", dept)
 
 
+# 13: half of the refund cash-out cards get refunds that return the fees in cash but not the fund's share;
+# pharmacies record aspirin's 周期天数 as the pack size (100 days), a look-alike of 超量开药; 分解就诊 (split
+# consultations) and its look-alike, two departments of one hospital on one morning.
 # 12: identity borrowing by cards lent across counties and children on a parent's card (儿科), departments on
 # hospital visits, crews (rings at one hospital), evening cash-out swiping; look-alikes: travellers, appointments
 # booked from the clinic, cataract package days, priced packages at pharmacies, newborns settled on the
 # mother's card; no visits before birth.
 # 11: 慢特病乱开药 and the comorbid-regimen look-alike; 10: the admdvs table
-GENERATOR_VERSION = 12
+GENERATOR_VERSION = 13
 DECIMAL_COLS = {
     *SETL_AMOUNTS,
     "cnt",

@@ -542,6 +542,19 @@ class World:
         cashout["setl_id"] = cashout.setl_id + "R"
         cashout["refd_setl_flag"] = "1"
         cashout["setl_time"] = cashout.setl_time + rng.integers(1, 3, len(out)).astype("timedelta64[D]")
+        # for half of the cash-out cards the refund returns the fees in cash but reverses none or part of the
+        # fund's share (退费未退回统筹): the fund's money leaves as cash
+        cards = np.unique(cashout.psn_no.to_numpy()[visits._tag.to_numpy()[out] == "refund_cashout"])
+        keeps = cashout.psn_no.isin(rng.choice(cards, len(cards) // 2, replace=False)).to_numpy()
+        if keeps.any():
+            back = np.where(rng.random(len(out)) < 0.6, 0.0, rng.uniform(0.3, 0.5, len(out)))[keeps]
+            kept = cashout.loc[keeps]
+            fund_back = _amount(kept.fund_pay_sumamt.to_numpy() * back)
+            cashout.loc[keeps, "hifp_pay"] = _amount(kept.hifp_pay.to_numpy() * back)
+            cashout.loc[keeps, "fund_pay_sumamt"] = fund_back
+            cashout.loc[keeps, "psn_cash_pay"] = _amount(
+                kept.medfee_sumamt.to_numpy() - fund_back - kept.acct_pay.to_numpy()
+            )
         setl = pd.concat([setl, refund, again, cashout], ignore_index=True)
         return setl, self.fee_lines(visits)
 
@@ -618,6 +631,10 @@ class World:
                 ),
                 rng.integers(28, 31, len(dv)),
             )
+            # look-alike of 超量开药: pharmacies record aspirin's 周期天数 as the box's 100 tablets whatever the
+            # dose, so every regular buyer seems to fetch three months' supply a month
+            aspirin = np.array([d[0] == "XB01ACA001" for d in drug], dtype=bool)
+            supply = np.where(aspirin & (dv.med_type.to_numpy() == "41"), 100, supply)
             pric = np.array([d[2] for d in drug])
             fees = fees[~fees.mdtrt_id.isin(dv.mdtrt_id)]
             fees = pd.concat(

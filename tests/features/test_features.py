@@ -82,6 +82,33 @@ def test_supply_far_beyond_elapsed_days_fires_p04(spark):
     assert got["CHRONIC"].rx_supply_ratio < 1.3 and got["CHRONIC"].rules_fired == []
 
 
+def test_supply_is_measured_against_the_drugs_usual_dispensing(spark):
+    w = World()
+    # here levothyroxine's 周期天数 is recorded as the pack size (100 tablets): its 20 regular buyers each fetch a
+    # box a month, a ratio of 3.3 that is the region's habit, not theirs
+    for p in range(20):
+        for k in range(4):
+            w.visit(f"THY{p}", "P1", "41", 100 + 30 * k + p, amount=25, drug="XH03AAA001", prd_days=100)
+    for k in range(10):  # a box every ten days: three times the habit
+        w.visit("HOARD", "P1", "41", 100 + 10 * k, amount=25, drug="XH03AAA001", prd_days=100)
+    for d in (40, 130, 220):  # 长处方: a 90-day supply, again each time it ran out
+        w.visit("LONG", "P1", "41", d, amount=200, drug="XC08CAA001", prd_days=90)
+    w.visit("LATE", "P1", "41", 340, amount=200, drug="XC08CAA001", prd_days=90)  # one, weeks before the end
+    for k, d in enumerate((200, 200, 205, 210)):  # two shops on one day (one fill of 60 days), then two more
+        w.visit("HOARD2", f"P{k % 2 + 1}", "41", d, amount=200, drug="XC08CAA001", prd_days=30)
+    for d in (200, 210):  # a second box ten days later: twice is not a habit
+        w.visit("TWICE", "P1", "41", d, amount=200, drug="XC08CAA001", prd_days=30)
+    got = _psn(spark, w)
+    assert all(got[f"THY{p}"].rx_supply_ratio < 1.5 for p in range(20))
+    assert not any("P04" in got[f"THY{p}"].rules_fired for p in range(20))
+    # (9 boxes × 100 days over 90 days) against the habit (3 boxes × 100 days over 90 days) = 3
+    assert got["HOARD"].rx_supply_ratio == pytest.approx(3.0, rel=0.15) and "P04" in got["HOARD"].rules_fired
+    assert got["LONG"].rx_supply_ratio == pytest.approx(1.0) and got["LONG"].rules_fired == []
+    assert got["LATE"].rx_supply_ratio == 0 and got["LATE"].rules_fired == []
+    assert got["HOARD2"].rx_supply_ratio == pytest.approx(90 / 10) and "P04" in got["HOARD2"].rules_fired
+    assert got["TWICE"].rx_supply_ratio == 0 and got["TWICE"].rules_fired == []
+
+
 def test_institution_clustered_admissions_and_template_amounts(spark):
     w = World()
     for g, day in enumerate((30, 90, 150, 210)):  # four recruited groups of four, for mild conditions

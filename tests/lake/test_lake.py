@@ -99,6 +99,12 @@ def test_a_newer_contract_or_feature_set_adds_columns_and_older_rows_read_null(s
     assert rows == [{"k": "a", "v": 1, "w": None}, {"k": "b", "v": None, "w": "new"}]
     with pytest.raises(LakeError, match="missing columns"):  # a column the table has cannot go missing
         lake.write(spark.createDataFrame([("c",)], "id string"), "silver/t")
+    # ... unless the writer says it retired it (a derived table whose code dropped a figure): null from then on
+    lake.write(
+        spark.createDataFrame([("c", "y")], "id string, extra string"), "silver/t", retired_columns=True
+    )
+    got = {r.id: (r.n, r.extra) for r in lake.read(spark, "silver/t").collect()}
+    assert got == {"a": (1, None), "b": (2, "x"), "c": (None, "y")}
 
 
 def test_written_files_carry_min_max_and_null_counts_so_readers_skip_files(spark, lake):

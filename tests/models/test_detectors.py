@@ -55,6 +55,16 @@ def _world() -> World:
     w.visit("CORRECTED", "PH2", "41", 40, amount=600, refund=True, resettle=True)
     w.visit("CORRECTED", "PH2", "41", 80, amount=600, refund=True, resettle=True)
     w.visit("CORRECTED", "PH2", "41", 120, amount=600, refund=True, resettle=True)
+    # P17 退费未退回统筹: one visit's fees refunded in cash while the fund's share stays paid
+    w.visit("KEPT", "H3", "11", 70, amount=400, refund=True, fund_kept=True)
+    # P18 分解就诊: three consultations each settled as two visits ten minutes apart in one department; a patient
+    # seen in two departments of one hospital on each of four mornings is not
+    for d in (30, 60, 90):
+        w.visit("SPLITRX", "H3", "11", d, amount=90, dx="J06.900", dept="A03", hour=9)
+        w.visit("SPLITRX", "H3", "11", d, amount=85, dx="J06.900", dept="A03", hour=9, minute=10)
+    for d in (30, 60, 90, 120):
+        w.visit("TWODEPTS", "H3", "11", d, amount=90, dx="I10.x00", dept="A03", hour=9)
+        w.visit("TWODEPTS", "H3", "11", d, amount=140, dx="H25.900", dept="A10", hour=9, minute=15)
     # P09 死亡后结算
     w.death("GHOST", 100)
     w.visit("GHOST", "PH1", "41", 90, amount=100)
@@ -185,6 +195,8 @@ def test_person_detectors_fire_on_their_pattern_and_not_on_normal_care(playbook)
         "OFFDX": ("n_opsp_off_disease", 3, "P13"),
         "COLDS": ("n_opsp_common", 2, "P14"),
         "CASHOUT": ("n_refunded", 4, "P08"),
+        "KEPT": ("n_fund_over_fee", 1, "P17"),
+        "SPLITRX": ("n_split_visits", 6, "P18"),
         "GHOST": ("n_after_death", 1, "P09"),
         "MAN": ("n_dx_inconsistent", 1, "P10"),
         "WOMAN": ("n_dx_inconsistent", 1, "P10"),
@@ -196,6 +208,8 @@ def test_person_detectors_fire_on_their_pattern_and_not_on_normal_care(playbook)
         assert rule in got[who].rules_fired, (who, got[who].rules_fired)
         assert got[who].evidence_setl_ids, who  # the verifier gets the settlements behind it
     assert "P13" not in got["OPSPX"].rules_fired and "P14" not in got["OPSPX"].rules_fired
+    # refunds that return the fund's share too are not P17's, however many
+    assert got["CASHOUT"].n_fund_over_fee == 0 and "P17" not in got["CASHOUT"].rules_fired
     for who in (
         "XFER",
         "CHEMO",
@@ -213,6 +227,7 @@ def test_person_detectors_fire_on_their_pattern_and_not_on_normal_care(playbook)
         "MISDATED",
         "TRAVEL",
         "NEARBY",
+        "TWODEPTS",
     ):
         assert got[who].rules_fired == [], (who, got[who].rules_fired)
         assert got[who].evidence_setl_ids == [], who

@@ -198,3 +198,30 @@ def test_newborns_settled_on_their_mothers_card_are_in_the_world(world20k):
     delivered = set(v[v.dise_codg.fillna("").str.startswith("O80")].psn_no)
     assert set(newborn.psn_no) <= delivered
     assert not set(newborn.psn_no) & set(t["labels"].entity_id)
+
+
+def test_split_consultations_and_two_department_mornings_are_both_in_the_world(world20k):
+    """分解就诊 (labelled split_visits): visits minutes apart in one department of one institution, many times;
+    two departments of one hospital on one morning (unlabelled) are minutes apart too, but in two departments."""
+    t = world20k
+    v = t["mdtrt"][t["mdtrt"].med_type == "11"].sort_values(["psn_no", "fixmedins_code", "begntime"]).copy()
+    v["gap"] = pd.to_datetime(v.begntime).diff().dt.total_seconds() / 60
+    prev_same = (v.psn_no == v.psn_no.shift()) & (v.fixmedins_code == v.fixmedins_code.shift())
+    close = v[prev_same & (v.gap <= 30)]
+    same_dept = close[close.adm_dept_codg == v.adm_dept_codg.shift().loc[close.index]]
+    other_dept = close[close.adm_dept_codg != v.adm_dept_codg.shift().loc[close.index]]
+    split = set(t["labels"].query("fraud_type == 'split_visits'").entity_id)
+    per_person = same_dept.groupby("psn_no").size()
+    assert split and set(per_person[per_person >= 3].index) >= split
+    assert len(set(other_dept.psn_no) - set(t["labels"].entity_id)) >= 10
+
+
+def test_some_cash_out_refunds_leave_the_funds_share_paid(world20k):
+    """退费套现: some refunds return the fees but reverse none or part of the fund's share (the cash column takes
+    the difference); every other refund reverses its settlement whole."""
+    t = world20k
+    net = t["setl"].groupby("mdtrt_id")[["medfee_sumamt", "fund_pay_sumamt"]].sum().astype(float)
+    kept = net[net.fund_pay_sumamt > net.medfee_sumamt + 1]
+    owners = set(t["mdtrt"].set_index("mdtrt_id").psn_no[kept.index])
+    cashout = set(t["labels"].query("fraud_type == 'refund_cashout'").entity_id)
+    assert owners and owners <= cashout and len(owners) < len(cashout)
