@@ -296,3 +296,10 @@ def urban_district(admdvs_col):
 
 # Diagnoses excluded from split-admission checks: planned readmissions for cancer treatment cycles (放化疗).
 PLANNED_READMISSION_DX = ("C", "Z51")
+
+# Diagnoses that explain why several people of one village are admitted together: a contagion (infectious diseases
+# A00-B99, influenza and acute respiratory infections J00-J22), a common exposure (injuries and poisonings S00-T98:
+# a road accident, a village banquet) or a treatment schedule (a chemotherapy cohort). A group that comes back
+# together for anything else (lumbar discs, lacunar infarcts, hypertension) has no shared cause but a recruiter.
+COMMON_CAUSE_DX = ("A", "B", "J0", "J10", "J11", "J12", "J13", "J14", "J15", "J16", "J17", "J18", "J20", "J21",
+                   "J22", "S", "T", *PLANNED_READMISSION_DX)  # fmt: skip

@@ -12,6 +12,7 @@ from pyspark.sql import DataFrame, Window
 from pyspark.sql import functions as F
 
 from features.codes import (
+    COMMON_CAUSE_DX,
     DRUG_ITEM_TYPES,
     OPSP_MED_TYPE_PREFIX,
     PLANNED_READMISSION_DX,
@@ -46,6 +47,7 @@ PSN_FEATURES = [
     "co_adm_village_max",
     "co_adm_same_amt_max",
     "co_adm_stays",
+    "co_adm_village_stays",
     "amt_peak_stays",
     "n_overlap_stays",
     "n_visits_in_stay",
@@ -63,6 +65,7 @@ PSN_FEATURES = [
     "n_refunded",
     "n_fund_over_fee",
     "n_split_visits",
+    "n_acct_round_buys",
     "n_place_conflict",
     "place_conflict_score",
     "n_after_death",
@@ -255,6 +258,23 @@ CONFLICT_MINUTES = 60  # [features] conflict_minutes
 FUND_OVER_FEE_YUAN = 1.0
 
 
+# 个人账户套现: a pharmacy purchase of at least ACCT_ROUND_MIN_YUAN paid wholly from the employee's personal account
+# at a whole-yuan total. A basket priced item by item (price × quantity, in fen) rarely lands on whole yuan; a sum
+# chosen first (goods outside the account's scope billed as a drug, or cash handed back) does.
+ACCT_ROUND_MIN_YUAN = 50
+
+
+def _account_round_buys(visits: DataFrame) -> DataFrame:
+    """(psn_no, mdtrt_id) of the pharmacy purchases paid wholly from the personal account at a whole-yuan total."""
+    fee = F.col("medfee_sumamt")
+    return visits.filter(
+        F.col("is_pharmacy")
+        & (fee >= ACCT_ROUND_MIN_YUAN)
+        & (F.col("acct_pay") >= fee - F.lit(0.005))
+        & (fee == F.floor(fee))
+    ).select("psn_no", "mdtrt_id")
+
+
 # 分解就诊/分解处方: an outpatient visit that begins within this many minutes of the same person's previous
 # outpatient visit at the same institution (and department, when both are known) is one consultation settled as
 # two, each within its per-visit limits. Two departments of one hospital on one morning are not.
@@ -353,6 +373,7 @@ VISIT_FIGURES = [
     "n_refunded",
     "n_fund_over_fee",
     "n_split_visits",
+    "n_acct_round_buys",
     "n_place_conflict",
     "place_conflict_score",
 ]
@@ -394,12 +415,13 @@ SUPPLY_REF_MIN_BUYERS = 20
 def drug_supply(lines: DataFrame) -> DataFrame:
     """``DRUG_SUPPLY_COLUMNS``: one row per person and drug bought outside a stay on ``SUPPLY_MIN_FILLS`` days of
     the window or more (``WindowInputs.lines``; one day's purchases are one fill, so a prescription split into two
-    settlements is one). A returned line (negative amount) takes its days back."""
+    settlements is one). A returned line (negative amount) takes its days back; a day left with none is no fill."""
     days = F.coalesce("prd_days", F.lit(0)) * F.signum("det_item_fee_sumamt")
     fills = (
         lines.filter(F.col("med_chrgitm_type").isin(*DRUG_ITEM_TYPES) & ~is_inpatient(F.col("med_type")))
         .groupBy("psn_no", "med_list_codg", "adm_date")
-        .agg(F.greatest(F.sum(days), F.lit(0)).alias("days"))
+        .agg(F.sum(days).alias("days"))
+        .filter(F.col("days") > 0)  # a day whose purchase was returned (or without 周期天数) is no fill
     )
     return (
         fills.groupBy("psn_no", "med_list_codg")
@@ -487,8 +509,10 @@ def visit_figures(
         **_opsp_misuse(w.lines, v, opsp_reg),
         "n_refunded": w.all_visits.filter(fully_refunded()).select("psn_no", "mdtrt_id"),
         "n_split_visits": _split_visits(v),
+        "n_acct_round_buys": _account_round_buys(v),
+        # (fees floored at zero: a refund whose original settlement is missing nets negative on both)
         "n_fund_over_fee": w.all_visits.filter(
-            F.col("fund_pay_sumamt") > F.col("medfee_sumamt") + FUND_OVER_FEE_YUAN
+            F.col("fund_pay_sumamt") > F.greatest(F.col("medfee_sumamt"), F.lit(0)) + FUND_OVER_FEE_YUAN
         ).select("psn_no", "mdtrt_id"),
     }
     conflict_score = None
@@ -562,7 +586,8 @@ def psn_features(
             psn_no, ``PERSON_CODE_FEATURES``, ``code_setl_ids``); None: no codes known.
         own: the people's ``visit_figures`` when the caller has them (the weekly run carries last week's over
             for the people the week did not touch); computed from ``inputs`` otherwise. ``inputs`` then
-            serves the stays and the visits the other figures filter (the fee lines are not read).
+            serves the stays and the visits the other figures filter (the fee lines are read only for
+            ``supply`` when it is not given).
         fixmedins: silver institutions, for visits in two counties at once (``visit_figures``' places) when
             ``own`` is computed here; None: not judged.
         conflict_minutes: visits this close in time, in two counties, are one card in two places.
@@ -597,6 +622,14 @@ def psn_features(
                 "co_adm_village_max"
             ),
             F.sum(F.col("co_adm_grouped").cast("int")).alias("co_adm_stays"),
+            # with two or more of the person's village, for a condition no contagion, accident or schedule explains
+            F.sum(
+                (
+                    F.col("co_adm_grouped")
+                    & (F.col("_co_village") >= 2)
+                    & ~starts_with_any(F.col("dise_codg"), COMMON_CAUSE_DX)
+                ).cast("int")
+            ).alias("co_adm_village_stays"),
             # an equal bill that is the institution's price (单病种) is not the group's
             F.max(
                 F.when(F.col("co_adm_grouped") & ~F.col("_co_amt_price"), F.col("_co_amt_n") - 1).otherwise(0)

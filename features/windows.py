@@ -31,6 +31,7 @@ VISIT_COLUMNS = (
     "medfee_sumamt",
     "hifp_pay",
     "fund_pay_sumamt",
+    "acct_pay",
     "setl_ids",
 )
 

@@ -195,6 +195,11 @@ OWN_WEEKS_KEPT = 8
 TOUCHED_KEYS_MAX = 2_000_000
 
 
+# Columns a derived table still has but the code no longer computes: written as null from then on (earlier weeks
+# keep theirs). Anything else missing from a write is an error (a rename or a dropped figure by mistake).
+RETIRED = {PSN_OWN: ("first_visit",)}
+
+
 def own_basis(settings: Settings) -> dict[str, str]:
     """What a week's own-visit figures depend on besides the data (their commit records it): a week computed
     with another window, readmission rule or set of figures cannot be built on."""
@@ -337,6 +342,9 @@ def write_own_figures(
                 .filter(F.col("as_of") == F.lit(since[0]))
                 .drop("as_of")
                 .join(F.broadcast(since[1]), "psn_no", "left_anti")
+                .select(
+                    *rows.columns
+                )  # a retired figure (RETIRED) stays behind in the table, not in the week
             )
             rows = kept.unionByName(rows)
         lake.write(
@@ -346,7 +354,7 @@ def write_own_figures(
             partition_by=["as_of"],
             replace=[("as_of", "=", as_of.isoformat())],
             metadata=meta,
-            retired_columns=True,  # a figure no longer computed: null from this week (own_basis changed)
+            retired_columns=RETIRED.get(name, ()),
         )
         oldest = as_of - dt.timedelta(weeks=OWN_WEEKS_KEPT)
         lake.delete(name, f"as_of < '{oldest.isoformat()}'", metadata={"stage": "features"})
@@ -442,7 +450,7 @@ def run(spark, settings: Settings, as_of: dt.date) -> dict[str, int]:
             partition_by=["as_of"],
             replace=[("as_of", "=", as_of.isoformat())],
             metadata={"stage": "features", "as_of": as_of.isoformat()},
-            retired_columns=True,  # a feature retired since earlier weeks: null from this week
+            retired_columns=RETIRED.get(name, ()),
         )
         counts[name] = lake.table(name).count()
         log.info("wrote %s for as_of %s", name, as_of)

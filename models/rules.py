@@ -91,12 +91,15 @@ RULES: tuple[Rule, ...] = (
         "P03",
         "psn",
         "同进同出/结伴住院",
-        "co_adm_stays >= {min_group_stays} AND co_adm_same_amt_max >= {min_same_amt}",
-        ("co_adm_max", "co_adm_village_max", "co_adm_same_amt_max", "co_adm_stays", "amt_peak_stays"),
+        "co_adm_stays >= {min_group_stays} AND (co_adm_same_amt_max >= {min_same_amt} "
+        "OR co_adm_village_stays >= {min_village_stays})",
+        ("co_adm_max", "co_adm_village_max", "co_adm_same_amt_max", "co_adm_stays", "co_adm_village_stays"),
         0.7,
         "seeds/002 同进同出、出院报销金额接近；前后1日内入院且出院≥3人为一组(超出该机构偶然水平，或同村、或金额相近)，"
-        "且其中≥2人报销金额相差约1%以内；该机构全年常收的金额(单病种等打包价，features/windows.PRICE_MIN_OTHERS)不算相近",
-        {"min_group_stays": 1, "min_same_amt": 2},
+        "且其中≥2人报销金额相差约1%以内；该机构全年常收的金额(单病种等打包价，features/windows.PRICE_MIN_OTHERS)不算相近；"
+        "或与≥2名同村者反复(≥2次)同进同出、且病种无共同病因(传染病、急性呼吸道感染、外伤中毒、放化疗，"
+        "features/codes.COMMON_CAUSE_DX)",
+        {"min_group_stays": 1, "min_same_amt": 2, "min_village_stays": 2},
         "组织、招揽参保人虚假住院",
         kind=SOFT,
         strength="0.3 + 0.04 * LEAST(co_adm_max, 10) + 0.2 * CAST(co_adm_village_max >= 2 AS INT) + 0.2 * CAST(co_adm_same_amt_max >= 2 AS INT) + 0.2 * (co_adm_stays - 1)",
@@ -214,6 +217,22 @@ RULES: tuple[Rule, ...] = (
         strength="0.4 + 0.05 * (n_split_visits - {min_visits})",
         strength_doc="0.4 at six visits in such pairs (three consultations split), +0.05 per further visit; one "
         "split is a second prescription forgotten, again and again is the way the clinic bills",
+    ),
+    Rule(
+        "P19",
+        "psn",
+        "个人账户套现(整数金额购药)",
+        "n_acct_round_buys >= {min_buys}",
+        ("n_acct_round_buys", "n_pharmacy"),
+        0.6,
+        "seeds/002 定点药店销售个人账户支付范围外物品；职工个人账户在药店全额支付、金额为整数元(≥50元，"
+        "features/psn.ACCT_ROUND_MIN_YUAN)的购药反复出现(默认≥4次)：先定金额、后配商品或退现",
+        {"min_buys": 4},
+        "个人账户套现、药店串换非医保物品",
+        kind=SOFT,
+        strength="0.3 + 0.1 * (n_acct_round_buys - {min_buys})",
+        strength_doc="0.3 at four such purchases, +0.1 per further one; a whole-yuan total happens to one purchase in "
+        "a hundred by chance, four in a year to a card whose sums were chosen",
     ),
     Rule(
         "P09",

@@ -65,10 +65,12 @@ class World:
     def death(self, psn_no, when):
         self.deaths.append((psn_no, day(when), "民政"))
 
-    def _settle(self, sid, mid, psn_no, inst, med_type, when, a, flag, fund=None):
-        """A settlement of ``a`` yuan, the fund paying 70% (or ``fund``) and the person the rest in cash."""
-        f = a * D("0.7") if fund is None else fund
-        self.setl.append((sid, mid, psn_no, inst, med_type, when, a, D(0), f, f, D(0), a - f, "390", flag))
+    def _settle(self, sid, mid, psn_no, inst, med_type, when, a, flag, fund=None, acct=False):
+        """A settlement of ``a`` yuan, the fund paying 70% (or ``fund``) and the person the rest in cash (or all
+        of it from the personal account: ``acct``)."""
+        f = D(0) if acct else a * D("0.7") if fund is None else fund
+        own = (a - f, D(0)) if acct else (D(0), a - f)
+        self.setl.append((sid, mid, psn_no, inst, med_type, when, a, D(0), f, f, *own, "390", flag))
 
     def visit(
         self,
@@ -82,6 +84,7 @@ class World:
         refund=False,
         resettle=False,
         fund_kept=False,
+        acct=False,
         drug=None,
         prd_days=None,
         hour=9,
@@ -91,7 +94,8 @@ class World:
         dept=None,
     ):
         """One visit with its settlement; ``refund`` reverses it, ``resettle`` then settles it again;
-        ``fund_kept``: the refund returns the fees in cash but leaves the fund's share paid (退费套现).
+        ``fund_kept``: the refund returns the fees in cash but leaves the fund's share paid (退费套现); ``acct``:
+        paid wholly from the personal account.
         ``codes``: the drug line's traceability codes (comma-separated), ``trdn``: its 拆零标志; ``dept``: the
         department (adm_dept_codg)."""
         mid = f"M{len(self.mdtrt)}"
@@ -102,7 +106,7 @@ class World:
         begn, end = _d(day, hour, minute), _d(day + los, 10)
         self.mdtrt.append((mid, psn_no, inst, med_type, begn, end, dx, None, dept, None))
         a = D(str(amount))
-        self._settle(f"S{mid}", mid, psn_no, inst, med_type, end, a, "0")
+        self._settle(f"S{mid}", mid, psn_no, inst, med_type, end, a, "0", acct=acct)
         if refund:
             self._settle(f"R{mid}", mid, psn_no, inst, med_type, end, -a, "1", D(0) if fund_kept else None)
         if resettle:

@@ -256,7 +256,7 @@ class Lake:
         replace: Sequence[PartitionFilter] | None = None,
         app_id: str | None = None,
         metadata: dict | None = None,
-        retired_columns: bool = False,
+        retired_columns: Sequence[str] = (),
     ) -> int | None:
         """Write a Spark DataFrame as one Delta commit.
 
@@ -270,8 +270,8 @@ class Lake:
             app_id: Idempotency key. When a commit with this key is already in the table the write is
                 skipped, so a re-run after a crash never commits the same batch twice.
             metadata: Stored in the commit info (job, run, row counts).
-            retired_columns: columns of the table that ``df`` lacks are written as nulls (a derived table whose
-                code no longer computes a column; the earlier rows keep theirs). Otherwise they are an error.
+            retired_columns: columns of the table that ``df`` may lack, written as nulls (a derived table whose
+                code no longer computes them; the earlier rows keep theirs). Any other missing column is an error.
 
         Returns:
             The new table version, or ``None`` when skipped because ``app_id`` was already committed.
@@ -361,7 +361,7 @@ class Lake:
         )
         return int(metrics.get("num_deleted_rows", 0))
 
-    def _conform(self, df, name: str, partition_by: Sequence[str], retired_columns: bool = False):
+    def _conform(self, df, name: str, partition_by: Sequence[str], retired_columns: Sequence[str] = ()):
         """Order the columns as the table has them and use the table's own partitioning."""
         from pyspark.sql import functions as F
         from pyspark.sql.pandas.types import from_arrow_schema
@@ -373,10 +373,11 @@ class Lake:
             raise LakeError(f"{name!r} is partitioned by {table_partitions}, not {list(partition_by)}")
         missing = [c for c in columns if c not in df.columns]
         extra = [c for c in df.columns if c not in columns]
-        if missing and retired_columns:
+        retired = [c for c in missing if c in retired_columns]
+        if retired:
             types = from_arrow_schema(pa.schema(dt.schema().to_arrow()))
-            df = df.withColumns({c: F.lit(None).cast(types[c].dataType) for c in missing})
-            missing = []
+            df = df.withColumns({c: F.lit(None).cast(types[c].dataType) for c in retired})
+            missing = [c for c in missing if c not in retired]
         if extra and not missing:  # a newer contract or feature set: the table gains the columns
             self.add_columns(name, [f for f in _nullable(_arrow_schema(df.select(*extra)))])
             columns, extra = columns + extra, []

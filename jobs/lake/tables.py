@@ -51,7 +51,7 @@ FIX_PATIENTS = (
     "gold/fixmedins_patient_figures"  # per institution and patient (features.fixmedins.patient_figures)
 )
 PSN_DRUG_SUPPLY = (
-    "gold/psn_drug_supply"  # per person and drug bought twice or more (features.psn.drug_supply)
+    "gold/psn_drug_supply"  # per person and drug bought on 3 days or more (features.psn.drug_supply)
 )
 PHARMACY_BUYS = "gold/pharmacy_buys"  # pharmacy drug purchases, the swipe groups' input (features.fixmedins)
 RINGS = "gold/rings"  # suspected groups (团伙) per as_of: size, episodes, institutions, strength …

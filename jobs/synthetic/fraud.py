@@ -34,7 +34,10 @@ LOOKALIKES = (
     "lookalike_comorbid_regimen",
     "lookalike_traveller",
     "lookalike_two_departments",
+    "lookalike_account_spending",
 )
+# the whole sums a pharmacy cashing out an account charges (吉利数 and round hundreds)
+ROUND_SUMS = np.array([68, 88, 98, 100, 128, 168, 188, 198, 200, 268, 298, 300, 388, 500])
 PRACTICE_SPREAD = 1.0  # σ of the county factor of each look-alike kind (Generator.practice)
 
 
@@ -285,6 +288,21 @@ class Fraud:
                              np.zeros(m, int), rng.lognormal(np.log(90), 0.3, m), 0.5, "J06.900", "急性上呼吸道感染",
                              exact=True)  # fmt: skip
         label(idx, "split_visits")
+        # 个人账户套现: an employee's account drained at month ends and in December at one or two pharmacies, each
+        # purchase a chosen whole sum, paid wholly from the account (settle() pays these from the account)
+        self._tag = "account_cashout"
+        employees = np.flatnonzero((psn.insutype.to_numpy() == "310") & (age >= 25))
+        dates = self.t0.astype("datetime64[D]") + np.arange(days)
+        month_end = np.flatnonzero(
+            dates - dates.astype("datetime64[M]").astype("datetime64[D]") >= np.timedelta64(24, "D")
+        )
+        for i in (idx := take(employees, 0.0012)):
+            k = int(rng.integers(6, 15))
+            when = self.t0 + np.sort(rng.choice(month_end, k, replace=False)).astype("timedelta64[D]")
+            sums = rng.choice(ROUND_SUMS, k).astype(float)
+            self._add_visits(np.full(k, psn.psn_no.iat[i]), rng.choice(rng.choice(local(pharm, i), 2), k), "41", when,
+                             np.zeros(k, int), sums, 0.0, None, None)  # fmt: skip
+        label(idx, "account_cashout")
         # 冒用已故人员身份: the card keeps buying after its holder died (psn_death)
         self._tag = "after_death"
         for i in (idx := take(np.flatnonzero(age >= 60), 0.0008)):
@@ -452,6 +470,20 @@ class Fraud:
             self._add_visits(np.full(2 * k, psn.psn_no.iat[i]), np.full(2 * k, h), "11", when, np.zeros(2 * k, int),
                              rng.lognormal(np.log(120), 0.4, 2 * k), 0.5, dx,
                              np.where(dx == "H25.900", "老年性白内障", "高血压"), exact=True)  # fmt: skip
+        # December: employees spend what is left on their personal account, four to eight pharmacy baskets priced
+        # item by item, and now and then a gift box at a whole sum (one to three of them: 个人账户套现's look-alike)
+        self._tag = "lookalike_account_spending"
+        december = np.arange(max(days - 31, 0), days)
+        for i in take(np.flatnonzero(psn.insutype.to_numpy() == "310"), 0.004):
+            k = int(rng.integers(4, 9))
+            sums = np.round(rng.lognormal(np.log(120), 0.5, k), 2)
+            whole = rng.random(k) < 0.25
+            sums[whole] = rng.choice(ROUND_SUMS, whole.sum())
+            sums[~whole & (sums % 1 == 0)] += 0.01  # a priced basket is never a whole sum here
+            sums[np.flatnonzero(whole)[3:]] += 0.5  # and never more than three whole sums
+            self._add_visits(np.full(k, psn.psn_no.iat[i]), rng.choice(local(pharm, i), k), "41",
+                             self.t0 + rng.choice(december, k).astype("timedelta64[D]"), np.zeros(k, int), sums, 0.0,
+                             None, None)  # fmt: skip
         # 单病种 package prices: a cataract day at a city hospital, four to eight patients admitted together, home
         # two days later, every one billed the package's 3,800 yuan (同进同出 with equal amounts: the price)
         self._tag = "lookalike_package_day"

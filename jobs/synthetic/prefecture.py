@@ -136,6 +136,7 @@ def _departments(visits: pd.DataFrame, psn: pd.DataFrame) -> np.ndarray:
     return np.where(newborn, "A07.01", dept)
 
 
+# 14: 个人账户套现 (whole sums from the personal account at month ends) and December account spending.
 # 13: half of the refund cash-out cards get refunds that return the fees in cash but not the fund's share;
 # pharmacies record aspirin's 周期天数 as the pack size (100 days), a look-alike of 超量开药; 分解就诊 (split
 # consultations) and its look-alike, two departments of one hospital on one morning.
@@ -144,7 +145,7 @@ def _departments(visits: pd.DataFrame, psn: pd.DataFrame) -> np.ndarray:
 # booked from the clinic, cataract package days, priced packages at pharmacies, newborns settled on the
 # mother's card; no visits before birth.
 # 11: 慢特病乱开药 and the comorbid-regimen look-alike; 10: the admdvs table
-GENERATOR_VERSION = 13
+GENERATOR_VERSION = 14
 DECIMAL_COLS = {
     *SETL_AMOUNTS,
     "cnt",

@@ -503,6 +503,14 @@ class World:
         fund = np.minimum(_amount(fund), visits.medfee_sumamt.to_numpy())
         cash = _amount(visits.medfee_sumamt.to_numpy() - fund)
         acct = _amount(np.where(rng.random(n) < 0.3, cash * 0.5, 0))
+        # employees' personal-account purchases: wholly from the account, nothing from the fund
+        from_account = visits._tag.isin(["account_cashout", "lookalike_account_spending"]).to_numpy()
+        if from_account.any():
+            visits.loc[from_account, "hifp_pay"] = 0.0
+            visits.loc[from_account, "fulamt_ownpay_amt"] = 0.0
+            fund = np.where(from_account, 0.0, fund)
+            cash = np.where(from_account, visits.medfee_sumamt.to_numpy(), cash)
+            acct = np.where(from_account, cash, acct)
         setl = pd.DataFrame(
             {
                 "setl_id": np.char.add("ST", visits.mdtrt_id.str.slice(2).to_numpy().astype(str)),

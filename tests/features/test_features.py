@@ -71,6 +71,42 @@ def test_co_admission_with_near_identical_amounts_fires_p03(spark):
     assert all(got[f"N{k}"].co_adm_village_max == 0 for k in range(8))
 
 
+def test_a_village_group_back_together_without_a_shared_cause_fires_p03(spark):
+    w = World()
+    for k in range(5):  # five of one village, in and out together twice for lumbar discs, bills far apart
+        w.person(f"V{k}", addr=f"昌黎县东1镇3村{k}号")
+        w.visit(f"V{k}", "H9", "21", 50 + k % 2, los=8, amount=3000 + 450 * k, dx="M51.202")
+        w.visit(f"V{k}", "H9", "21", 150, los=7 + k % 2, amount=2600 + 380 * k, dx="M51.202")
+    for k in range(5):  # a nursing home's residents, twice with pneumonia in an outbreak
+        w.person(f"NH{k}", addr=f"昌黎县西2镇5村敬老院{k}号")
+        w.visit(f"NH{k}", "H9", "21", 80, los=9, amount=5000 + 610 * k, dx="J18.900")
+        w.visit(f"NH{k}", "H9", "21", 200 + k % 2, los=8, amount=4700 + 530 * k, dx="J18.900")
+    for k in range(8):  # ordinary patients at the same place: other days, spread amounts
+        w.visit(f"N{k}", "H9", "21", 10 + 30 * k, los=3 + k, amount=2000 + 1500 * k)
+    got = _psn(spark, w)
+    assert all(got[f"V{k}"].co_adm_village_stays == 2 and "P03" in got[f"V{k}"].rules_fired for k in range(5))
+    assert all(got[f"NH{k}"].co_adm_stays == 2 for k in range(5))  # together, but for a contagion
+    assert not any(got[f"NH{k}"].co_adm_village_stays or got[f"NH{k}"].rules_fired for k in range(5))
+
+
+def test_a_returned_purchase_is_no_fill_and_a_lone_refund_is_no_fund_kept(spark):
+    from tests.world import _d
+
+    w = World()
+    for d in (100, 115):  # a month's supply, again after two weeks ...
+        w.visit("RETURNED", "P1", "41", d, amount=300, drug="XC08CAA001", prd_days=30)
+    # ... and the second box brought back ten days later, on a visit that bought something else
+    mid = w.visit("RETURNED", "P1", "41", 125, amount=40, drug="XR05CAA001", prd_days=5)
+    w.fee.append((f"F{mid}R", mid, f"S{mid}", _d(125), "XC08CAA001", None, "09", "甲", Decimal(-30),
+                  Decimal(10), Decimal(-300), 30, "qd", None, None, None))  # fmt: skip
+    # a refund whose original settlement never arrived: it nets negative on fees and fund alike
+    mid = w.visit("LONE", "PH1", "41", 200, amount=300, refund=True)
+    w.setl[:] = [r for r in w.setl if r[0] != f"S{mid}"]
+    got = _psn(spark, w)
+    assert got["RETURNED"].rx_supply_ratio == 0 and got["RETURNED"].rules_fired == []
+    assert got["LONE"].n_fund_over_fee == 0 and got["LONE"].rules_fired == []
+
+
 def test_supply_far_beyond_elapsed_days_fires_p04(spark):
     w = World()
     for k in range(12):  # a 30-day supply every 10 days

@@ -101,7 +101,7 @@ def test_a_newer_contract_or_feature_set_adds_columns_and_older_rows_read_null(s
         lake.write(spark.createDataFrame([("c",)], "id string"), "silver/t")
     # ... unless the writer says it retired it (a derived table whose code dropped a figure): null from then on
     lake.write(
-        spark.createDataFrame([("c", "y")], "id string, extra string"), "silver/t", retired_columns=True
+        spark.createDataFrame([("c", "y")], "id string, extra string"), "silver/t", retired_columns=("n",)
     )
     got = {r.id: (r.n, r.extra) for r in lake.read(spark, "silver/t").collect()}
     assert got == {"a": (1, None), "b": (2, "x"), "c": (None, "y")}

@@ -65,6 +65,12 @@ def _world() -> World:
     for d in (30, 60, 90, 120):
         w.visit("TWODEPTS", "H3", "11", d, amount=90, dx="I10.x00", dept="A03", hour=9)
         w.visit("TWODEPTS", "H3", "11", d, amount=140, dx="H25.900", dept="A10", hour=9, minute=15)
+    # P19 个人账户套现: four whole sums from the personal account at a pharmacy; three whole sums and the rest priced
+    # item by item is a December's ordinary spending
+    for k, d in enumerate((55, 85, 115, 145)):
+        w.visit("ACCT", "PH2", "41", d, amount=(98, 168, 200, 88)[k], acct=True)
+    for k, d in enumerate((330, 332, 335, 340, 350)):
+        w.visit("DECEMBER", "PH2", "41", d, amount=(100, 168, 200, 63.4, 121.85)[k], acct=True)
     # P09 死亡后结算
     w.death("GHOST", 100)
     w.visit("GHOST", "PH1", "41", 90, amount=100)
@@ -197,6 +203,7 @@ def test_person_detectors_fire_on_their_pattern_and_not_on_normal_care(playbook)
         "CASHOUT": ("n_refunded", 4, "P08"),
         "KEPT": ("n_fund_over_fee", 1, "P17"),
         "SPLITRX": ("n_split_visits", 6, "P18"),
+        "ACCT": ("n_acct_round_buys", 4, "P19"),
         "GHOST": ("n_after_death", 1, "P09"),
         "MAN": ("n_dx_inconsistent", 1, "P10"),
         "WOMAN": ("n_dx_inconsistent", 1, "P10"),
@@ -238,6 +245,7 @@ def test_person_detectors_fire_on_their_pattern_and_not_on_normal_care(playbook)
     assert got["LENT"].place_conflict_score == pytest.approx(2 * (1 - 25 / 120))
     assert got["DISTRICTS"].place_conflict_score == pytest.approx(0.5 * (1 - 10 / 120))
     assert got["DISTRICTS"].rules_fired == []  # its two settlements are listed, should the model name it
+    assert got["DECEMBER"].n_acct_round_buys == 3 and got["DECEMBER"].rules_fired == []
     assert got["NEARBY"].n_place_conflict == 0 and got["TRAVEL"].n_place_conflict == 0
     # evidence is exactly the settlement after death, not the one before it
     assert got["GHOST"].evidence_setl_ids == [f"S{_visit_id(playbook[2], 'GHOST', 150)}"]

@@ -208,8 +208,9 @@ def test_split_consultations_and_two_department_mornings_are_both_in_the_world(w
     v["gap"] = pd.to_datetime(v.begntime).diff().dt.total_seconds() / 60
     prev_same = (v.psn_no == v.psn_no.shift()) & (v.fixmedins_code == v.fixmedins_code.shift())
     close = v[prev_same & (v.gap <= 30)]
-    same_dept = close[close.adm_dept_codg == v.adm_dept_codg.shift().loc[close.index]]
-    other_dept = close[close.adm_dept_codg != v.adm_dept_codg.shift().loc[close.index]]
+    before = v.adm_dept_codg.shift().loc[close.index]
+    same_dept = close[close.adm_dept_codg == before]
+    other_dept = close[close.adm_dept_codg.notna() & before.notna() & (close.adm_dept_codg != before)]
     split = set(t["labels"].query("fraud_type == 'split_visits'").entity_id)
     per_person = same_dept.groupby("psn_no").size()
     assert split and set(per_person[per_person >= 3].index) >= split
@@ -225,3 +226,17 @@ def test_some_cash_out_refunds_leave_the_funds_share_paid(world20k):
     owners = set(t["mdtrt"].set_index("mdtrt_id").psn_no[kept.index])
     cashout = set(t["labels"].query("fraud_type == 'refund_cashout'").entity_id)
     assert owners and owners <= cashout and len(owners) < len(cashout)
+
+
+def test_account_cash_out_and_december_spending_are_both_in_the_world(world20k):
+    """个人账户套现 (labelled account_cashout): four or more pharmacy purchases paid wholly from the personal account
+    at whole sums; employees spending their account in December (unlabelled) pay from it too, at most three
+    of their sums whole."""
+    t = world20k
+    s = t["setl"][t["setl"].refd_setl_flag == "0"]
+    acct = s[(s.med_type == "41") & (s.acct_pay == s.medfee_sumamt) & (s.medfee_sumamt >= 50)]
+    whole = acct[acct.medfee_sumamt.astype(float) % 1 == 0].groupby("psn_no").mdtrt_id.nunique()
+    cashout = set(t["labels"].query("fraud_type == 'account_cashout'").entity_id)
+    assert cashout and set(whole[whole >= 4].index) == cashout
+    spenders = set(acct.psn_no) - set(t["labels"].entity_id)
+    assert len(spenders) >= 30 and len(set(whole.index) & spenders) >= 5
