@@ -138,7 +138,7 @@ def _departments(visits: pd.DataFrame, psn: pd.DataFrame) -> np.ndarray:
 
 # 14: 个人账户套现 (whole sums from the personal account at month ends) and December account spending.
 # 13: half of the refund cash-out cards get refunds that return the fees in cash but not the fund's share;
-# pharmacies record aspirin's 周期天数 as the pack size (100 days), a look-alike of 超量开药; 分解就诊 (split
+# aspirin's 周期天数 recorded as the pack size (100 days), a look-alike of 超量开药; 分解就诊 (split
 # consultations) and its look-alike, two departments of one hospital on one morning.
 # 12: identity borrowing by cards lent across counties and children on a parent's card (儿科), departments on
 # hospital visits, crews (rings at one hospital), evening cash-out swiping; look-alikes: travellers, appointments

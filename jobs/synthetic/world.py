@@ -639,10 +639,10 @@ class World:
                 ),
                 rng.integers(28, 31, len(dv)),
             )
-            # look-alike of 超量开药: pharmacies record aspirin's 周期天数 as the box's 100 tablets whatever the
-            # dose, so every regular buyer seems to fetch three months' supply a month
+            # look-alike of 超量开药: aspirin's 周期天数 is recorded as the box's 100 tablets whatever the dose, so
+            # every regular buyer seems to fetch three months' supply a month
             aspirin = np.array([d[0] == "XB01ACA001" for d in drug], dtype=bool)
-            supply = np.where(aspirin & (dv.med_type.to_numpy() == "41"), 100, supply)
+            supply = np.where(aspirin, 100, supply)
             pric = np.array([d[2] for d in drug])
             fees = fees[~fees.mdtrt_id.isin(dv.mdtrt_id)]
             fees = pd.concat(

@@ -240,3 +240,12 @@ def test_account_cash_out_and_december_spending_are_both_in_the_world(world20k):
     assert cashout and set(whole[whole >= 4].index) == cashout
     spenders = set(acct.psn_no) - set(t["labels"].entity_id)
     assert len(spenders) >= 30 and len(set(whole.index) & spenders) >= 5
+
+
+def test_one_drugs_supply_days_are_its_pack_size(world20k):
+    """超量开药's look-alike: aspirin's 周期天数 is the box's 100 tablets on every line, so its regular buyers (monthly)
+    seem to fetch three months' supply a month; other chronic drugs carry their real days."""
+    lines = world20k["fee_list"].dropna(subset=["prd_days"])
+    aspirin = lines[lines.med_list_codg == "XB01ACA001"]
+    assert len(aspirin) >= 100 and (aspirin.prd_days == 100).all()
+    assert (lines[lines.med_list_codg == "XC08CAA001"].prd_days <= 30).all()
