@@ -161,8 +161,12 @@ MALE_ONLY_DX = (
     "D29",
     "D40",
 )
+# (Z32-Z37, Z39: pregnancy tests and states, antenatal supervision and screening, delivery outcome, postpartum care:
+# the ICD-10 sex edits list them with chapter O)
+PREGNANCY_Z_DX = ("Z32", "Z33", "Z34", "Z35", "Z36", "Z37", "Z39")
 FEMALE_ONLY_DX = (
     "O",
+    *PREGNANCY_Z_DX,
     "N70",
     "N71",
     "N72",
@@ -205,7 +209,10 @@ FEMALE_ONLY_DX = (
 )
 # Diagnoses bound to an age range: (ICD-10 prefixes, min age, max age, what it is)
 AGE_BOUND_DX: tuple[tuple[tuple[str, ...], int, int, str], ...] = (
-    (("O",), 12, 55, "妊娠、分娩和产褥期"),
+    (("O", *PREGNANCY_Z_DX), 12, 55, "妊娠、分娩和产褥期(含产前检查)"),
+    # menopausal and perimenopausal disorders (N95, postmenopausal bleeding among them) before 35: premature
+    # ovarian insufficiency is coded E28.3, and menopause before 35 is rarer than one woman in three hundred
+    (("N95",), 35, 120, "绝经期及围绝经期疾病"),
     (("N40",), 35, 120, "前列腺增生"),
     (("P",), 0, 1, "围生期疾病"),
     (("R54",), 60, 120, "老年性衰弱"),

@@ -82,6 +82,16 @@ def _world() -> World:
     w.visit("MAN", "H1", "21", 150, los=3, dx="O80.000")
     w.person("WOMAN", gend="2", birth_year=1950)
     w.visit("WOMAN", "H1", "21", 150, los=6, dx="N40.x00")
+    # antenatal supervision (Z34) on a man's card; menopausal states (N95.1) on a 28-year-old's; a pregnant woman's
+    # antenatal visit and a 52-year-old's menopause are their own
+    w.person("EXPECTING", gend="1", birth_year=1992)
+    w.visit("EXPECTING", "H1", "11", 90, amount=220, dx="Z34.900")
+    w.person("YOUNG", gend="2", birth_year=1997)
+    w.visit("YOUNG", "H1", "11", 90, amount=160, dx="N95.100")
+    w.person("PREGNANT", gend="2", birth_year=1996)
+    w.visit("PREGNANT", "H1", "11", 90, amount=220, dx="Z34.900")
+    w.person("MENOPAUSE", gend="2", birth_year=1973)
+    w.visit("MENOPAUSE", "H1", "11", 90, amount=160, dx="N95.100")
     w.person("MOTHER", gend="2", birth_year=1995)
     w.visit("MOTHER", "H1", "21", 150, los=3, dx="O80.000")
     # P15 冒名就医: a 45-year-old's card seen twice in a children's department; a 15-year-old there is its
@@ -207,6 +217,8 @@ def test_person_detectors_fire_on_their_pattern_and_not_on_normal_care(playbook)
         "GHOST": ("n_after_death", 1, "P09"),
         "MAN": ("n_dx_inconsistent", 1, "P10"),
         "WOMAN": ("n_dx_inconsistent", 1, "P10"),
+        "EXPECTING": ("n_dx_inconsistent", 1, "P10"),
+        "YOUNG": ("n_dx_inconsistent", 1, "P10"),
         "PARENT": ("n_dept_inconsistent", 2, "P15"),
         "LENT": ("n_place_conflict", 4, "P16"),
     }
@@ -235,6 +247,8 @@ def test_person_detectors_fire_on_their_pattern_and_not_on_normal_care(playbook)
         "TRAVEL",
         "NEARBY",
         "TWODEPTS",
+        "PREGNANT",
+        "MENOPAUSE",
     ):
         assert got[who].rules_fired == [], (who, got[who].rules_fired)
         assert got[who].evidence_setl_ids == [], who
