@@ -404,8 +404,9 @@ def _flag_counts(evidence: dict[str, DataFrame]) -> DataFrame:
 # over the days from the first purchase to the last (the medication possession ratio of pharmacy-claims research:
 # 1 when bought as used, 3 when a month's supply is fetched every ten days; the days between are at least
 # SUPPLY_MIN_SPAN_DAYS). Two purchases are not yet a habit: a second box for a relative, a lost pack. A drug's
-# reference is the median ratio of its buyers when at least SUPPLY_REF_MIN_BUYERS of them exist: where its 周期天数 is recorded as the pack
-# size or a local dispensing habit, every regular buyer sits above 1, and the person is measured against that.
+# reference is the median ratio of its buyers when at least SUPPLY_REF_MIN_BUYERS of them exist: where its 周期天数
+# is recorded as the pack size or a local dispensing habit, every regular buyer sits above 1, and the person is
+# measured against that.
 DRUG_SUPPLY_COLUMNS = ("psn_no", "med_list_codg", "n_fills", "days_before_last", "span_days")
 SUPPLY_MIN_FILLS = 3
 SUPPLY_MIN_SPAN_DAYS = 7
