@@ -20,7 +20,9 @@ def spark():
         extra_conf={
             "spark.sql.shuffle.partitions": "2",
             "spark.default.parallelism": "2",
-            "spark.driver.memory": "2g",
+            # One psn_features query plans to ~1 GB of live Catalyst trees and needs more at its peak: a 2 GB
+            # heap ran out in CI (test_features, Java heap space). 4 GB is the local default of jobs/runtime/spark.
+            "spark.driver.memory": "4g",
         },
     )
     yield session
