@@ -14,7 +14,7 @@ export SPARK_LOCAL_IP = 127.0.0.1
 export PYARROW_IGNORE_TIMEZONE = 1
 
 .DEFAULT_GOAL := help
-.PHONY: help demo serve test lint fmt lock bench detection detection-other detection-other2 loop detectors clean mlflow-ui check-java check-browser check-python
+.PHONY: help demo serve test lint fmt lock bench detection detection-other detection-other2 detection-other3 loop detectors clean mlflow-ui check-java check-browser check-python
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*?## "}{printf "  %-12s %s\n",$$1,$$2}'
@@ -84,6 +84,11 @@ detection-other2: check-java $(STAMP) ## The same bar on a second extract, bench
 	rm -rf bench/cache/independent2_100000
 	$(BIN)/python bench/independent2.py --out bench/cache/independent2_100000 --persons 100000
 	$(BIN)/python bench/detection.py --landing bench/cache/independent2_100000 --out docs/detection_independent2.md
+
+detection-other3: check-java $(STAMP) ## The same bar on a third extract, bench/independent3.py (Suihua, CSV + parquet) → docs/detection_independent3.md
+	rm -rf bench/cache/independent3_100000
+	$(BIN)/python bench/independent3.py --out bench/cache/independent3_100000 --persons 100000 --seed 2027
+	$(BIN)/python bench/detection.py --landing bench/cache/independent3_100000 --out docs/detection_independent3.md
 
 loop: check-java $(STAMP) ## Weekly runs with simulated verification outcomes: does the list learn? → docs/loop.md
 	$(BIN)/python bench/loop.py

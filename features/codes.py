@@ -276,6 +276,15 @@ def dept_bound(dept_col):
     return starts_with_any(dept_col, prefixes)
 
 
+def dept_key(dept_col):
+    """Spark column: the bound department prefix (``AGE_BOUND_DEPT``, ``SEX_BOUND_DEPT``) the code starts with,
+    null for other departments."""
+    from pyspark.sql import functions as F
+
+    prefixes = [p for pre, *_ in AGE_BOUND_DEPT + SEX_BOUND_DEPT for p in pre]
+    return F.coalesce(*[F.when(dept_col.startswith(p), F.lit(p)) for p in prefixes])
+
+
 def dept_inconsistent(dept_col, gend_col, age_col, dise_codg_col=None):
     """Spark predicate: the department cannot have treated the card's holder (their age or sex): 就诊科室与
     年龄/性别不符. An unknown sex (0/9) or a null department is not judged, nor a newborn's care on its mother's

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from pyspark.sql import DataFrame, Window
+from pyspark.sql import Column, DataFrame, Window
 from pyspark.sql import functions as F
 
 from features.codes import (
@@ -19,6 +19,7 @@ from features.codes import (
     common_illness_drug,
     dept_bound,
     dept_inconsistent,
+    dept_key,
     drug_atc,
     dx_bound,
     dx_inconsistent,
@@ -184,11 +185,11 @@ def _routine_in_stay(lines: DataFrame, inside: DataFrame) -> DataFrame:
 
 def _opsp_misuse(lines: DataFrame, visits: DataFrame, opsp_reg: DataFrame | None) -> dict[str, DataFrame]:
     """(psn_no, mdtrt_id) of chronic-benefit (门诊慢特病) visits that bought a drug none of the person's
-    registrations active on that day covers (``features.codes.OPSP_DRUGS``), by the count they feed:
+    registrations (of any dates) covers (``features.codes.OPSP_DRUGS``), by the count they feed:
 
     - ``n_opsp_mismatch`` (超范围): another chronic disease's drug;
     - ``n_opsp_off_disease`` (超病种): of those, the visits whose own diagnosis is a disease the person holds no
-      active registration for (a null diagnosis is not judged);
+      registration for (a null diagnosis is not judged);
     - ``n_opsp_common`` (乱开药): a drug for a common, self-limiting illness (``COMMON_ILLNESS_DRUGS``).
 
     ``lines``: the window's fee lines with their visit's columns (``WindowInputs.lines``); ``visits``: the
@@ -213,22 +214,18 @@ def _opsp_misuse(lines: DataFrame, visits: DataFrame, opsp_reg: DataFrame | None
             "enddate",
         )
 
-    def active(df: DataFrame) -> DataFrame:
-        """``df`` left-joined with the person's registrations active on the visit's day."""
-        return df.join(
-            reg,
-            (F.col("psn_no") == F.col("r_psn_no"))
-            & (F.col("adm_date") >= F.col("begndate"))
-            & (F.col("enddate").isNull() | (F.col("adm_date") <= F.col("enddate"))),
-            "left",
-        )
+    def registered(df: DataFrame) -> DataFrame:
+        """``df`` left-joined with the person's registrations, whatever their dates: a registration that lapsed
+        before its renewal reached the extract (or whose dates were keyed wrong) still names the person's
+        disease. Using the benefit outside the registered dates (超期) is not 超病种 or 超范围."""
+        return df.join(reg, F.col("psn_no") == F.col("r_psn_no"), "left")
 
     if reg is None:
         bad = lines
     else:
         ok = F.max(F.coalesce(opsp_covered(F.col("opsp_dise_code"), atc), F.lit(False)))
         bad = (
-            active(lines)
+            registered(lines)
             .groupBy("psn_no", "mdtrt_id", "adm_date", "atc", "common", "chronic")
             .agg(ok.alias("ok"))
             .filter(~F.col("ok"))
@@ -242,13 +239,42 @@ def _opsp_misuse(lines: DataFrame, visits: DataFrame, opsp_reg: DataFrame | None
     else:
         named = F.coalesce(F.col("r_disease") == opsp_disease(F.col("dise_codg")), F.lit(False))
         off_disease = (
-            active(dx).groupBy("psn_no", "mdtrt_id").agg(F.max(named).alias("named")).filter(~F.col("named"))
+            registered(dx)
+            .groupBy("psn_no", "mdtrt_id")
+            .agg(F.max(named).alias("named"))
+            .filter(~F.col("named"))
         )
     return {
         "n_opsp_mismatch": mismatch.select("psn_no", "mdtrt_id"),
         "n_opsp_off_disease": off_disease.select("psn_no", "mdtrt_id"),
         "n_opsp_common": bad.filter("common").select("psn_no", "mdtrt_id").distinct(),
     }
+
+
+# A department code is read as the national one (A07 儿科, A05 妇产科 …) only where the institution's own patients
+# confirm it: at least this share of its visits in that department fit the department's age or sex. Local code
+# tables reuse national codes for other wards (an extract filed adults' fever visits under A07), and there an adult
+# in "A07" is no borrowed card. An institution with fewer visits there is judged by all institutions' share.
+DEPT_CONFIRM_SHARE = 0.8
+DEPT_CONFIRM_MIN_VISITS = 20
+
+
+def _confirmed_dept(bound: DataFrame, misfit: Column) -> DataFrame:
+    """``bound``'s visits in a department whose age or sex bound the data confirm (``DEPT_CONFIRM_SHARE``) at
+    that institution, or across all institutions where it has fewer than ``DEPT_CONFIRM_MIN_VISITS`` there."""
+    key = dept_key(F.col("adm_dept_codg"))
+    rows = bound.filter(dept_bound(F.col("adm_dept_codg"))).withColumns(
+        {"_dept": key, "_fits": (~F.coalesce(misfit, F.lit(False))).cast("double")}
+    )
+    everywhere = rows.groupBy("_dept").agg(F.avg("_fits").alias("_all_share"))
+    per_inst = rows.groupBy("fixmedins_code", "_dept").agg(
+        F.count("*").alias("_n"), F.avg("_fits").alias("_inst_share")
+    )
+    share = F.when(F.col("_n") >= DEPT_CONFIRM_MIN_VISITS, F.col("_inst_share")).otherwise(
+        F.col("_all_share")
+    )
+    confirmed = per_inst.join(everywhere, "_dept").filter(share >= DEPT_CONFIRM_SHARE)
+    return rows.join(confirmed.select("fixmedins_code", "_dept"), ["fixmedins_code", "_dept"], "left_semi")
 
 
 CONFLICT_MINUTES = 60  # [features] conflict_minutes
@@ -650,9 +676,9 @@ def psn_features(
         "n_dx_inconsistent": bound.filter(dx_inconsistent(dx, gend, at_visit, dept)).select(
             "psn_no", "mdtrt_id"
         ),
-        "n_dept_inconsistent": bound.filter(dept_inconsistent(dept, gend, at_visit, dx)).select(
-            "psn_no", "mdtrt_id"
-        ),
+        "n_dept_inconsistent": _confirmed_dept(bound, dept_inconsistent(dept, gend, at_visit, dx))
+        .filter(dept_inconsistent(dept, gend, at_visit, dx))
+        .select("psn_no", "mdtrt_id"),
     }
     if psn_death is not None:
         evidence["n_after_death"] = (

@@ -41,7 +41,11 @@ def _world() -> World:
     for who, dise in (("OPSPX", "I10.x00"), ("OFFDX", "I10.x00"), ("COLDS", "I10.x00"), ("OPSPOK", "E11.900"),
                       ("COPD", "J44.900"), ("STROKE", "I63.900")):  # fmt: skip
         w.register(who, dise)
+    # a diabetic whose registration lapsed at the end of last year (its renewal not yet in the extract) goes on
+    # buying insulin for diabetes under the benefit: 超期, not 超病种 or 超范围
+    w.register("LAPSED", "E11.900", begin=-800, end=-10)
     for k in range(3):
+        w.visit("LAPSED", "H3", "14", 30 + 30 * k, amount=2850, dx="E11.900", drug="XA10AEG001", prd_days=30)
         w.visit("OPSPX", "H3", "14", 30 + 30 * k, amount=2850, dx="I10.x00", drug="XA10AEG001", prd_days=30)
         w.visit("OFFDX", "H3", "14", 30 + 30 * k, amount=2850, dx="E11.900", drug="XA10AEG001", prd_days=30)
         w.visit("OPSPOK", "H3", "14", 30 + 30 * k, amount=2850, dx="E11.900", drug="XA10AEG001", prd_days=30)
@@ -102,6 +106,12 @@ def _world() -> World:
     for d in (60, 140):
         w.visit("PARENT", "H1", "11", d, amount=180, dx="J06.900", dept="A07")
     w.visit("TEEN", "H1", "11", 60, amount=180, dx="J06.900", dept="A07.01")
+    for k in range(20):  # H1's children's department sees children: there the code means 儿科
+        w.person(f"KID{k}", birth_year=2015)
+        w.visit(f"KID{k}", "H1", "11", 10 + k, amount=120, dx="J06.900", dept="A07")
+    # HF files every adult's fever visit under "A07" (a local code table): an adult there is no borrowed card
+    for k in range(20):
+        w.visit(f"FEVER{k}", "HF", "11", 10 + k, amount=120, dx="R50.900", dept="A07")
     w.visit("NEWBORN", "H1", "21", 40, los=3, dx="Z38.000", dept="A05.02")
     # a newborn's jaundice in the neonatal department, settled on its mother's card after her delivery (随母)
     w.person("MUM", gend="2", birth_year=1994)
@@ -249,6 +259,10 @@ def test_person_detectors_fire_on_their_pattern_and_not_on_normal_care(playbook)
         "TWODEPTS",
         "PREGNANT",
         "MENOPAUSE",
+        "LAPSED",
+        "FEVER0",
+        "FEVER19",
+        "KID0",
     ):
         assert got[who].rules_fired == [], (who, got[who].rules_fired)
         assert got[who].evidence_setl_ids == [], who
