@@ -217,7 +217,8 @@ def _opsp_misuse(lines: DataFrame, visits: DataFrame, opsp_reg: DataFrame | None
     def registered(df: DataFrame) -> DataFrame:
         """``df`` left-joined with the person's registrations, whatever their dates: a registration that lapsed
         before its renewal reached the extract (or whose dates were keyed wrong) still names the person's
-        disease. Using the benefit outside the registered dates (超期) is not 超病种 or 超范围."""
+        disease (a renewal that rewrote the begin date, too). Using the benefit outside the registered dates (超期)
+        is not 超病种 or 超范围; no rule reads 超期 yet."""
         return df.join(reg, F.col("psn_no") == F.col("r_psn_no"), "left")
 
     if reg is None:
@@ -251,30 +252,35 @@ def _opsp_misuse(lines: DataFrame, visits: DataFrame, opsp_reg: DataFrame | None
     }
 
 
-# A department code is read as the national one (A07 儿科, A05 妇产科 …) only where the institution's own patients
-# confirm it: at least this share of its visits in that department fit the department's age or sex. Local code
-# tables reuse national codes for other wards (an extract filed adults' fever visits under A07), and there an adult
-# in "A07" is no borrowed card. An institution with fewer visits there is judged by all institutions' share.
+# A department code is read as the national one (A07 儿科, A05 妇产科 …) unless the institution's own patients
+# contradict it: where DEPT_CONFIRM_MIN_PERSONS or more people were seen in that department, at least
+# DEPT_CONFIRM_SHARE of them must fit its age or sex. Local code tables reuse national codes for other wards (an
+# extract filed adults' fever visits under A07), and there an adult in "A07" is no borrowed card. People, not
+# visits: one borrowed card used many times cannot talk its institution out of the rule. A department seen by
+# fewer people is presumed national.
 DEPT_CONFIRM_SHARE = 0.8
-DEPT_CONFIRM_MIN_VISITS = 20
+DEPT_CONFIRM_MIN_PERSONS = 20
 
 
 def _confirmed_dept(bound: DataFrame, misfit: Column) -> DataFrame:
-    """``bound``'s visits in a department whose age or sex bound the data confirm (``DEPT_CONFIRM_SHARE``) at
-    that institution, or across all institutions where it has fewer than ``DEPT_CONFIRM_MIN_VISITS`` there."""
-    key = dept_key(F.col("adm_dept_codg"))
-    rows = bound.filter(dept_bound(F.col("adm_dept_codg"))).withColumns(
-        {"_dept": key, "_fits": (~F.coalesce(misfit, F.lit(False))).cast("double")}
+    """``bound``'s visits in a department whose age or sex bound its own patients do not contradict: fewer than
+    ``DEPT_CONFIRM_MIN_PERSONS`` people seen there at that institution, or at least ``DEPT_CONFIRM_SHARE`` of them
+    fitting. People of unknown sex or birth date are not counted either way."""
+    judged = F.col("gend").isin("1", "2") & F.col("brdy").isNotNull()
+    rows = bound.filter(dept_bound(F.col("adm_dept_codg"))).withColumn(
+        "_dept", dept_key(F.col("adm_dept_codg"))
     )
-    everywhere = rows.groupBy("_dept").agg(F.avg("_fits").alias("_all_share"))
-    per_inst = rows.groupBy("fixmedins_code", "_dept").agg(
-        F.count("*").alias("_n"), F.avg("_fits").alias("_inst_share")
+    people = (
+        rows.filter(judged)
+        .groupBy("fixmedins_code", "_dept", "psn_no")
+        .agg(F.max(F.coalesce(misfit, F.lit(False)).cast("int")).alias("_misfit"))
+        .groupBy("fixmedins_code", "_dept")
+        .agg(F.count("*").alias("_n"), (1 - F.avg("_misfit")).alias("_share"))
     )
-    share = F.when(F.col("_n") >= DEPT_CONFIRM_MIN_VISITS, F.col("_inst_share")).otherwise(
-        F.col("_all_share")
-    )
-    confirmed = per_inst.join(everywhere, "_dept").filter(share >= DEPT_CONFIRM_SHARE)
-    return rows.join(confirmed.select("fixmedins_code", "_dept"), ["fixmedins_code", "_dept"], "left_semi")
+    contradicted = people.filter(
+        (F.col("_n") >= DEPT_CONFIRM_MIN_PERSONS) & (F.col("_share") < DEPT_CONFIRM_SHARE)
+    ).select("fixmedins_code", "_dept")
+    return rows.join(contradicted, ["fixmedins_code", "_dept"], "left_anti")
 
 
 CONFLICT_MINUTES = 60  # [features] conflict_minutes

@@ -200,6 +200,12 @@ TOUCHED_KEYS_MAX = 2_000_000
 RETIRED = {PSN_OWN: ("first_visit",)}
 
 
+# Bumped when the computation of a carried own figure changes while its name stays (2026-12-07: chronic-disease
+# registrations count whatever their dates): earlier weeks' figures then cannot be carried over, and the first
+# week after the upgrade recomputes every person.
+OWN_FIGURES_LOGIC = "2026-12-07"
+
+
 def own_basis(settings: Settings) -> dict[str, str]:
     """What a week's own-visit figures depend on besides the data (their commit records it): a week computed
     with another window, readmission rule or set of figures cannot be built on."""
@@ -208,6 +214,7 @@ def own_basis(settings: Settings) -> dict[str, str]:
         "window_days": str(f.window_days),
         "readmit_days": str(f.readmit_days),
         "conflict_minutes": str(f.conflict_minutes),
+        "logic": OWN_FIGURES_LOGIC,
         "figures": ",".join(
             [*VISIT_FIGURE_COLUMNS, *DRUG_SUPPLY_COLUMNS, *PATIENT_FIGURE_COLUMNS, *BUY_COLUMNS]
         ),
