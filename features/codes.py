@@ -270,10 +270,13 @@ SEX_BOUND_DEPT: tuple[tuple[tuple[str, ...], str, int, str], ...] = (
 )
 
 
+# Every department prefix bound to an age range or a sex, in the order dept_key tries them
+BOUND_DEPT_PREFIXES = tuple(p for pre, *_ in AGE_BOUND_DEPT + SEX_BOUND_DEPT for p in pre)
+
+
 def dept_bound(dept_col):
     """Spark predicate: the visit's department serves one age range or one sex (a cheap filter)."""
-    prefixes = tuple(p for pre, *_ in AGE_BOUND_DEPT + SEX_BOUND_DEPT for p in pre)
-    return starts_with_any(dept_col, prefixes)
+    return starts_with_any(dept_col, BOUND_DEPT_PREFIXES)
 
 
 def dept_key(dept_col):
@@ -281,8 +284,7 @@ def dept_key(dept_col):
     null for other departments."""
     from pyspark.sql import functions as F
 
-    prefixes = [p for pre, *_ in AGE_BOUND_DEPT + SEX_BOUND_DEPT for p in pre]
-    return F.coalesce(*[F.when(dept_col.startswith(p), F.lit(p)) for p in prefixes])
+    return F.coalesce(*[F.when(dept_col.startswith(p), F.lit(p)) for p in BOUND_DEPT_PREFIXES])
 
 
 def dept_inconsistent(dept_col, gend_col, age_col, dise_codg_col=None):

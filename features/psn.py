@@ -210,8 +210,6 @@ def _opsp_misuse(lines: DataFrame, visits: DataFrame, opsp_reg: DataFrame | None
             F.col("psn_no").alias("r_psn_no"),
             "opsp_dise_code",
             opsp_disease(F.col("opsp_dise_code")).alias("r_disease"),
-            "begndate",
-            "enddate",
         )
 
     def registered(df: DataFrame) -> DataFrame:
@@ -678,12 +676,13 @@ def psn_features(
     dx, dept, gend = F.col("dise_codg"), F.col("adm_dept_codg"), F.col("gend")
     at_visit = F.floor(F.months_between("adm_date", "brdy") / 12)
     bound = v.filter(dx_bound(dx) | dept_bound(dept)).join(people, "psn_no")
+    dept_misfit = dept_inconsistent(dept, gend, at_visit, dx)
     evidence = {
         "n_dx_inconsistent": bound.filter(dx_inconsistent(dx, gend, at_visit, dept)).select(
             "psn_no", "mdtrt_id"
         ),
-        "n_dept_inconsistent": _confirmed_dept(bound, dept_inconsistent(dept, gend, at_visit, dx))
-        .filter(dept_inconsistent(dept, gend, at_visit, dx))
+        "n_dept_inconsistent": _confirmed_dept(bound, dept_misfit)
+        .filter(dept_misfit)
         .select("psn_no", "mdtrt_id"),
     }
     if psn_death is not None:
